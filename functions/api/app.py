@@ -1,0 +1,112 @@
+"""The API function: every /api route. Parses the HTTP API event, calls the domain, shapes the reply."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from pennydesk.errors import PennydeskError
+from pennydesk.idempotency import register_invocation
+from routes import docs, tickets
+from routes.errors import error_response, validation_error_response
+
+MAX_BODY_BYTES = 64 * 1024
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+# A reply that breaks its own published schema is our bug, never the client's: 500, not 422.
+app = APIGatewayHttpResolver(enable_validation=True, response_validation_error_http_code=HTTPStatus.INTERNAL_SERVER_ERROR)
+app.include_router(tickets.router, prefix="/api")
+app.include_router(docs.router, prefix="/api")
+docs.install(app)
+
+
+@app.exception_handler(RequestValidationError)
+def _invalid_request(exc: RequestValidationError) -> Response:
+    return validation_error_response(exc.errors())
+
+
+@app.exception_handler(PennydeskError)
+def _domain_error(exc: PennydeskError) -> Response:
+    return error_response(exc.status, exc.message, code=exc.code, field=exc.field)
+
+
+@app.exception_handler(IdempotencyValidationError)
+def _idempotency_key_reused(_: IdempotencyValidationError) -> Response:
+    return error_response(
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        "This Idempotency-Key was already used for a different request. Use a new key.",
+        code="idempotency_key_reused",
+        field="Idempotency-Key",
+    )
+
+
+@app.exception_handler(IdempotencyAlreadyInProgressError)
+def _idempotency_in_progress(_: IdempotencyAlreadyInProgressError) -> Response:
+    return error_response(
+        HTTPStatus.CONFLICT,
+        "A request with this Idempotency-Key is still being processed. Retry in a moment.",
+        code="idempotency_in_progress",
+    )
+
+
+@app.not_found
+def _not_found(exc: NotFoundError) -> Response:
+    method = app.current_event.http_method.upper()
+    path = app.current_event.path
+    # Powertools keeps its route table private; reading it is the only way to tell 404 from 405.
+    allowed = sorted(
+        {r.method for r in app._static_routes + app._dynamic_routes if r.rule.match(path)} - {method}
+    )
+    if allowed:
+        response = error_response(HTTPStatus.METHOD_NOT_ALLOWED, f"{method} is not allowed here.")
+        response.headers["Allow"] = ", ".join(allowed)
+        return response
+    return error_response(HTTPStatus.NOT_FOUND, f"No such endpoint: {path}", code="not_found")
+
+
+def _body_size(event: dict[str, Any]) -> int:
+    body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        try:
+            return len(base64.b64decode(body, validate=False))
+        except (binascii.Error, ValueError):
+            return len(body)
+    return len(body.encode("utf-8", "surrogatepass"))
+
+
+def _too_large() -> dict[str, Any]:
+    response = error_response(
+        HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+        f"The request body is larger than {MAX_BODY_BYTES // 1024} KB.",
+        code="payload_too_large",
+    )
+    return {
+        "statusCode": response.status_code,
+        "headers": {"Content-Type": content_types.APPLICATION_JSON},
+        "body": response.body,
+    }
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if _body_size(event) > MAX_BODY_BYTES:
+        return _too_large()
+    register_invocation(context)
+    return app.resolve(event, context)

@@ -1,0 +1,88 @@
+"""Help-desk intake: POST /api/tickets."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Header
+from aws_lambda_powertools.utilities.idempotency import idempotent_function
+from pydantic import BaseModel
+
+from pennydesk import intake
+from pennydesk.errors import PennydeskError
+from pennydesk.idempotency import REQUEST_CONFIG, persistence
+from pennydesk.settings import get_settings
+
+router = Router()
+
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+class TicketCreated(BaseModel):
+    id: str
+    number: int
+    status: str
+    subject: str
+    description: str
+    category: str
+    priority: str
+    name: str
+    email: str
+    created_at: str
+    updated_at: str
+
+
+class Option(BaseModel):
+    value: str
+    label: str
+
+
+class TicketOptions(BaseModel):
+    categories: list[Option]
+    priorities: list[Option]
+
+
+@router.get("/tickets/options", summary="What the ticket form offers", tags=["Help desk"])
+def ticket_options() -> TicketOptions:
+    """Categories are configurable per deployment, so the form asks instead of hard-coding them."""
+    return TicketOptions(
+        categories=[Option(value=c, label=c.replace("_", " ").capitalize()) for c in get_settings().ticket_categories],
+        priorities=[Option(value=p, label=p.capitalize()) for p in ("low", "normal", "high", "urgent")],
+    )
+
+
+@idempotent_function(data_keyword_argument="request", config=REQUEST_CONFIG, persistence_store=persistence())
+def _create_once(request: dict[str, Any]) -> dict[str, Any]:
+    ticket = intake.create_ticket(intake.NewTicket.model_validate(request["payload"]))
+    return intake.public_view(ticket)
+
+
+@router.post(
+    "/tickets",
+    summary="Open a ticket",
+    description="Creates a ticket in status `new`. Assignment and the confirmation email follow from the "
+    "stream within seconds. Send an `Idempotency-Key` to make retries safe: the same key and body return "
+    "the first response again; the same key with another body is a 422.",
+    responses={201: {"description": "Created", "content": {"application/json": {"model": TicketCreated}}}},
+    tags=["Help desk"],
+)
+def create_ticket(
+    ticket: intake.NewTicket,
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", description="Any unique string, at most 255 characters.")
+    ] = None,
+) -> Response[TicketCreated]:
+    if idempotency_key is None:
+        created = intake.public_view(intake.create_ticket(ticket))
+    else:
+        if not IDEMPOTENCY_KEY.match(idempotency_key):
+            raise PennydeskError("Use 1 to 255 visible ASCII characters.", field="Idempotency-Key")
+        # Keys are scoped to the sender's email, so one client can never replay another's response.
+        scope = hashlib.sha256(f"{ticket.email}\n{idempotency_key}".encode()).hexdigest()
+        created = _create_once(request={"key": scope, "payload": ticket.model_dump(mode="json")})
+    return Response(status_code=HTTPStatus.CREATED, content_type=content_types.APPLICATION_JSON, body=created)

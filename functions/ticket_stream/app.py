@@ -1,0 +1,50 @@
+"""The ticket stream function: turns each change on the tickets table into assignment and email.
+
+Records are processed one by one and failures are reported per record (ReportBatchItemFailures), so one
+bad record is retried alone instead of holding the shard; every reaction is idempotent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from pennydesk import ticket_events
+from pennydesk.idempotency import register_invocation
+from pennydesk.models.ticket import TICKET_SK, Ticket
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+
+def _ticket(image: dict[str, Any] | None) -> Ticket | None:
+    if not image or image.get("sk", {}).get("S") != TICKET_SK:
+        return None
+    return Ticket.from_raw_data(image)
+
+
+@tracer.capture_method
+def record_handler(record: DynamoDBRecord) -> None:
+    change = record.raw_event["dynamodb"]
+    new = _ticket(change.get("NewImage"))
+    old = _ticket(change.get("OldImage"))
+    if new is None:
+        return
+    if record.event_name and record.event_name.name == "INSERT":
+        ticket_events.on_ticket_created(new)
+    elif old is not None:
+        ticket_events.on_ticket_changed(old, new)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    register_invocation(context)
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

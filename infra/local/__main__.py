@@ -1,0 +1,7 @@
+"""`python -m infra.local`: start the local stack (see server.py)."""
+
+import sys
+
+from infra.local.server import main
+
+sys.exit(main())

@@ -1,0 +1,584 @@
+"""The local stack's engine: template.yaml running on moto in this process.
+
+It creates every table, queue, secret and SES identity the template declares, imports the real Lambda
+handlers, turns HTTP requests into API Gateway HTTP API (payload 2.0) events, feeds DynamoDB stream
+records to the stream functions in batches (honouring ReportBatchItemFailures, bounded retries and the
+on-failure queue), runs scheduled functions with a replayable clock, and reads SES's sent mail back as an
+outbox. `make dev` serves it over HTTP; the pytest fixtures drive it directly. Nothing in functions/ or
+layers/ knows which.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import json
+import os
+import secrets
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from urllib.parse import parse_qsl
+
+import boto3
+import time_machine
+from moto import mock_aws
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.ses.models import RawMessage, ses_backends
+
+from infra.local.template import FunctionSpec, Template
+
+ROOT = Path(__file__).resolve().parents[2]
+REGION = "us-east-1"
+LOCAL_SENDER = "desk@pennydesk.local"
+DEFAULT_SEED = ROOT / "infra" / "seed.json"
+
+# Process-wide settings the handlers read; moto needs fake credentials and, for in-process DynamoDB
+# Streams, the account-id endpoint mode off.
+BASE_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",  # noqa: S105 (moto's placeholder, not a secret)
+    "AWS_SESSION_TOKEN": "local",
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_REGION": REGION,
+    "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    "POWERTOOLS_DEV": "false",
+}
+
+
+class ClockError(ValueError):
+    """The local clock only moves forward."""
+
+
+@dataclass
+class HttpResult:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    cookies: list[str] = field(default_factory=list)
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class LocalContext:
+    """The Lambda context object a handler receives: name, memory, request id, time left."""
+
+    def __init__(self, spec: FunctionSpec) -> None:
+        self.function_name = spec.logical_id
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = f"arn:aws:lambda:{REGION}:{DEFAULT_ACCOUNT_ID}:function:{spec.logical_id}"
+        self.memory_limit_in_mb = spec.memory
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{spec.logical_id}"
+        self.log_stream_name = "local"
+        self._deadline = time.monotonic() + spec.timeout
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+@dataclass
+class LocalFunction:
+    spec: FunctionSpec
+    module: ModuleType
+
+    @property
+    def handler(self) -> Callable[[dict[str, Any], Any], Any]:
+        return getattr(self.module, self.spec.handler.rsplit(".", 1)[1])
+
+
+@dataclass
+class StreamMapping:
+    """One DynamoDB event source mapping: where to read, whom to call, what to do with failures."""
+
+    function: LocalFunction
+    stream_arn: str
+    batch_size: int
+    max_retries: int
+    report_item_failures: bool
+    on_failure_queue_url: str | None
+    iterators: dict[str, str | None] = field(default_factory=dict)
+    pending: list[dict[str, Any]] = field(default_factory=list)
+    attempts: int = 0
+    failed_batches: int = 0
+
+
+@dataclass
+class HttpRoute:
+    function: LocalFunction
+    method: str
+    prefix: str  # "/api/" for /api/{proxy+}; the whole path for a fixed route
+
+
+class LocalStack:
+    def __init__(
+        self,
+        root: Path = ROOT,
+        *,
+        site_url: str = "http://127.0.0.1:3000",
+        seed: Path | None = DEFAULT_SEED,
+        log_level: str = "WARNING",
+    ) -> None:
+        self.root = root
+        self.site_url = site_url
+        self.seed_path = seed
+        self.log_level = log_level
+        self.lock = threading.RLock()
+        self.functions: dict[str, LocalFunction] = {}
+        self.routes: list[HttpRoute] = []
+        self.streams: list[StreamMapping] = []
+        self.resolved: dict[str, dict[str, str]] = {}
+        self._mock: Any = None
+        self._traveller: Any = None
+        self.template: Template | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> LocalStack:
+        seed = json.loads(self.seed_path.read_text()) if self.seed_path else {"admins": [], "agents": []}
+        os.environ.update(BASE_ENVIRONMENT)
+        self._mock = mock_aws()
+        self._mock.start()
+        self.template = Template.load(
+            self.root / "template.yaml",
+            {
+                "SenderEmail": LOCAL_SENDER,
+                "SiteUrl": self.site_url,
+                "AdminEmails": ",".join(seed.get("admins", [])),
+            },
+        )
+        self._create_resources()
+        self._load_functions()
+        self._seed_agents(seed.get("agents", []))
+        return self
+
+    def stop(self) -> None:
+        if self._traveller is not None:
+            self._traveller.stop()
+            self._traveller = None
+        if self._mock is not None:
+            self._mock.stop()
+            self._mock = None
+
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ resources
+    def _create_resources(self) -> None:
+        assert self.template is not None
+        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        for logical_id, resource in self.template.resources("AWS::DynamoDB::Table").items():
+            props = resource["Properties"]
+            args: dict[str, Any] = {
+                "TableName": logical_id,
+                "AttributeDefinitions": props["AttributeDefinitions"],
+                "KeySchema": props["KeySchema"],
+                "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
+            }
+            if props.get("GlobalSecondaryIndexes"):
+                args["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+            if props.get("StreamSpecification"):
+                args["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
+            table = dynamodb.create_table(**args)["TableDescription"]
+            if props.get("TimeToLiveSpecification"):
+                dynamodb.update_time_to_live(
+                    TableName=logical_id, TimeToLiveSpecification=props["TimeToLiveSpecification"]
+                )
+            self.resolved[logical_id] = {
+                "Ref": logical_id,
+                "Arn": table["TableArn"],
+                "StreamArn": table.get("LatestStreamArn", ""),
+            }
+        sqs = boto3.client("sqs", region_name=REGION)
+        for logical_id in self.template.resources("AWS::SQS::Queue"):
+            url = sqs.create_queue(QueueName=logical_id)["QueueUrl"]
+            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            self.resolved[logical_id] = {"Ref": url, "Arn": arn, "QueueName": logical_id, "QueueUrl": url}
+        secretsmanager = boto3.client("secretsmanager", region_name=REGION)
+        for logical_id, resource in self.template.resources("AWS::SecretsManager::Secret").items():
+            generate = resource["Properties"].get("GenerateSecretString") or {}
+            if generate:
+                value = json.loads(generate.get("SecretStringTemplate", "{}"))
+                value[generate["GenerateStringKey"]] = secrets.token_urlsafe(48)
+                secret_string = json.dumps(value)
+            else:
+                secret_string = resource["Properties"].get("SecretString", "")
+            arn = secretsmanager.create_secret(Name=logical_id, SecretString=secret_string)["ARN"]
+            self.resolved[logical_id] = {"Ref": arn, "Id": arn}
+        for logical_id in self.template.resources("AWS::Serverless::LayerVersion"):
+            self.resolved[logical_id] = {"Ref": f"local-layer-{logical_id}"}
+        for logical_id in self.template.resources("AWS::Logs::LogGroup"):
+            self.resolved[logical_id] = {"Ref": logical_id, "Arn": f"local:{logical_id}"}
+        for logical_id in self.template.resources("AWS::Serverless::HttpApi"):
+            self.resolved[logical_id] = {"Ref": "local"}
+        boto3.client("ses", region_name=REGION).verify_email_identity(
+            EmailAddress=self.template.parameters["SenderEmail"]
+        )
+
+    def _load_functions(self) -> None:
+        assert self.template is not None
+        specs = self.template.functions()
+        environment: dict[str, str] = {}
+        for spec in specs:
+            for name, value in spec.environment.items():
+                environment[name] = str(self.template.evaluate(value, self.resolved))
+        environment["POWERTOOLS_LOG_LEVEL"] = self.log_level
+        os.environ.update(environment)
+        layer_paths = [
+            self.template.root / r["Properties"]["ContentUri"]
+            for r in self.template.resources("AWS::Serverless::LayerVersion").values()
+        ]
+        for path in layer_paths:
+            if str(path) not in sys.path:
+                sys.path.insert(0, str(path))
+        self._reset_product_caches()
+        for spec in specs:
+            function = LocalFunction(spec=spec, module=self._import_handler(spec))
+            self.functions[spec.logical_id] = function
+            for event in spec.events.values():
+                self._wire_event(function, event)
+
+    def _reset_product_caches(self) -> None:
+        """Caches keyed on process state (settings, cached secrets, boto clients) restart with the stack."""
+        if "pennydesk.settings" in sys.modules:
+            sys.modules["pennydesk.settings"].get_settings.cache_clear()
+        from aws_lambda_powertools.utilities import parameters
+
+        parameters.clear_caches()
+
+    @staticmethod
+    def _import_handler(spec: FunctionSpec) -> ModuleType:
+        module_file, _ = spec.handler.rsplit(".", 1)
+        name = f"pennydesk_local_{spec.logical_id}"
+        if name in sys.modules:
+            return sys.modules[name]
+        if str(spec.code_uri) not in sys.path:
+            sys.path.insert(0, str(spec.code_uri))
+        loader_spec = importlib.util.spec_from_file_location(name, spec.code_uri / f"{module_file}.py")
+        assert loader_spec is not None and loader_spec.loader is not None
+        module = importlib.util.module_from_spec(loader_spec)
+        sys.modules[name] = module
+        loader_spec.loader.exec_module(module)
+        return module
+
+    def _wire_event(self, function: LocalFunction, event: dict[str, Any]) -> None:
+        assert self.template is not None
+        props = event.get("Properties") or {}
+        if event["Type"] == "HttpApi":
+            path = props.get("Path", "/{proxy+}")
+            prefix = path.split("{proxy+}")[0] if "{proxy+}" in path else path
+            self.routes.append(HttpRoute(function, props.get("Method", "ANY").upper(), prefix))
+        elif event["Type"] == "DynamoDB":
+            stream_arn = self.template.evaluate(props["Stream"], self.resolved)
+            destination = ((props.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+            queue_url = None
+            if destination:
+                queue_arn = self.template.evaluate(destination, self.resolved)
+                queue_url = next(r["Ref"] for r in self.resolved.values() if r.get("Arn") == queue_arn)
+            mapping = StreamMapping(
+                function=function,
+                stream_arn=stream_arn,
+                batch_size=int(props.get("BatchSize", 100)),
+                max_retries=int(props.get("MaximumRetryAttempts", 3)),
+                report_item_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
+                on_failure_queue_url=queue_url,
+            )
+            streams = boto3.client("dynamodbstreams", region_name=REGION)
+            for shard in streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:
+                mapping.iterators[shard["ShardId"]] = streams.get_shard_iterator(
+                    StreamArn=stream_arn,
+                    ShardId=shard["ShardId"],
+                    ShardIteratorType=props.get("StartingPosition", "TRIM_HORIZON"),
+                )["ShardIterator"]
+            self.streams.append(mapping)
+
+    def _seed_agents(self, agents: Iterable[dict[str, Any]]) -> None:
+        from pennydesk import agents as roster
+
+        for agent in agents:
+            roster.create_agent(
+                email=agent["email"],
+                name=agent["name"],
+                categories=agent["categories"],
+                capacity=agent.get("capacity"),
+            )
+
+    # ------------------------------------------------------------------ invoking
+    def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
+        function = self.functions[logical_id]
+        with self.lock:
+            return function.handler(event, LocalContext(function.spec))
+
+    def http(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: str = "",
+        headers: dict[str, str] | None = None,
+        body: bytes | str | None = None,
+        json_body: Any = None,
+        source_ip: str = "127.0.0.1",
+    ) -> HttpResult:
+        """One HTTP request through the API function, as API Gateway's HTTP API would deliver it."""
+        headers = {k.lower(): v for k, v in (headers or {}).items()}
+        if json_body is not None:
+            body = json.dumps(json_body)
+            headers.setdefault("content-type", "application/json")
+        route = next(
+            (r for r in self.routes if path.startswith(r.prefix) and r.method in ("ANY", method.upper())), None
+        )
+        if route is None:
+            return HttpResult(404, {"content-type": "application/json"}, b'{"message":"Not Found"}')
+        event = self._http_event(method.upper(), path, query, headers, body, source_ip, route)
+        try:
+            result = self.invoke(route.function.spec.logical_id, event)
+        except Exception:  # a handler crash is what API Gateway shows as a bare 500
+            import traceback
+
+            traceback.print_exc()
+            return HttpResult(500, {"content-type": "application/json"}, b'{"message":"Internal Server Error"}')
+        raw_body = result.get("body") or ""
+        payload = base64.b64decode(raw_body) if result.get("isBase64Encoded") else raw_body.encode("utf-8")
+        return HttpResult(
+            status=int(result.get("statusCode", 200)),
+            headers={k.lower(): str(v) for k, v in (result.get("headers") or {}).items()},
+            body=payload,
+            cookies=list(result.get("cookies") or []),
+        )
+
+    @staticmethod
+    def _http_event(
+        method: str,
+        path: str,
+        query: str,
+        headers: dict[str, str],
+        body: bytes | str | None,
+        source_ip: str,
+        route: HttpRoute,
+    ) -> dict[str, Any]:
+        text: str | None
+        encoded = False
+        if body is None or body == b"" or body == "":
+            text = None
+        elif isinstance(body, str):
+            text = body
+        else:
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError:
+                text, encoded = base64.b64encode(body).decode("ascii"), True
+        params: dict[str, str] = {}
+        for key, value in parse_qsl(query, keep_blank_values=True):
+            params[key] = f"{params[key]},{value}" if key in params else value
+        now = datetime.now(UTC)
+        route_key = f"{route.method} {route.prefix}{{proxy+}}" if route.prefix.endswith("/") else route.prefix
+        event: dict[str, Any] = {
+            "version": "2.0",
+            "routeKey": route_key,
+            "rawPath": path,
+            "rawQueryString": query,
+            "headers": headers,
+            "requestContext": {
+                "accountId": DEFAULT_ACCOUNT_ID,
+                "apiId": "local",
+                "domainName": headers.get("host", "127.0.0.1"),
+                "domainPrefix": "local",
+                "http": {
+                    "method": method,
+                    "path": path,
+                    "protocol": "HTTP/1.1",
+                    "sourceIp": source_ip,
+                    "userAgent": headers.get("user-agent", ""),
+                },
+                "requestId": str(uuid.uuid4()),
+                "routeKey": route_key,
+                "stage": "$default",
+                "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+                "timeEpoch": int(now.timestamp() * 1000),
+            },
+            "isBase64Encoded": encoded,
+        }
+        if params:
+            event["queryStringParameters"] = params
+        if headers.get("cookie"):
+            event["cookies"] = [c.strip() for c in headers["cookie"].split(";")]
+        if route.prefix.endswith("/"):
+            event["pathParameters"] = {"proxy": path[len(route.prefix):]}
+        if text is not None:
+            event["body"] = text
+        return event
+
+    # ------------------------------------------------------------------ streams
+    def pump(self) -> int:
+        """Deliver at most one batch per stream mapping; returns how many records were delivered."""
+        delivered = 0
+        for mapping in self.streams:
+            with self.lock:
+                delivered += self._pump_stream(mapping)
+        return delivered
+
+    def drain(self, max_rounds: int = 1000) -> None:
+        """Run stream functions until no stream has anything left (retries included)."""
+        for _ in range(max_rounds):
+            if self.pump() == 0:
+                return
+        raise RuntimeError("streams did not go idle; a function may be re-triggering itself forever")
+
+    def _fetch(self, mapping: StreamMapping) -> None:
+        streams = boto3.client("dynamodbstreams", region_name=REGION)
+        for shard_id, iterator in list(mapping.iterators.items()):
+            if iterator is None or len(mapping.pending) >= mapping.batch_size:
+                continue
+            response = streams.get_records(
+                ShardIterator=iterator, Limit=mapping.batch_size - len(mapping.pending)
+            )
+            mapping.iterators[shard_id] = response.get("NextShardIterator")
+            for record in response["Records"]:
+                mapping.pending.append({**record, "eventSourceARN": mapping.stream_arn})
+
+    def _pump_stream(self, mapping: StreamMapping) -> int:
+        self._fetch(mapping)
+        if not mapping.pending:
+            return 0
+        batch = mapping.pending[: mapping.batch_size]
+        failed_from: int | None = None
+        try:
+            result = mapping.function.handler({"Records": batch}, LocalContext(mapping.function.spec))
+            failures = (result or {}).get("batchItemFailures") or [] if mapping.report_item_failures else []
+            if failures:
+                failed_ids = {f["itemIdentifier"] for f in failures}
+                failed_from = next(
+                    (i for i, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] in failed_ids), 0
+                )
+        except Exception:
+            import traceback
+
+            traceback.print_exc()
+            failed_from = 0
+        if failed_from is None:
+            del mapping.pending[: len(batch)]
+            mapping.attempts = 0
+            return len(batch)
+        # Records before the first failure are checkpointed; the rest are retried, as Lambda does.
+        del mapping.pending[:failed_from]
+        mapping.attempts += 1
+        if mapping.attempts > mapping.max_retries:
+            self._send_to_on_failure(mapping, batch[failed_from:])
+            del mapping.pending[: len(batch) - failed_from]
+            mapping.attempts = 0
+        return len(batch)
+
+    def _send_to_on_failure(self, mapping: StreamMapping, records: list[dict[str, Any]]) -> None:
+        """What Lambda sends to an on-failure destination: where the records are, not the records."""
+        mapping.failed_batches += 1
+        if not mapping.on_failure_queue_url:
+            return
+        first, last = records[0]["dynamodb"], records[-1]["dynamodb"]
+        body = {
+            "requestContext": {
+                "requestId": str(uuid.uuid4()),
+                "functionArn": LocalContext(mapping.function.spec).invoked_function_arn,
+                "condition": "RetryAttemptsExhausted",
+                "approximateInvokeCount": mapping.max_retries + 1,
+            },
+            "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+            "version": "1.0",
+            "timestamp": datetime.now(UTC).isoformat(),
+            "DDBStreamBatchInfo": {
+                "shardId": next(iter(mapping.iterators), ""),
+                "startSequenceNumber": first["SequenceNumber"],
+                "endSequenceNumber": last["SequenceNumber"],
+                "approximateArrivalOfFirstRecord": str(first.get("ApproximateCreationDateTime", "")),
+                "approximateArrivalOfLastRecord": str(last.get("ApproximateCreationDateTime", "")),
+                "batchSize": len(records),
+                "streamArn": mapping.stream_arn,
+            },
+        }
+        boto3.client("sqs", region_name=REGION).send_message(
+            QueueUrl=mapping.on_failure_queue_url, MessageBody=json.dumps(body)
+        )
+
+    # ------------------------------------------------------------------ schedule and clock
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def advance_clock(self, moment: datetime) -> None:
+        """Move this process's clock to `moment` (never back); it keeps ticking from there."""
+        if moment.tzinfo is None:
+            raise ClockError("give the time with a timezone, e.g. 2026-11-24T09:00:00Z")
+        current = self.now()
+        if moment < current:
+            raise ClockError(f"the local clock only moves forward; it is already {current.isoformat()}")
+        if self._traveller is not None:
+            self._traveller.stop()
+        self._traveller = time_machine.travel(moment, tick=True)
+        self._traveller.start()
+
+    def scheduled_functions(self) -> list[LocalFunction]:
+        return [
+            f
+            for f in self.functions.values()
+            if any(e["Type"] in ("Schedule", "ScheduleV2") for e in f.spec.events.values())
+        ]
+
+    def run_schedule(self, moment: datetime) -> list[str]:
+        """Advance the clock, run every scheduled function with that event time, then drain."""
+        self.advance_clock(moment)
+        ran = []
+        self.drain()
+        for function in self.scheduled_functions():
+            event = {
+                "version": "0",
+                "id": str(uuid.uuid4()),
+                "detail-type": "Scheduled Event",
+                "source": "aws.events",
+                "account": DEFAULT_ACCOUNT_ID,
+                "time": moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "region": REGION,
+                "resources": [f"arn:aws:events:{REGION}:{DEFAULT_ACCOUNT_ID}:rule/{function.spec.logical_id}"],
+                "detail": {},
+            }
+            self.invoke(function.spec.logical_id, event)
+            ran.append(function.spec.logical_id)
+        self.drain()
+        return ran
+
+    # ------------------------------------------------------------------ outbox
+    def outbox(self) -> list[dict[str, Any]]:
+        """Every email SES accepted, oldest first, with both parts decoded."""
+        with self.lock:
+            sent = list(ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages)
+        return [_outbox_entry(m) for m in sent if isinstance(m, RawMessage)]
+
+
+def _outbox_entry(message: RawMessage) -> dict[str, Any]:
+    parsed = message_from_bytes(message.raw_data.encode("utf-8"), policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    text = parsed.get_body(preferencelist=("plain",))
+    html = parsed.get_body(preferencelist=("html",))
+    date = parsed.get("Date")
+    return {
+        "id": message.id,
+        "from": str(parsed.get("From", message.source)),
+        "to": list(dict.fromkeys(message.destinations)),  # moto lists header and envelope recipients
+        "subject": str(parsed.get("Subject", "")),
+        "text": text.get_content() if text is not None else "",
+        "html": html.get_content() if html is not None else "",
+        "sent_at": parsedate_to_datetime(date).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if date else None,
+    }

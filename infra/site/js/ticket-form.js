@@ -1,0 +1,86 @@
+import { api } from "./api.js";
+
+const form = document.getElementById("ticket-form");
+const submit = document.getElementById("submit");
+const fields = ["name", "email", "category", "priority", "subject", "description"];
+let idempotencyKey = null; // one key per submission, reused if the same submission is retried
+
+async function loadOptions() {
+  try {
+    const { categories } = await api("GET", "/tickets/options");
+    const select = document.getElementById("category");
+    const current = select.value;
+    select.replaceChildren(...categories.map((c) => new Option(c.label, c.value, false, c.value === current)));
+  } catch {
+    /* the built-in list stays */
+  }
+}
+
+function clearErrors() {
+  for (const name of [...fields, "form"]) {
+    document.getElementById(`${name}-error`).textContent = "";
+    document.getElementById(name)?.removeAttribute("aria-invalid");
+  }
+}
+
+function showErrors(error) {
+  let placed = false;
+  for (const { field, message } of error.errors || []) {
+    const slot = document.getElementById(`${field}-error`);
+    if (slot && fields.includes(field)) {
+      slot.textContent = message;
+      document.getElementById(field).setAttribute("aria-invalid", "true");
+      if (!placed) document.getElementById(field).focus();
+      placed = true;
+    }
+  }
+  if (!placed) document.getElementById("form-error").textContent = error.message;
+}
+
+function checkLocally(data) {
+  const errors = [];
+  for (const name of ["name", "email", "subject", "description"]) {
+    if (!data[name].trim()) errors.push({ field: name, message: "This field is required." });
+  }
+  if (data.email.trim() && !/^[^@\s]+@[^@\s]+\.[^@\s]{2,}$/.test(data.email.trim())) {
+    errors.push({ field: "email", message: "Enter an email address like name@example.com." });
+  }
+  return errors;
+}
+
+form.addEventListener("input", () => { idempotencyKey = null; });
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  clearErrors();
+  const data = Object.fromEntries(fields.map((f) => [f, document.getElementById(f).value]));
+  const local = checkLocally(data);
+  if (local.length) return showErrors({ errors: local });
+  idempotencyKey ??= crypto.randomUUID();
+  submit.disabled = true;
+  submit.textContent = "Sending…";
+  try {
+    const ticket = await api("POST", "/tickets", { body: data, headers: { "Idempotency-Key": idempotencyKey } });
+    document.getElementById("ticket-number").textContent = `#${ticket.number}`;
+    document.getElementById("ticket-email").textContent = ticket.email;
+    document.getElementById("form-section").hidden = true;
+    const done = document.getElementById("done-section");
+    done.hidden = false;
+    done.focus();
+    form.reset();
+    idempotencyKey = null;
+  } catch (error) {
+    showErrors(error);
+  } finally {
+    submit.disabled = false;
+    submit.textContent = "Send request";
+  }
+});
+
+document.getElementById("another").addEventListener("click", () => {
+  document.getElementById("done-section").hidden = true;
+  document.getElementById("form-section").hidden = false;
+  document.getElementById("name").focus();
+});
+
+loadOptions();

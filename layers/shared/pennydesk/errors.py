@@ -1,0 +1,38 @@
+"""Domain errors. The API maps each to one HTTP status; nothing else may escape as a 5xx."""
+
+from __future__ import annotations
+
+
+class PennydeskError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(PennydeskError):
+    status = 404
+    code = "not_found"
+
+
+class Unauthorized(PennydeskError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(PennydeskError):
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(PennydeskError):
+    status = 409
+    code = "conflict"
+
+
+class PayloadTooLarge(PennydeskError):
+    status = 413
+    code = "payload_too_large"

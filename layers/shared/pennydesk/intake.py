@@ -1,0 +1,107 @@
+"""Ticket intake: validate what a customer sent, number it, store it. Assignment happens from the stream."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from pennydesk.clock import iso, utcnow
+from pennydesk.models.ticket import TICKET_SK, Counter, Ticket, ticket_pk
+from pennydesk.settings import get_settings
+
+Priority = Literal["low", "normal", "high", "urgent"]
+FIRST_TICKET_NUMBER = 1001
+# Deliberately simple: one @, no spaces, a dot in the domain. Deliverability is SES's job.
+EMAIL_PATTERN = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]{2,}$")
+
+
+def _email(value: str) -> str:
+    if not EMAIL_PATTERN.match(value):
+        raise ValueError("Enter an email address like name@example.com.")
+    return value.lower()
+
+
+def _category(value: str) -> str:
+    allowed = get_settings().ticket_categories
+    if value not in allowed:
+        raise ValueError(f"Choose one of: {', '.join(allowed)}.")
+    return value
+
+
+def _one_line(value: str) -> str:
+    """Names and subjects are single lines: any run of whitespace becomes one space."""
+    return " ".join(value.split())
+
+
+def _no_control_characters(value: str) -> str:
+    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
+        raise ValueError("Remove control characters.")
+    return value
+
+
+Email = Annotated[str, Field(max_length=254), AfterValidator(_email)]
+Category = Annotated[str, Field(max_length=40), AfterValidator(_category)]
+
+
+class NewTicket(BaseModel):
+    """What the hosted form (or any client) sends to open a ticket."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Annotated[str, Field(min_length=1, max_length=120), AfterValidator(_no_control_characters), AfterValidator(_one_line)]
+    email: Email
+    subject: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_no_control_characters), AfterValidator(_one_line)]
+    description: Annotated[
+        str, Field(min_length=1, max_length=20_000), AfterValidator(_no_control_characters)
+    ]
+    category: Category
+    priority: Priority = "normal"
+
+
+def next_ticket_number() -> int:
+    """Short, readable, unique: an atomic counter, so #1001, #1002, ... never repeat."""
+    counter = Counter(pk="COUNTER", sk="TICKET_NUMBER")
+    counter.update(actions=[Counter.value.add(1)])
+    return FIRST_TICKET_NUMBER - 1 + int(counter.value)
+
+
+def create_ticket(request: NewTicket) -> Ticket:
+    ticket_id = uuid.uuid4().hex
+    now = iso(utcnow())
+    ticket = Ticket(
+        pk=ticket_pk(ticket_id),
+        sk=TICKET_SK,
+        ticket_id=ticket_id,
+        number=next_ticket_number(),
+        status="new",
+        subject=request.subject,
+        description=request.description,
+        category=request.category,
+        priority=request.priority,
+        customer_name=request.name,
+        customer_email=request.email,
+        created_at=now,
+        updated_at=now,
+    )
+    ticket.save(condition=Ticket.pk.does_not_exist())
+    return ticket
+
+
+def public_view(ticket: Ticket) -> dict[str, object]:
+    """What the customer-facing API returns about a ticket (never internal notes or agent details)."""
+    return {
+        "id": ticket.ticket_id,
+        "number": int(ticket.number),
+        "status": ticket.status,
+        "subject": ticket.subject,
+        "description": ticket.description,
+        "category": ticket.category,
+        "priority": ticket.priority,
+        "name": ticket.customer_name,
+        "email": ticket.customer_email,
+        "created_at": ticket.created_at,
+        "updated_at": ticket.updated_at,
+    }
