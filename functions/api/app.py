@@ -16,10 +16,9 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyValidationError,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from pennydesk.errors import PennydeskError
 from pennydesk.idempotency import register_invocation
-from routes import docs, tickets
+from routes import admin, agent, auth, customer, docs, tickets
 from routes.errors import error_response, validation_error_response
 
 MAX_BODY_BYTES = 64 * 1024
@@ -29,9 +28,11 @@ tracer = Tracer()
 metrics = Metrics()
 
 # A reply that breaks its own published schema is our bug, never the client's: 500, not 422.
-app = APIGatewayHttpResolver(enable_validation=True, response_validation_error_http_code=HTTPStatus.INTERNAL_SERVER_ERROR)
-app.include_router(tickets.router, prefix="/api")
-app.include_router(docs.router, prefix="/api")
+app = APIGatewayHttpResolver(
+    enable_validation=True, response_validation_error_http_code=HTTPStatus.INTERNAL_SERVER_ERROR
+)
+for area in (tickets, customer, agent, auth, admin, docs):
+    app.include_router(area.router, prefix="/api")
 docs.install(app)
 
 

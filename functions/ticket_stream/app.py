@@ -12,10 +12,9 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from pennydesk import ticket_events
 from pennydesk.idempotency import register_invocation
-from pennydesk.models.ticket import TICKET_SK, Ticket
+from pennydesk.models.ticket import ENTRY_PREFIX, TICKET_SK, Ticket, TicketEntry
 
 logger = Logger()
 tracer = Tracer()
@@ -32,6 +31,11 @@ def _ticket(image: dict[str, Any] | None) -> Ticket | None:
 @tracer.capture_method
 def record_handler(record: DynamoDBRecord) -> None:
     change = record.raw_event["dynamodb"]
+    image = change.get("NewImage") or {}
+    if image.get("sk", {}).get("S", "").startswith(ENTRY_PREFIX):
+        if record.event_name and record.event_name.name == "INSERT":
+            ticket_events.on_entry_created(TicketEntry.from_raw_data(image))
+        return
     new = _ticket(change.get("NewImage"))
     old = _ticket(change.get("OldImage"))
     if new is None:

@@ -47,7 +47,7 @@ DEFAULT_SEED = ROOT / "infra" / "seed.json"
 # Streams, the account-id endpoint mode off.
 BASE_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "local",
-    "AWS_SECRET_ACCESS_KEY": "local",  # noqa: S105 (moto's placeholder, not a secret)
+    "AWS_SECRET_ACCESS_KEY": "local",
     "AWS_SESSION_TOKEN": "local",
     "AWS_DEFAULT_REGION": REGION,
     "AWS_REGION": REGION,

@@ -11,30 +11,17 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
-from pydantic import BaseModel
-
 from pennydesk import intake
 from pennydesk.errors import PennydeskError
 from pennydesk.idempotency import REQUEST_CONFIG, persistence
 from pennydesk.settings import get_settings
+from pydantic import BaseModel
+
+from routes.views import PublicTicket
 
 router = Router()
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
-
-
-class TicketCreated(BaseModel):
-    id: str
-    number: int
-    status: str
-    subject: str
-    description: str
-    category: str
-    priority: str
-    name: str
-    email: str
-    created_at: str
-    updated_at: str
 
 
 class Option(BaseModel):
@@ -68,7 +55,7 @@ def _create_once(request: dict[str, Any]) -> dict[str, Any]:
     description="Creates a ticket in status `new`. Assignment and the confirmation email follow from the "
     "stream within seconds. Send an `Idempotency-Key` to make retries safe: the same key and body return "
     "the first response again; the same key with another body is a 422.",
-    responses={201: {"description": "Created", "content": {"application/json": {"model": TicketCreated}}}},
+    responses={201: {"description": "Created", "content": {"application/json": {"model": PublicTicket}}}},
     tags=["Help desk"],
 )
 def create_ticket(
@@ -76,7 +63,7 @@ def create_ticket(
     idempotency_key: Annotated[
         str | None, Header(alias="Idempotency-Key", description="Any unique string, at most 255 characters.")
     ] = None,
-) -> Response[TicketCreated]:
+) -> Response[PublicTicket]:
     if idempotency_key is None:
         created = intake.public_view(intake.create_ticket(ticket))
     else:

@@ -1,16 +1,20 @@
-"""The agent roster: creating agents and keeping their per-category assignment slots in step."""
+"""The agent roster: creating and changing agents, and keeping their assignment slots and load in step."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
 
 from pennydesk.clock import iso, utcnow
-from pennydesk.errors import Conflict
+from pennydesk.errors import Conflict, NotFound
+from pennydesk.models.agent import PROFILE_SK, ROSTER, Agent, AgentEmail, AgentSlot, agent_pk, slot_sk
 from pennydesk.models.base import transaction
-from pennydesk.models.agent import PROFILE_SK, Agent, AgentEmail, AgentSlot, agent_pk, slot_sk
 from pennydesk.settings import get_settings
+
+MAX_ATTEMPTS = 8
 
 
 def email_pk(email: str) -> str:
@@ -25,6 +29,28 @@ def slot_for(agent: Agent, category: str) -> AgentSlot:
         available_category=category if agent.available else None,
         load_key=agent.load_key(),
     )
+
+
+def stage_load_change(tx: TransactWrite, agent: Agent, delta: int) -> None:
+    """Add to `tx`: the agent's open count moves by `delta`, on condition nobody moved it since we read it,
+    and its slots follow (leaving or re-entering the index as the agent fills up or frees up)."""
+    seen = int(agent.open_count)
+    agent.open_count = max(0, seen + delta)
+    tx.update(agent, actions=[Agent.open_count.set(agent.open_count)], condition=Agent.open_count == seen)
+    for category in sorted(agent.categories):
+        tx.save(slot_for(agent, category))
+
+
+def retrying[T](attempt: Callable[[], T]) -> T:
+    """Run a read-then-conditional-write `attempt` until it wins a race, a bounded number of times."""
+    for _ in range(MAX_ATTEMPTS):
+        try:
+            return attempt()
+        except TransactWriteError as exc:
+            reasons = [r.code for r in exc.cancellation_reasons or [] if r]
+            if not any(code in ("ConditionalCheckFailed", "TransactionConflict") for code in reasons):
+                raise
+    raise Conflict("This changed while we were saving it. Please try again.")
 
 
 def create_agent(
@@ -43,6 +69,8 @@ def create_agent(
         open_count=0,
         last_assigned_at="",
         created_at=iso(utcnow()),
+        roster=ROSTER,
+        roster_key=f"{name.lower()}#{agent_id}",
     )
     try:
         with transaction() as tx:
@@ -58,6 +86,51 @@ def create_agent(
     return agent
 
 
+def update_agent(
+    agent_id: str,
+    *,
+    name: str | None = None,
+    categories: list[str] | None = None,
+    capacity: int | None = None,
+    active: bool | None = None,
+) -> Agent:
+    """Change an agent's profile; its slots (and so its place in assignment) change in the same transaction."""
+
+    def attempt() -> Agent:
+        agent = require(agent_id)
+        seen = int(agent.open_count)
+        old_categories = set(agent.categories)
+        actions = []
+        if name is not None:
+            agent.name = name
+            agent.roster_key = f"{name.lower()}#{agent_id}"
+            actions += [Agent.name.set(name), Agent.roster_key.set(agent.roster_key)]
+        if categories is not None:
+            agent.categories = set(categories)
+            actions.append(Agent.categories.set(agent.categories))
+        if capacity is not None:
+            agent.capacity = capacity
+            actions.append(Agent.capacity.set(capacity))
+        if active is not None:
+            agent.active = active
+            actions.append(Agent.active.set(active))
+        if not actions:
+            return agent
+        with transaction() as tx:
+            tx.update(agent, actions=actions, condition=Agent.open_count == seen)
+            for category in sorted(old_categories - set(agent.categories)):
+                tx.delete(AgentSlot(pk=agent_pk(agent_id), sk=slot_sk(category)))
+            for category in sorted(agent.categories):
+                tx.save(slot_for(agent, category))
+        return agent
+
+    return retrying(attempt)
+
+
+def list_agents() -> list[Agent]:
+    return list(Agent.by_name.query(ROSTER))
+
+
 def find_by_email(email: str) -> Agent | None:
     try:
         link = AgentEmail.get(email_pk(email), "AGENT")
@@ -71,3 +144,10 @@ def get(agent_id: str) -> Agent | None:
         return Agent.get(agent_pk(agent_id), PROFILE_SK, consistent_read=True)
     except DoesNotExist:
         return None
+
+
+def require(agent_id: str) -> Agent:
+    agent = get(agent_id)
+    if agent is None:
+        raise NotFound("No such agent.")
+    return agent

@@ -50,20 +50,24 @@ class NoAgent:
 AssignmentResult = Assigned | AlreadyAssigned | NoAgent
 
 
-def _front_runners(category: str) -> list[Agent]:
-    slots = list(AgentSlot.available.query(category, limit=CANDIDATES))
+def _front_runners(category: str, avoid: str | None = None) -> list[Agent]:
+    slots = list(AgentSlot.available.query(category, limit=CANDIDATES + (1 if avoid else 0)))
     if not slots:
         return []
     keys = [(slot.pk, PROFILE_SK) for slot in slots]
     agents = list(Agent.batch_get(keys, consistent_read=True))
-    eligible = [a for a in agents if a.available and category in a.categories]
-    return sorted(eligible, key=lambda a: a.load_key())
+    eligible = sorted((a for a in agents if a.available and category in a.categories), key=lambda a: a.load_key())
+    preferred = [a for a in eligible if a.agent_id != avoid]
+    return preferred or eligible
 
 
-def assign(ticket: Ticket) -> AssignmentResult:
-    """Assign `ticket` if it is still new. Safe to call again for the same ticket."""
+def assign(ticket: Ticket, *, avoid: str | None = None) -> AssignmentResult:
+    """Assign `ticket` if it is still new. Safe to call again for the same ticket.
+
+    `avoid` names an agent who just handed the ticket back: anyone else available is preferred.
+    """
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        candidates = _front_runners(ticket.category)
+        candidates = _front_runners(ticket.category, avoid)
         if not candidates:
             return NoAgent(f'no active agent with spare capacity covers "{ticket.category}"')
         agent = candidates[0]
@@ -88,6 +92,9 @@ def assign(ticket: Ticket) -> AssignmentResult:
                         Ticket.assigned_at.set(now),
                         Ticket.updated_at.set(now),
                         Ticket.assignment_seq.add(1),
+                        Ticket.version.add(1),
+                        Ticket.queue_agent.set(agent.agent_id),
+                        Ticket.queue_key.set(ticket.queue_position_key()),
                     ],
                     condition=(Ticket.status == "new") & Ticket.agent_id.does_not_exist(),
                 )

@@ -51,9 +51,13 @@ class NewTicket(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: Annotated[str, Field(min_length=1, max_length=120), AfterValidator(_no_control_characters), AfterValidator(_one_line)]
+    name: Annotated[
+        str, Field(min_length=1, max_length=120), AfterValidator(_no_control_characters), AfterValidator(_one_line)
+    ]
     email: Email
-    subject: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_no_control_characters), AfterValidator(_one_line)]
+    subject: Annotated[
+        str, Field(min_length=1, max_length=200), AfterValidator(_no_control_characters), AfterValidator(_one_line)
+    ]
     description: Annotated[
         str, Field(min_length=1, max_length=20_000), AfterValidator(_no_control_characters)
     ]

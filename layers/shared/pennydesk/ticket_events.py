@@ -1,17 +1,18 @@
 """What happens when a ticket changes, as seen on the tickets table's stream.
 
 Each reaction is safe to run twice: assignment is conditional, and every email carries a dedupe key
-that names the logical message, so a redelivered record changes nothing and sends nothing again.
+that names the logical message (a ticket version or an entry id), so a redelivered record changes
+nothing and sends nothing again.
 """
 
 from __future__ import annotations
 
 from aws_lambda_powertools import Logger
 
-from pennydesk import agents, assignment, links
+from pennydesk import agents, assignment, links, workflow
 from pennydesk.email.render import render
 from pennydesk.email.send import send
-from pennydesk.models.ticket import Ticket
+from pennydesk.models.ticket import Ticket, TicketEntry
 from pennydesk.settings import get_settings
 
 logger = Logger(child=True)
@@ -29,8 +30,43 @@ def on_ticket_created(ticket: Ticket) -> None:
 
 
 def on_ticket_changed(old: Ticket, new: Ticket) -> None:
+    if new.status == "new" and old.status != "new":
+        result = assignment.assign(new, avoid=old.agent_id)
+        if isinstance(result, assignment.NoAgent):
+            notify_admins_unassigned(new, result.reason)
     if new.agent_id and new.assignment_seq != old.assignment_seq:
         notify_agent_assigned(new)
+    if new.status == "resolved" and old.status != "resolved":
+        notify_customer_resolved(new)
+    if old.status in ("resolved", "closed") and new.status == "in_progress" and new.changed_by == "agent":
+        notify_customer_reopened(new)
+
+
+def on_entry_created(entry: TicketEntry) -> None:
+    """A public message: the other side hears about it. Notes and history stay inside the desk."""
+    if entry.kind != "message" or entry.detail == "resolve":
+        return
+    ticket = workflow.get_ticket(entry.ticket_id)
+    if entry.actor_type == "agent":
+        send(
+            f"entry/{entry.entry_id}",
+            [ticket.customer_email],
+            render(
+                "agent_replied", ticket=ticket, entry=entry, status_url=links.customer_ticket_url(ticket.ticket_id)
+            ),
+        )
+    elif entry.actor_type == "customer" and ticket.agent_id:
+        agent = agents.get(ticket.agent_id)
+        if agent is None:
+            return
+        send(
+            f"entry/{entry.entry_id}",
+            [agent.email],
+            render(
+                "customer_replied", ticket=ticket, entry=entry, agent=agent,
+                action_url=links.agent_ticket_url(ticket.ticket_id, agent.agent_id),
+            ),
+        )
 
 
 def notify_agent_assigned(ticket: Ticket) -> None:
@@ -47,6 +83,28 @@ def notify_agent_assigned(ticket: Ticket) -> None:
             agent=agent,
             action_url=links.agent_ticket_url(ticket.ticket_id, agent.agent_id),
         ),
+    )
+
+
+def notify_customer_resolved(ticket: Ticket) -> None:
+    closing = [e for e in workflow.entries(ticket.ticket_id) if e.kind == "message" and e.detail == "resolve"]
+    send(
+        f"ticket/{ticket.ticket_id}/resolved/{int(ticket.version)}",
+        [ticket.customer_email],
+        render(
+            "ticket_resolved",
+            ticket=ticket,
+            closing=closing[-1] if closing else None,
+            status_url=links.customer_ticket_url(ticket.ticket_id),
+        ),
+    )
+
+
+def notify_customer_reopened(ticket: Ticket) -> None:
+    send(
+        f"ticket/{ticket.ticket_id}/reopened/{int(ticket.version)}",
+        [ticket.customer_email],
+        render("ticket_reopened", ticket=ticket, status_url=links.customer_ticket_url(ticket.ticket_id)),
     )
 
 

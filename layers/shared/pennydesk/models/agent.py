@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
-from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 
 from pennydesk.models.base import KeyedModel, table_meta
 from pennydesk.settings import get_settings
@@ -19,6 +19,18 @@ def slot_sk(category: str) -> str:
     return f"SLOT#{category}"
 
 
+ROSTER = "AGENTS"
+
+
+class Roster(GlobalSecondaryIndex["Agent"]):
+    class Meta:
+        index_name = "roster"
+        projection = AllProjection()
+
+    roster = UnicodeAttribute(hash_key=True)
+    roster_key = UnicodeAttribute(range_key=True)
+
+
 class Agent(KeyedModel):
     Meta = table_meta(get_settings().agents_table)
 
@@ -31,6 +43,9 @@ class Agent(KeyedModel):
     open_count = NumberAttribute(default=0)
     last_assigned_at = UnicodeAttribute(default="")
     created_at = UnicodeAttribute()
+    roster = UnicodeAttribute(default=ROSTER)
+    roster_key = UnicodeAttribute(null=True)
+    by_name = Roster()
 
     @property
     def available(self) -> bool:

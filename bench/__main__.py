@@ -1,0 +1,77 @@
+"""`make bench [ARGS=--quick]`: run every figure, print one table, write bench/results/latest.json."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+RESULTS = ROOT / "bench" / "results" / "latest.json"
+TABLE_ORDER = ("cold start", "latency", "requests", "roster", "build")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a short run (about a minute): fewer samples")
+    args = parser.parse_args(argv)
+
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+    mode = "quick" if args.quick else "full"
+    import_runs, requests, tickets = (3, 50, 15) if args.quick else (7, 200, 50)
+    began = time.perf_counter()
+
+    def progress(message: str) -> None:
+        print(f"  [{time.perf_counter() - began:6.1f} s] {message}", file=sys.stderr, flush=True)
+
+    header = (
+        f"Pennydesk bench ({mode}): Python {platform.python_version()} ({platform.python_implementation()}), "
+        f"{os.cpu_count()} CPUs, {platform.system()} {platform.machine()}; "
+        f"N={import_runs} imports, {requests} requests, {tickets} assignments per roster"
+    )
+    print(header, file=sys.stderr, flush=True)
+
+    from bench import build, coldstart, inprocess
+    from bench.report import render_table, write_json
+
+    progress(f"[1/5] cold-start proxy: fresh interpreters, median of {import_runs}")
+    rows, notes, raw = coldstart.run(import_runs, "ERROR", progress)
+    more_rows, more_notes, raw_inprocess = inprocess.run(requests, tickets, progress)
+    progress("[5/5] build output size")
+    build_rows, build_notes = build.run()
+    rows = sorted(rows + more_rows + build_rows, key=lambda r: TABLE_ORDER.index(r.section))
+    notes = notes + more_notes + build_notes
+    wall = time.perf_counter() - began
+    progress("done")
+
+    print(header)
+    print()
+    print(render_table(rows))
+    print()
+    print("\n".join(notes))
+    print()
+    print(f"Wall time {wall:.1f} s. Ratios compare figures measured in this run; rows also in "
+          f"{RESULTS.relative_to(ROOT)}.")
+    meta = {
+        "mode": mode,
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "platform": f"{platform.system()} {platform.machine()}",
+        "wall_seconds": round(wall, 2),
+        "samples": {"import_runs": import_runs, "requests": requests, "assignments": tickets},
+        "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "raw": {"cold_start_ms": raw, **raw_inprocess},
+    }
+    write_json(RESULTS, meta, rows, notes)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

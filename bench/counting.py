@@ -1,0 +1,82 @@
+"""Count the AWS requests a piece of product code makes, by service and operation.
+
+PynamoDB, Powertools and boto3 each build their own botocore clients, so the one place every request
+passes is `BaseClient._make_api_call`; it is wrapped for the duration of a measurement only.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import botocore.client
+
+
+def _tables(operation: str, params: dict[str, Any]) -> set[str]:
+    if "TableName" in params:
+        return {params["TableName"]}
+    if "RequestItems" in params:  # BatchGetItem, BatchWriteItem
+        return set(params["RequestItems"])
+    tables = set()
+    for item in params.get("TransactItems", []):  # TransactWriteItems, TransactGetItems
+        for action in item.values():
+            if isinstance(action, dict) and "TableName" in action:
+                tables.add(action["TableName"])
+    return tables
+
+
+@dataclass
+class Calls:
+    idempotency_table: str
+    by_service: Counter[str] = field(default_factory=Counter)
+    dynamodb: Counter[str] = field(default_factory=Counter)  # product tables, by operation
+    idempotency: Counter[str] = field(default_factory=Counter)  # idempotency-record requests, by operation
+
+    def record(self, service: str, operation: str, params: dict[str, Any]) -> None:
+        self.by_service[service] += 1
+        if service != "dynamodb":
+            return
+        tables = _tables(operation, params)
+        if tables and tables <= {self.idempotency_table}:
+            self.idempotency[operation] += 1
+        else:
+            self.dynamodb[operation] += 1
+
+    @property
+    def dynamodb_total(self) -> int:
+        return self.by_service["dynamodb"]
+
+    @property
+    def dynamodb_product(self) -> int:
+        return sum(self.dynamodb.values())
+
+    @property
+    def ses(self) -> int:
+        return self.by_service["ses"] + self.by_service["sesv2"]
+
+    def describe(self) -> str:
+        def ops(counter: Counter[str]) -> str:
+            return ", ".join(f"{op} {n}" for op, n in sorted(counter.items())) or "none"
+
+        others = {s: n for s, n in sorted(self.by_service.items()) if s != "dynamodb"}
+        other_text = ", ".join(f"{s} {n}" for s, n in others.items()) or "none"
+        return f"tables: {ops(self.dynamodb)}; idempotency: {ops(self.idempotency)}; other services: {other_text}"
+
+
+@contextmanager
+def count_calls(idempotency_table: str) -> Iterator[Calls]:
+    calls = Calls(idempotency_table)
+    original = botocore.client.BaseClient._make_api_call
+
+    def counting(self: botocore.client.BaseClient, operation_name: str, api_params: dict[str, Any]) -> Any:
+        calls.record(self.meta.service_model.service_name, operation_name, api_params)
+        return original(self, operation_name, api_params)
+
+    botocore.client.BaseClient._make_api_call = counting  # type: ignore[method-assign]
+    try:
+        yield calls
+    finally:
+        botocore.client.BaseClient._make_api_call = original  # type: ignore[method-assign]

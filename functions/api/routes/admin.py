@@ -1,0 +1,92 @@
+"""Admins manage the agents. Deactivating an agent hands their open tickets back to assignment."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from pennydesk import agents, auth, workflow
+from pennydesk.intake import Email
+from pennydesk.settings import get_settings
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from routes.auth_header import SECURITY, token_of
+from routes.views import AgentSummary, agent_summary
+
+router = Router()
+AgentId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="The agent's id")]
+
+
+def _categories(values: list[str]) -> list[str]:
+    allowed = get_settings().ticket_categories
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise ValueError(f"Unknown categories: {', '.join(unknown)}. Choose from: {', '.join(allowed)}.")
+    return sorted(set(values))
+
+
+Categories = Annotated[list[str], Field(min_length=1, max_length=20), AfterValidator(_categories)]
+
+
+class NewAgent(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    email: Email
+    name: str = Field(min_length=1, max_length=120)
+    categories: Categories
+    capacity: int = Field(default=25, ge=1, le=1000)
+    active: bool = True
+
+
+class AgentChanges(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    categories: Categories | None = None
+    capacity: int | None = Field(default=None, ge=1, le=1000)
+    active: bool | None = None
+
+
+class Roster(BaseModel):
+    agents: list[AgentSummary]
+
+
+@router.get("/admin/agents", summary="Every agent", tags=["Admin"], security=SECURITY)
+def list_agents() -> Roster:
+    auth.require_admin_session(token_of(router))
+    return Roster(agents=[agent_summary(a) for a in agents.list_agents()])
+
+
+@router.post(
+    "/admin/agents",
+    summary="Add an agent",
+    responses={201: {"description": "Created", "content": {"application/json": {"model": AgentSummary}}}},
+    tags=["Admin"],
+    security=SECURITY,
+)
+def create_agent(request: NewAgent) -> Response[AgentSummary]:
+    auth.require_admin_session(token_of(router))
+    agent = agents.create_agent(
+        email=request.email, name=request.name, categories=request.categories,
+        capacity=request.capacity, active=request.active,
+    )
+    return Response(
+        status_code=HTTPStatus.CREATED,
+        content_type=content_types.APPLICATION_JSON,
+        body=agent_summary(agent).model_dump(),
+    )
+
+
+@router.patch("/admin/agents/<agent_id>", summary="Change an agent", tags=["Admin"], security=SECURITY)
+def update_agent(agent_id: AgentId, changes: AgentChanges) -> AgentSummary:
+    admin = auth.require_admin_session(token_of(router))
+    agent = agents.update_agent(
+        agent_id, name=changes.name, categories=changes.categories, capacity=changes.capacity, active=changes.active,
+    )
+    if changes.active is False:
+        actor = workflow.Actor("admin", None, admin.email)
+        for ticket in workflow.queue(agent_id, limit=1000):
+            workflow.return_to_queue(ticket, actor)
+        agent = agents.require(agent_id)
+    return agent_summary(agent)

@@ -1,0 +1,76 @@
+"""The agent's side: a ticket opened from the emailed link (or a session), its actions, and the queue."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from pennydesk import access, agents, auth, workflow
+from pydantic import BaseModel, ConfigDict, Field
+
+from routes.auth_header import SECURITY, token_of
+from routes.views import AgentSummary, AgentTicketView, EntryView, agent_summary, agent_ticket_view, entry_view
+
+router = Router()
+TicketId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="The ticket's id")]
+
+
+class AgentTicket(BaseModel):
+    ticket: AgentTicketView
+    entries: list[EntryView]  # messages, internal notes and history, oldest first
+    me: AgentSummary
+    agents: list[AgentSummary]  # whom the ticket can be handed to
+
+
+class Action(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: Literal["acknowledge", "reply", "note", "resolve", "reopen", "reassign", "set_priority"]
+    body: str | None = Field(default=None, max_length=20_000)
+    to: str | None = Field(default=None, max_length=64, description='An agent id, or "queue"')
+    priority: Literal["low", "normal", "high", "urgent"] | None = None
+
+
+class Queue(BaseModel):
+    me: AgentSummary
+    tickets: list[AgentTicketView]
+
+
+def _ticket_for(agent_id: str, ticket_id: str) -> AgentTicket:
+    me = agents.require(agent_id)
+    colleagues = [agent_summary(a) for a in agents.list_agents() if a.active and a.agent_id != agent_id]
+    return AgentTicket(
+        ticket=agent_ticket_view(workflow.get_ticket(ticket_id)),
+        entries=[entry_view(e) for e in workflow.entries(ticket_id)],
+        me=agent_summary(me),
+        agents=colleagues,
+    )
+
+
+@router.get("/agent/tickets/<ticket_id>", summary="A ticket with notes and history", tags=["Agents"], security=SECURITY)
+def get_agent_ticket(ticket_id: TicketId) -> AgentTicket:
+    agent = access.agent_for_ticket(token_of(router), ticket_id)
+    return _ticket_for(agent.agent_id, ticket_id)
+
+
+@router.post(
+    "/agent/tickets/<ticket_id>/actions",
+    summary="Act on a ticket",
+    description="`acknowledge`, `reply` (emails the customer), `note` (internal), `resolve` (emails the "
+    'customer; an optional body is the closing message), `reopen`, `reassign` (`to`: an agent id or "queue"), '
+    "`set_priority` (`priority`). An action that does not fit the ticket's status is a 409 saying why.",
+    tags=["Agents"],
+    security=SECURITY,
+)
+def post_action(ticket_id: TicketId, action: Action) -> AgentTicket:
+    agent = access.agent_for_ticket(token_of(router), ticket_id)
+    workflow.agent_action(
+        ticket_id, agent.agent_id, action.action, body=action.body, to=action.to, priority=action.priority
+    )
+    return _ticket_for(agent.agent_id, ticket_id)
+
+
+@router.get("/agent/queue", summary="My open tickets, most urgent then oldest", tags=["Agents"], security=SECURITY)
+def get_queue() -> Queue:
+    agent = auth.require_agent_session(token_of(router))
+    return Queue(me=agent_summary(agent), tickets=[agent_ticket_view(t) for t in workflow.queue(agent.agent_id)])

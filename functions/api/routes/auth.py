@@ -1,0 +1,58 @@
+"""Passwordless sign-in: POST an email, get a link; exchange the link's token for a session."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from pennydesk import auth
+from pennydesk.intake import Email
+from pydantic import BaseModel, ConfigDict, Field
+
+router = Router()
+
+
+class SignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    email: Email
+
+
+class Accepted(BaseModel):
+    message: str
+
+
+class SessionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    token: str = Field(min_length=1, max_length=2048)
+
+
+class SessionGranted(BaseModel):
+    session: str
+    expires_at: str
+    email: str
+    roles: list[str]
+
+
+@router.post(
+    "/auth/sign-in",
+    summary="Email me a sign-in link",
+    description="Always 202, whether or not the address has an account: the answer never tells.",
+    responses={202: {"description": "Accepted", "content": {"application/json": {"model": Accepted}}}},
+    tags=["Sign-in"],
+)
+def sign_in(request: SignIn) -> Response[Accepted]:
+    auth.request_sign_in(request.email)
+    return Response(
+        status_code=HTTPStatus.ACCEPTED,
+        content_type=content_types.APPLICATION_JSON,
+        body={"message": "If that address can sign in, a link is on its way. It works once, for a short while."},
+    )
+
+
+@router.post("/auth/session", summary="Exchange a sign-in link's token for a session", tags=["Sign-in"])
+def start_session(request: SessionRequest) -> SessionGranted:
+    session_token, expires_at = auth.start_session(request.token)
+    current = auth.session(session_token)
+    roles = (["agent"] if current.agent else []) + (["admin"] if current.is_admin else [])
+    return SessionGranted(session=session_token, expires_at=expires_at, email=current.email, roles=roles)

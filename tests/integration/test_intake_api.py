@@ -1,0 +1,120 @@
+"""POST /api/tickets: a good form opens a ticket; anything else is a 4xx that stores and sends nothing."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from infra.local.engine import LocalStack
+from tests.support import VALID_TICKET, outbox_for, stored_items, stored_ticket, submit_ticket
+
+JSON = {"content-type": "application/json"}
+
+
+def test_customer_opens_a_ticket_and_gets_its_number_back(stack: LocalStack) -> None:
+    response = submit_ticket(stack, email="Maya@Example.com", subject="  Charged   twice ", priority="high")
+
+    assert response.status == 201
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"id", "number", "status", "subject", "description", "category", "priority", "name",
+                         "email", "created_at", "updated_at"}
+    assert re.fullmatch(r"[0-9a-f]{32}", body["id"])
+    assert body["number"] == 1001
+    assert body["status"] == "new"
+    assert body["subject"] == "Charged twice"
+    assert body["email"] == "maya@example.com"
+    assert body["priority"] == "high"
+    assert body["category"] == VALID_TICKET["category"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", body["created_at"])
+    assert stored_ticket(body["id"])["status"] == "new"
+    assert stored_ticket(body["id"])["customer_email"] == "maya@example.com"
+
+
+def test_second_ticket_gets_the_next_number(stack: LocalStack) -> None:
+    first, second = submit_ticket(stack).json(), submit_ticket(stack, email="sam@example.com").json()
+
+    assert (first["number"], second["number"]) == (1001, 1002)
+    assert first["id"] != second["id"]
+
+
+def without(field: str) -> dict[str, Any]:
+    return {k: v for k, v in VALID_TICKET.items() if k != field}
+
+
+# (id, request kwargs for stack.http, expected status, field the errors must name or None)
+BAD_REQUESTS: list[tuple[str, dict[str, Any], int, str | None]] = [
+    *[(f"missing-{f}", {"json_body": without(f)}, 422, f)
+      for f in ("name", "email", "subject", "description", "category")],
+    ("oversized-name", {"json_body": {**VALID_TICKET, "name": "n" * 121}}, 422, "name"),
+    ("oversized-subject", {"json_body": {**VALID_TICKET, "subject": "s" * 201}}, 422, "subject"),
+    ("oversized-description", {"json_body": {**VALID_TICKET, "description": "d" * 20_001}}, 422, "description"),
+    ("oversized-email", {"json_body": {**VALID_TICKET, "email": "e" * 250 + "@example.com"}}, 422, "email"),
+    ("invalid-email", {"json_body": {**VALID_TICKET, "email": "maya.example.com"}}, 422, "email"),
+    ("two-emails", {"json_body": {**VALID_TICKET, "email": "maya@example.com,eve@evil.example"}}, 422, "email"),
+    ("unknown-category", {"json_body": {**VALID_TICKET, "category": "refunds"}}, 422, "category"),
+    ("unknown-priority", {"json_body": {**VALID_TICKET, "priority": "asap"}}, 422, "priority"),
+    ("blank-subject", {"json_body": {**VALID_TICKET, "subject": "   "}}, 422, "subject"),
+    ("control-char-name", {"json_body": {**VALID_TICKET, "name": "Eve\x1b[2J"}}, 422, "name"),
+    ("number-as-name", {"json_body": {**VALID_TICKET, "name": 42}}, 422, "name"),
+    ("extra-field", {"json_body": {**VALID_TICKET, "status": "resolved"}}, 422, "status"),
+    ("malformed-json", {"body": '{"name": "Maya",', "headers": JSON}, 400, None),
+    ("json-array", {"body": json.dumps([VALID_TICKET]), "headers": JSON}, 422, None),
+    ("json-string", {"body": '"hello"', "headers": JSON}, 422, None),
+    ("empty-body", {"body": "", "headers": JSON}, 422, None),
+    ("body-over-64kb", {"json_body": {**VALID_TICKET, "description": "d" * (64 * 1024)}}, 413, None),
+    ("non-utf8-body", {"body": b'{"name": "Ma\xffya", "email": "maya@example.com"}', "headers": JSON}, 400, None),
+    ("wrong-content-type", {"body": json.dumps(VALID_TICKET), "headers": {"content-type": "text/plain"}}, 415, None),
+]
+
+
+@pytest.mark.parametrize(("kwargs", "status", "field"), [c[1:] for c in BAD_REQUESTS], ids=[c[0] for c in BAD_REQUESTS])
+def test_bad_input_is_refused_with_a_clear_4xx_and_leaves_no_trace(
+    stack: LocalStack, kwargs: dict[str, Any], status: int, field: str | None
+) -> None:
+    response = stack.http("POST", "/api/tickets", **kwargs)
+
+    assert response.status == status, response.body[:300]
+    assert response.headers.get("content-type", "").startswith("application/json")
+    body = response.json()
+    assert isinstance(body.get("message"), str) and body["message"], body
+    if field is not None:
+        assert field in [e["field"] for e in body["errors"]], body
+    stack.drain()
+    assert stored_items() == []
+    assert stack.outbox() == []
+
+
+def test_malformed_json_is_reported_as_invalid_json(stack: LocalStack) -> None:
+    response = stack.http("POST", "/api/tickets", body="{not json", headers=JSON)
+
+    assert response.status == 400
+    assert response.json()["code"] == "invalid_json"
+
+
+def test_every_problem_in_a_form_is_reported_at_once(stack: LocalStack) -> None:
+    response = submit_ticket(stack, email="nope", category="refunds", subject="")
+
+    assert response.status == 422
+    assert {e["field"] for e in response.json()["errors"]} == {"email", "category", "subject"}
+
+
+def test_a_body_just_under_64kb_is_read_not_refused_for_size(stack: LocalStack) -> None:
+    padding = 64 * 1024 - len(json.dumps({**VALID_TICKET, "description": ""})) - 10
+    response = submit_ticket(stack, description="d" * padding)
+
+    assert response.status == 422  # too long a description, but not 413: the size limit is 64 KB
+    assert [e["field"] for e in response.json()["errors"]] == ["description"]
+
+
+def test_a_subject_with_a_smuggled_bcc_reaches_nobody_else(stack: LocalStack) -> None:
+    response = submit_ticket(stack, subject="Refund\r\nBcc: eve@evil.example")
+    stack.drain()
+
+    assert response.status == 201
+    assert response.json()["subject"] == "Refund Bcc: eve@evil.example"
+    assert outbox_for(stack, "eve@evil.example") == []
+    assert len(outbox_for(stack, VALID_TICKET["email"])) == 1
