@@ -20,7 +20,7 @@ TABLE_ORDER = ("cold start", "latency", "requests", "roster", "build")
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="a short run (about a minute): fewer samples")
+    parser.add_argument("--quick", action="store_true", help="a short run (under a minute): fewer samples")
     args = parser.parse_args(argv)
 
     warnings.filterwarnings("ignore", message="No application metrics to publish")
@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{os.cpu_count()} CPUs, {platform.system()} {platform.machine()}; "
         f"N={import_runs} imports, {requests} requests, {tickets} assignments per roster"
     )
-    print(header, file=sys.stderr, flush=True)
+    print(header, flush=True)  # the header leads; progress goes to stderr; the table comes last
 
     from bench import build, coldstart, inprocess
     from bench.report import render_table, write_json
@@ -51,7 +51,6 @@ def main(argv: list[str] | None = None) -> int:
     wall = time.perf_counter() - began
     progress("done")
 
-    print(header)
     print()
     print(render_table(rows))
     print()

@@ -56,7 +56,7 @@ def run() -> tuple[list[Row], list[str]]:
             "whole build (functions + layer)",
             whole / MB,
             "MB",
-            note=f"{files:,} files",
+            note=f"{files:,} file{'s' if files != 1 else ''}",
         )
         for name, (size, files) in sizes.items()
     ]
@@ -64,6 +64,14 @@ def run() -> tuple[list[Row], list[str]]:
     missing = [name for name in names if name not in sizes]
     if missing:
         notes.append(f"Build output: no folder for {', '.join(missing)} in .aws-sam/build; run `make sam-build`.")
+    for name in sizes:
+        if name in functions:
+            continue
+        packages = [p for p in (BUILD / name / "python").glob("*") if p.is_dir() and not p.name.endswith("-info")]
+        biggest = sorted(((_size(p)[0], p.name) for p in packages), reverse=True)[:4]
+        if biggest:
+            listed = ", ".join(f"{pkg} {size / MB:.1f} MB" for size, pkg in biggest)
+            notes.append(f"Largest packages in {name}: {listed}.")
     stamp = BUILD / "template.yaml"  # sam writes it afresh on every build
     built_at = stamp.stat().st_mtime if stamp.is_file() else 0
     if _newest_source(template) > built_at:

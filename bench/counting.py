@@ -6,7 +6,8 @@ passes is `BaseClient._make_api_call`; it is wrapped for the duration of a measu
 
 from __future__ import annotations
 
-from collections import Counter
+import time
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,6 +35,8 @@ class Calls:
     by_service: Counter[str] = field(default_factory=Counter)
     dynamodb: Counter[str] = field(default_factory=Counter)  # product tables, by operation
     idempotency: Counter[str] = field(default_factory=Counter)  # idempotency-record requests, by operation
+    seconds: float = 0.0  # wall time spent inside AWS calls (botocore + the emulator)
+    op_seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
     def record(self, service: str, operation: str, params: dict[str, Any]) -> None:
         self.by_service[service] += 1
@@ -72,8 +75,15 @@ def count_calls(idempotency_table: str) -> Iterator[Calls]:
     original = botocore.client.BaseClient._make_api_call
 
     def counting(self: botocore.client.BaseClient, operation_name: str, api_params: dict[str, Any]) -> Any:
-        calls.record(self.meta.service_model.service_name, operation_name, api_params)
-        return original(self, operation_name, api_params)
+        service = self.meta.service_model.service_name
+        calls.record(service, operation_name, api_params)
+        start = time.perf_counter()
+        try:
+            return original(self, operation_name, api_params)
+        finally:
+            elapsed = time.perf_counter() - start
+            calls.seconds += elapsed
+            calls.op_seconds[f"{service}.{operation_name}"].append(elapsed)
 
     botocore.client.BaseClient._make_api_call = counting  # type: ignore[method-assign]
     try:

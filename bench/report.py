@@ -42,12 +42,20 @@ def fmt(value: float, unit: str) -> str:
     if unit == "ms":
         text = f"{value:.1f}" if value >= 10 else f"{value:.2f}"
     elif unit == "MB":
-        text = f"{value:.2f}"
+        text = f"{value:.2f}" if value >= 1 else f"{value:.3f}"
     elif float(value).is_integer():
         text = f"{int(value):,}"
     else:
         text = f"{value:.2f}"
     return f"{text} {unit}"
+
+
+def fmt_ratio(ratio: float | None) -> str:
+    if ratio is None:
+        return "n/a"
+    if ratio >= 0.1:
+        return f"{ratio:.2f}x"
+    return f"{ratio:.3f}x" if ratio >= 0.001 else "<0.001x"
 
 
 def render_table(rows: list[Row]) -> str:
@@ -57,7 +65,7 @@ def render_table(rows: list[Row]) -> str:
             r.name,
             fmt(r.value, r.unit),
             f"{r.baseline_name}: {fmt(r.baseline, r.baseline_unit)}",
-            "n/a" if r.ratio is None else f"{r.ratio:.2f}x",
+            fmt_ratio(r.ratio),
             r.verdict,
         )
         for r in rows
