@@ -330,3 +330,18 @@ def test_admin_routes_refuse_agents_and_customers(stack: LocalStack) -> None:
     agent_session = {"Authorization": f"Bearer {sign_in(stack, ticket.agent_email)}"}
     for headers in (agent_session, ticket.customer, ticket.agent, {}):
         assert stack.http("GET", "/api/admin/agents", headers=headers).status in (401, 403)
+
+
+def test_thread_keeps_the_order_things_happened_in_even_within_one_second(stack: LocalStack) -> None:
+    import time_machine
+
+    ticket = open_ticket(stack)
+    with time_machine.travel(stack.now(), tick=False):
+        for i in range(4):
+            act(stack, ticket, "reply", body=f"agent {i}")
+            stack.http(
+                "POST", f"/api/tickets/{ticket.id}/messages", headers=ticket.customer, json_body={"body": f"customer {i}"}
+            )
+        thread = stack.http("GET", f"/api/tickets/{ticket.id}", headers=ticket.customer).json()["messages"]
+
+    assert [m["body"] for m in thread] == [f"{who} {i}" for i in range(4) for who in ("agent", "customer")]

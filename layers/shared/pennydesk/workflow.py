@@ -50,11 +50,14 @@ def entries(ticket_id: str) -> list[TicketEntry]:
     )
 
 
-def _entry(ticket: Ticket, actor: Actor, kind: str, now: str, **fields: Any) -> TicketEntry:
+def _entry(ticket: Ticket, actor: Actor, kind: str, now: str, position: int = 0, **fields: Any) -> TicketEntry:
+    """An entry sorts by the ticket version its change creates, then its place within that change:
+    changes to one ticket are serialised by the version condition, so this is the order they happened in,
+    however many land in the same second."""
     entry_id = uuid.uuid4().hex
     return TicketEntry(
         pk=ticket_pk(ticket.ticket_id),
-        sk=f"{ENTRY_PREFIX}{now}#{entry_id}",
+        sk=f"{ENTRY_PREFIX}{int(ticket.version) + 1:010d}#{position:02d}#{entry_id}",
         entry_id=entry_id,
         ticket_id=ticket.ticket_id,
         kind=kind,
@@ -163,8 +166,8 @@ def agent_action(
                 actions.append(Ticket.status.set(new_status))
             staged_entries.append(
                 _entry(
-                    ticket, actor, "event", now, action=action, from_status=ticket.status, to_status=new_status,
-                    detail=_event_detail(action, to, priority),
+                    ticket, actor, "event", now, len(staged_entries), action=action, from_status=ticket.status,
+                    to_status=new_status, detail=_event_detail(action, to, priority),
                 )
             )
             _stage_ticket(tx, ticket, actions, actor)
@@ -237,7 +240,7 @@ def customer_reply(ticket_id: str, body: str) -> TicketEntry:
             if new_status != ticket.status:
                 tx.save(
                     _entry(
-                        ticket, actor, "event", now, action="reopen" if reopening else "customer_reply",
+                        ticket, actor, "event", now, 1, action="reopen" if reopening else "customer_reply",
                         from_status=ticket.status, to_status=new_status,
                     )
                 )

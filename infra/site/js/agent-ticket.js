@@ -1,0 +1,331 @@
+// The agent's ticket page: opened from the emailed link (?id=&token=) or from the queue (session).
+// Loading only reads; each action is a form that POSTs and re-renders from the answer.
+import { api } from "./api.js";
+import {
+  AGENT_STATUS, PRIORITIES, badge, busy, clearErrors, doneLoading, el, humanize, isAccessProblem, showErrors,
+  showProblem, timeEl,
+} from "./dom.js";
+import { forgetLinkToken, getSession, setupNav, takeLinkToken, ticketIdFromUrl } from "./session.js";
+
+// Which actions fit which status: the same table as lifecycle.TRANSITIONS on the server.
+const OPEN = ["assigned", "in_progress", "waiting_on_customer"];
+const ALLOWED = {
+  acknowledge: ["assigned"],
+  reply: OPEN,
+  note: ["new", ...OPEN, "resolved", "closed"],
+  resolve: OPEN,
+  reopen: ["resolved", "closed"],
+  reassign: ["new", ...OPEN],
+  set_priority: ["new", ...OPEN],
+};
+
+const HISTORY_VERBS = {
+  acknowledge: "acknowledged the ticket",
+  reply: "replied to the customer",
+  note: "added an internal note",
+  resolve: "resolved the ticket",
+  reopen: "reopened the ticket",
+  reassign: "reassigned the ticket",
+  set_priority: "changed the priority",
+  customer_reply: "replied",
+};
+
+const session = getSession();
+setupNav(session);
+
+const ticketId = ticketIdFromUrl();
+const linkToken = takeLinkToken("agent", ticketId); // also clears the address bar when the id is unusable
+let token = linkToken || session?.session || null;
+let usingLink = Boolean(linkToken);
+let state = null; // the last answer: {ticket, entries, me, agents}
+
+const forms = [...document.querySelectorAll("form[data-action]")];
+const done = document.getElementById("action-done");
+const alertBox = document.getElementById("action-error");
+
+function priorityLabel(value) {
+  return PRIORITIES.find((p) => p.value === value)?.label || humanize(value);
+}
+
+function threadItem({ kind, author, role, body, createdAt }) {
+  const classes = { customer: "entry-customer", agent: "entry-agent", note: "entry-note" };
+  return el(
+    "li",
+    { class: `entry ${classes[kind]}` },
+    el(
+      "article",
+      { "aria-label": kind === "note" ? "Internal note" : null },
+      kind === "note" ? el("p", { class: "note-label", text: "Internal note — not visible to the customer" }) : null,
+      el("p", { class: "entry-head" }, el("strong", { text: author }), role ? ` · ${role}` : "", " · ", timeEl(createdAt)),
+      el("p", { class: "entry-body", text: body }),
+    ),
+  );
+}
+
+function renderThread(ticket, entries) {
+  const items = [
+    threadItem({
+      kind: "customer", author: ticket.customer_name, role: "customer, original request",
+      body: ticket.description, createdAt: ticket.created_at,
+    }),
+  ];
+  for (const entry of entries) {
+    if (entry.kind === "note") {
+      items.push(threadItem({ kind: "note", author: entry.author, body: entry.body, createdAt: entry.created_at }));
+    } else if (entry.kind === "message") {
+      const customer = entry.author_type === "customer";
+      const role = customer ? "customer" : entry.detail === "resolve" ? "closing message to the customer" : "reply to the customer";
+      items.push(threadItem({ kind: customer ? "customer" : "agent", author: entry.author, role, body: entry.body, createdAt: entry.created_at }));
+    }
+  }
+  document.getElementById("thread").replaceChildren(...items);
+}
+
+function historyText(entry) {
+  let text = `${entry.author}${entry.author_type === "customer" ? " (customer)" : entry.author_type === "admin" ? " (admin)" : ""} `;
+  const detail = entry.detail || "";
+  if (entry.action === "set_priority" && detail.startsWith("priority ")) {
+    text += `changed the priority to ${priorityLabel(detail.slice("priority ".length))}`;
+  } else {
+    text += HISTORY_VERBS[entry.action] || humanize(entry.action || "updated the ticket").toLowerCase();
+    if (detail) text += ` ${detail}`;
+  }
+  return text;
+}
+
+function renderHistory(entries) {
+  const events = entries.filter((e) => e.kind === "event");
+  const list = document.getElementById("history");
+  if (!events.length) {
+    list.replaceChildren(el("li", { class: "meta", text: "Nothing has happened yet besides the request arriving." }));
+    return;
+  }
+  list.replaceChildren(
+    ...events.map((e) => {
+      const moved = e.from_status && e.to_status && e.from_status !== e.to_status;
+      return el(
+        "li",
+        {},
+        timeEl(e.created_at),
+        el("span", { text: ` ${historyText(e)}.` }),
+        moved
+          ? el("span", { class: "meta", text: ` ${AGENT_STATUS[e.from_status] || e.from_status} → ${AGENT_STATUS[e.to_status] || e.to_status}` })
+          : null,
+      );
+    }),
+  );
+}
+
+function ownerText(ticket, me, agents) {
+  if (!ticket.agent_id) return "Nobody – waiting in the queue";
+  if (ticket.agent_id === me.id) return `You (${me.name})`;
+  return agents.find((a) => a.id === ticket.agent_id)?.name || "Another agent";
+}
+
+function renderForms(ticket, me, agents) {
+  const mine = ticket.agent_id === me.id;
+  for (const form of forms) {
+    form.hidden = !mine || !ALLOWED[form.dataset.action].includes(ticket.status);
+  }
+  for (const id of ["respond", "status-actions"]) {
+    const section = document.getElementById(id);
+    section.hidden = ![...section.querySelectorAll("form")].some((f) => !f.hidden);
+  }
+
+  const to = document.getElementById("reassign-to");
+  const chosen = to.value;
+  to.replaceChildren(
+    ...agents.map((a) => {
+      const option = new Option(`${a.name} — ${a.open_count} of ${a.capacity} open (${a.categories.join(", ")})`, a.id);
+      option.selected = a.id === chosen;
+      return option;
+    }),
+    new Option("Back to the queue (assigned again automatically)", "queue", false, chosen === "queue"),
+  );
+
+  const priority = document.getElementById("priority-select");
+  priority.replaceChildren(
+    ...PRIORITIES.map((p) => new Option(p.label, p.value, p.value === ticket.priority, p.value === ticket.priority)),
+  );
+
+  const notMine = document.getElementById("not-mine");
+  notMine.hidden = mine;
+  const next = document.getElementById("not-mine-next");
+  next.replaceChildren();
+  if (!mine && getSession()) next.append(el("a", { href: "/agent/", text: "Back to your queue" }));
+}
+
+function render(data) {
+  state = data;
+  const { ticket, entries, me, agents } = data;
+  document.title = `#${ticket.number} ${ticket.subject} · Pennydesk agents`;
+  document.getElementById("number").textContent = `#${ticket.number}`;
+  document.getElementById("opened").replaceChildren(timeEl(ticket.created_at));
+  document.getElementById("subject").textContent = ticket.subject;
+  document.getElementById("customer").replaceChildren(
+    el("span", { text: ticket.customer_name }),
+    " ",
+    el("a", { href: `mailto:${ticket.customer_email}`, class: "nowrap-email", text: ticket.customer_email }),
+  );
+  document.getElementById("status").replaceChildren(badge(AGENT_STATUS[ticket.status] || ticket.status, ticket.status));
+  document.getElementById("priority").replaceChildren(badge(priorityLabel(ticket.priority), ticket.priority));
+  document.getElementById("category").textContent = humanize(ticket.category);
+  document.getElementById("owner").textContent = ownerText(ticket, me, agents);
+  renderThread(ticket, entries);
+  renderHistory(entries);
+  renderForms(ticket, me, agents);
+  document.getElementById("ticket-view").hidden = false;
+}
+
+async function fetchTicket() {
+  try {
+    return await api("GET", `/agent/tickets/${ticketId}`, { token });
+  } catch (error) {
+    // An emailed link that stopped working: fall back to the signed-in session, if there is one.
+    const fallback = getSession();
+    if (error.status === 401 && usingLink && fallback) {
+      forgetLinkToken("agent", ticketId);
+      usingLink = false;
+      token = fallback.session;
+      return api("GET", `/agent/tickets/${ticketId}`, { token });
+    }
+    throw error;
+  }
+}
+
+async function start() {
+  if (!ticketId) {
+    doneLoading();
+    showProblem({ status: 404 }, "staff");
+    return;
+  }
+  if (!token) {
+    doneLoading();
+    showProblem({ status: 401, message: "Open the link from your email, or sign in." }, "staff");
+    return;
+  }
+  try {
+    render(await fetchTicket());
+  } catch (error) {
+    showProblem(error, "staff");
+  } finally {
+    doneLoading();
+  }
+}
+
+function clearFeedback() {
+  done.textContent = "";
+  alertBox.replaceChildren();
+  for (const form of forms) clearErrors(form);
+}
+
+function showAlert(...children) {
+  alertBox.replaceChildren(...children);
+  alertBox.focus();
+}
+
+function successText(action, data) {
+  switch (action) {
+    case "acknowledge": return "Acknowledged. The ticket is now in progress.";
+    case "reply": return "Reply sent. The customer has been emailed.";
+    case "note": return "Note added. Only agents can see it.";
+    case "resolve": return "Resolved. The customer has been emailed.";
+    case "reopen": return "Reopened. The ticket is back in your queue.";
+    case "set_priority": return `Priority changed to ${priorityLabel(data.ticket.priority)}.`;
+    case "reassign":
+      return data.ticket.agent_id
+        ? `Handed to ${data.agents.find((a) => a.id === data.ticket.agent_id)?.name || "another agent"}.`
+        : "Handed back to the queue. It will be assigned to someone again automatically.";
+    default: return "Saved.";
+  }
+}
+
+function payloadFor(form) {
+  const action = form.dataset.action;
+  const payload = { action };
+  const errors = [];
+  const body = form.elements.namedItem("body");
+  if (body) {
+    if (body.value.trim()) payload.body = body.value;
+    else if (body.required) errors.push({ field: "body", message: "Write a message first." });
+  }
+  const to = form.elements.namedItem("to");
+  if (to) {
+    if (to.value) payload.to = to.value;
+    else errors.push({ field: "to", message: "Choose an agent, or the queue." });
+  }
+  const priority = form.elements.namedItem("priority");
+  if (priority) {
+    payload.priority = priority.value;
+    if (state && priority.value === state.ticket.priority) {
+      errors.push({ field: "priority", message: `It is already ${priorityLabel(priority.value)}. Choose another priority.` });
+    }
+  }
+  return { payload, errors };
+}
+
+async function onAction(event) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  clearFeedback();
+  const { payload, errors } = payloadFor(form);
+  if (errors.length) {
+    showErrors(form, { errors });
+    return;
+  }
+  const button = form.querySelector("button[type=submit]");
+  const restore = busy(button, button.dataset.busy || "Saving…");
+  const others = forms.filter((f) => f !== form).map((f) => f.querySelector("button[type=submit]"));
+  for (const b of others) b.disabled = true; // one action at a time
+  let data = null;
+  try {
+    data = await api("POST", `/agent/tickets/${ticketId}/actions`, { token, body: payload });
+  } catch (error) {
+    await handleActionError(form, error);
+  } finally {
+    restore();
+    for (const b of others) b.disabled = false;
+  }
+  if (!data) return;
+  form.reset();
+  render(data);
+  const mine = data.ticket.agent_id === data.me.id;
+  done.textContent = successText(payload.action, data);
+  if (!mine) done.textContent += " It is no longer in your queue.";
+  done.focus();
+}
+
+async function handleActionError(form, error) {
+  if (isAccessProblem(error)) {
+    showAlert(
+      el("p", { text: "This link has expired or isn't valid — ask for a new one." }),
+      el("p", { class: "meta", text: error.message || "" }),
+      el("p", {}, el("a", { href: "/signin.html", text: "Sign in to get a fresh link" })),
+    );
+    return;
+  }
+  if (error.status === 409) {
+    // The ticket moved on (another tab, the customer, the scheduler): say why and show it as it is now.
+    let refreshed = false;
+    try {
+      render(await fetchTicket());
+      refreshed = true;
+    } catch {
+      /* keep what is on screen */
+    }
+    showAlert(
+      el("p", { text: error.message }),
+      refreshed ? el("p", { class: "meta", text: "The page now shows the ticket as it is, with the actions that fit." }) : null,
+    );
+    return;
+  }
+  if ((error.errors || []).length) {
+    showErrors(form, error, alertBox);
+    return;
+  }
+  showAlert(el("p", { text: error.message || "Something went wrong. Please try again." }));
+}
+
+for (const form of forms) form.addEventListener("submit", onAction);
+
+start();

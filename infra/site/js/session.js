@@ -1,0 +1,116 @@
+// Where the pages keep what lets them talk to the API: the signed-in session (localStorage, so every
+// tab shares it until it expires or the person signs out) and the token from an emailed link
+// (sessionStorage, per tab, per page kind and ticket, and taken out of the address bar at once).
+
+const SESSION_KEY = "pennydesk.session";
+const LINK_PREFIX = "pennydesk.link.";
+
+function storage(kind) {
+  try {
+    return kind === "local" ? window.localStorage : window.sessionStorage;
+  } catch {
+    return null; // storage switched off: the page still works for this visit
+  }
+}
+
+/** The stored session if it hasn't expired: {session, expires_at, email, roles}, else null. */
+export function getSession() {
+  const raw = storage("local")?.getItem(SESSION_KEY);
+  if (!raw) return null;
+  let stored;
+  try {
+    stored = JSON.parse(raw);
+  } catch {
+    stored = null;
+  }
+  if (!stored || typeof stored.session !== "string" || !stored.session) {
+    clearSession();
+    return null;
+  }
+  const expires = Date.parse(stored.expires_at);
+  if (!Number.isNaN(expires) && expires <= Date.now()) {
+    clearSession();
+    return null;
+  }
+  return { ...stored, roles: Array.isArray(stored.roles) ? stored.roles : [] };
+}
+
+export function saveSession({ session, expires_at, email, roles }) {
+  storage("local")?.setItem(SESSION_KEY, JSON.stringify({ session, expires_at, email, roles: roles || [] }));
+}
+
+export function clearSession() {
+  storage("local")?.removeItem(SESSION_KEY);
+}
+
+/** Sign out: forget the session and any link tokens this tab kept, then go to the sign-in page. */
+export function signOut() {
+  clearSession();
+  const tab = storage("session");
+  if (tab) {
+    for (const key of Object.keys(tab)) if (key.startsWith(LINK_PREFIX)) tab.removeItem(key);
+  }
+  window.location.assign("/signin.html");
+}
+
+/**
+ * The token an emailed link brought: read `token` from the address, keep it in sessionStorage under
+ * `pennydesk.link.<kind>.<scope>`, and replace the address with one that no longer shows it. Later
+ * loads of the same page in this tab find it again in sessionStorage. Returns the token or null.
+ */
+export function takeLinkToken(kind, scope = "") {
+  const params = new URLSearchParams(window.location.search);
+  const key = `${LINK_PREFIX}${kind}.${scope}`;
+  const fresh = params.get("token");
+  if (fresh) {
+    storage("session")?.setItem(key, fresh);
+    params.delete("token");
+    const query = params.toString();
+    window.history.replaceState(window.history.state, "", `${window.location.pathname}${query ? `?${query}` : ""}${window.location.hash}`);
+    return fresh;
+  }
+  return storage("session")?.getItem(key) || null;
+}
+
+export function forgetLinkToken(kind, scope = "") {
+  storage("session")?.removeItem(`${LINK_PREFIX}${kind}.${scope}`);
+}
+
+/** A ticket id from ?id=, or "" when it is missing or not a ticket id. */
+export function ticketIdFromUrl() {
+  const id = new URLSearchParams(window.location.search).get("id") || "";
+  return /^[0-9a-f]{32}$/.test(id) ? id : "";
+}
+
+/**
+ * The staff header: show the links the signed-in person's roles open, "Sign in" when nobody is, and
+ * a working "Sign out" button. Marks the link for the current page with aria-current.
+ */
+export function setupNav(session = getSession()) {
+  const nav = document.querySelector(".topnav");
+  if (!nav) return;
+  const roles = session ? session.roles : [];
+  for (const link of nav.querySelectorAll("[data-nav-role]")) {
+    link.hidden = !roles.includes(link.dataset.navRole);
+  }
+  for (const link of nav.querySelectorAll("[data-nav-signed-out]")) link.hidden = Boolean(session);
+  const who = nav.querySelector("[data-nav-who]");
+  if (who) {
+    who.textContent = session ? session.email : "";
+    who.hidden = !session;
+  }
+  const button = nav.querySelector("[data-nav-sign-out]");
+  if (button) {
+    button.hidden = !session;
+    if (!button.dataset.wired) {
+      button.dataset.wired = "yes";
+      button.addEventListener("click", signOut);
+    }
+  }
+  const here = window.location.pathname.replace(/index\.html$/, "");
+  for (const link of nav.querySelectorAll("a[href]")) {
+    const target = new URL(link.href, window.location.href).pathname.replace(/index\.html$/, "");
+    if (target === here) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+}
