@@ -18,7 +18,8 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pennydesk.errors import PennydeskError
 from pennydesk.idempotency import register_invocation
-from routes import admin, agent, auth, customer, docs, tickets
+from pennydesk.ratelimit import TooManyRequests
+from routes import admin, agent, auth, customer, docs, spending, tickets
 from routes.errors import error_response, validation_error_response
 
 MAX_BODY_BYTES = 64 * 1024
@@ -31,7 +32,7 @@ metrics = Metrics()
 app = APIGatewayHttpResolver(
     enable_validation=True, response_validation_error_http_code=HTTPStatus.INTERNAL_SERVER_ERROR
 )
-for area in (tickets, customer, agent, auth, admin, docs):
+for area in (tickets, customer, agent, auth, admin, spending, docs):
     app.include_router(area.router, prefix="/api")
 docs.install(app)
 
@@ -43,7 +44,10 @@ def _invalid_request(exc: RequestValidationError) -> Response:
 
 @app.exception_handler(PennydeskError)
 def _domain_error(exc: PennydeskError) -> Response:
-    return error_response(exc.status, exc.message, code=exc.code, field=exc.field)
+    response = error_response(exc.status, exc.message, code=exc.code, field=exc.field)
+    if isinstance(exc, TooManyRequests):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @app.exception_handler(IdempotencyValidationError)

@@ -110,6 +110,7 @@ class StreamMapping:
     max_retries: int
     report_item_failures: bool
     on_failure_queue_url: str | None
+    filters: list[dict[str, Any]] = field(default_factory=list)
     iterators: dict[str, str | None] = field(default_factory=dict)
     pending: list[dict[str, Any]] = field(default_factory=list)
     attempts: int = 0
@@ -190,8 +191,9 @@ class LocalStack:
                 "KeySchema": props["KeySchema"],
                 "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
             }
-            if props.get("GlobalSecondaryIndexes"):
-                args["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+            for indexes in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+                if props.get(indexes):
+                    args[indexes] = props[indexes]
             if props.get("StreamSpecification"):
                 args["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
             table = dynamodb.create_table(**args)["TableDescription"]
@@ -297,6 +299,7 @@ class LocalStack:
                 max_retries=int(props.get("MaximumRetryAttempts", 3)),
                 report_item_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
                 on_failure_queue_url=queue_url,
+                filters=[json.loads(f["Pattern"]) for f in (props.get("FilterCriteria") or {}).get("Filters", [])],
             )
             streams = boto3.client("dynamodbstreams", region_name=REGION)
             for shard in streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:
@@ -450,7 +453,8 @@ class LocalStack:
             )
             mapping.iterators[shard_id] = response.get("NextShardIterator")
             for record in response["Records"]:
-                mapping.pending.append({**record, "eventSourceARN": mapping.stream_arn})
+                if not mapping.filters or any(matches(p, record) for p in mapping.filters):
+                    mapping.pending.append({**record, "eventSourceARN": mapping.stream_arn})
 
     def _pump_stream(self, mapping: StreamMapping) -> int:
         self._fetch(mapping)
@@ -565,6 +569,21 @@ class LocalStack:
         with self.lock:
             sent = list(ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages)
         return [_outbox_entry(m) for m in sent if isinstance(m, RawMessage)]
+
+
+def matches(pattern: Any, value: Any) -> bool:
+    """Lambda event filtering, the subset the template uses: nested keys, exact values, {"prefix": ...}."""
+    if isinstance(pattern, dict):
+        return isinstance(value, dict) and all(k in value and matches(v, value[k]) for k, v in pattern.items())
+    if isinstance(pattern, list):
+        for option in pattern:
+            if isinstance(option, dict) and "prefix" in option:
+                if isinstance(value, str) and value.startswith(option["prefix"]):
+                    return True
+            elif option == value:
+                return True
+        return False
+    return pattern == value
 
 
 def _outbox_entry(message: RawMessage) -> dict[str, Any]:

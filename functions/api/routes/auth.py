@@ -37,12 +37,13 @@ class SessionGranted(BaseModel):
 @router.post(
     "/auth/sign-in",
     summary="Email me a sign-in link",
-    description="Always 202, whether or not the address has an account: the answer never tells.",
+    description="Always 202 for a well-formed address, whether or not it has an account: the answer never "
+    "tells. The link signs in (creating a spending account on first use). Limited per address and per IP (429).",
     responses={202: {"description": "Accepted", "content": {"application/json": {"model": Accepted}}}},
     tags=["Sign-in"],
 )
 def sign_in(request: SignIn) -> Response[Accepted]:
-    auth.request_sign_in(request.email)
+    auth.request_sign_in(request.email, router.current_event.request_context.http.source_ip)
     return Response(
         status_code=HTTPStatus.ACCEPTED,
         content_type=content_types.APPLICATION_JSON,
@@ -54,5 +55,4 @@ def sign_in(request: SignIn) -> Response[Accepted]:
 def start_session(request: SessionRequest) -> SessionGranted:
     session_token, expires_at = auth.start_session(request.token)
     current = auth.session(session_token)
-    roles = (["agent"] if current.agent else []) + (["admin"] if current.is_admin else [])
-    return SessionGranted(session=session_token, expires_at=expires_at, email=current.email, roles=roles)
+    return SessionGranted(session=session_token, expires_at=expires_at, email=current.email, roles=current.roles)

@@ -16,7 +16,7 @@ from aws_lambda_powertools import Logger
 from pynamodb.exceptions import TransactWriteError
 
 from pennydesk.agents import slot_for
-from pennydesk.clock import iso, utcnow
+from pennydesk.clock import iso, iso_precise, utcnow
 from pennydesk.models.agent import PROFILE_SK, Agent, AgentSlot
 from pennydesk.models.base import transaction
 from pennydesk.models.ticket import Ticket
@@ -71,15 +71,17 @@ def assign(ticket: Ticket, *, avoid: str | None = None) -> AssignmentResult:
         if not candidates:
             return NoAgent(f'no active agent with spare capacity covers "{ticket.category}"')
         agent = candidates[0]
-        now = iso(utcnow())
+        moment = utcnow()
+        now = iso(moment)
         seen_open = int(agent.open_count)
         agent.open_count = seen_open + 1
-        agent.last_assigned_at = now
+        # Round robin among equals depends on this order, so it must hold within one second too.
+        agent.last_assigned_at = iso_precise(moment)
         try:
             with transaction() as tx:
                 tx.update(
                     agent,
-                    actions=[Agent.open_count.set(seen_open + 1), Agent.last_assigned_at.set(now)],
+                    actions=[Agent.open_count.set(seen_open + 1), Agent.last_assigned_at.set(agent.last_assigned_at)],
                     condition=(Agent.open_count == seen_open) & (Agent.active == True),  # noqa: E712
                 )
                 for category in sorted(agent.categories):

@@ -16,3 +16,8 @@ def utcnow() -> datetime:
 def iso(moment: datetime) -> str:
     """ISO 8601 in UTC with a Z, second precision: sorts as text and reads well in JSON."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def iso_precise(moment: datetime) -> str:
+    """Microsecond ISO 8601 in UTC: for orderings that must hold within a burst of requests."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 
 class PennydeskError(Exception):
-    status = 400
-    code = "bad_request"
+    """A request the domain refuses: by default a field that fails a rule (422, like schema errors)."""
+
+    status = 422
+    code = "validation_failed"
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)

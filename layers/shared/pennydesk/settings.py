@@ -15,6 +15,7 @@ def _csv(value: str) -> tuple[str, ...]:
 class Settings:
     tickets_table: str
     agents_table: str
+    spending_table: str
     idempotency_table: str
     signing_secret_id: str
     sender_email: str
@@ -47,6 +48,7 @@ def get_settings() -> Settings:
     return Settings(
         tickets_table=env.get("TICKETS_TABLE", "TicketsTable"),
         agents_table=env.get("AGENTS_TABLE", "AgentsTable"),
+        spending_table=env.get("SPENDING_TABLE", "SpendingTable"),
         idempotency_table=env.get("IDEMPOTENCY_TABLE", "IdempotencyTable"),
         signing_secret_id=env.get("SIGNING_SECRET_ID", "SigningKeySecret"),
         sender_email=env.get("SENDER_EMAIL", "desk@pennydesk.local"),

@@ -1,0 +1,194 @@
+"""The spending tracker: profile and budgets, expenses, reports. Every route acts on the caller's own account:
+the user comes from the session, never from the path or query, so no id can reach someone else's data."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from pennydesk import auth, expenses, profiles, reports
+from pennydesk.clock import utcnow
+from routes.auth_header import SECURITY, token_of
+
+router = Router()
+Money = Annotated[str, Field(max_length=32, examples=["12.34"], description="A decimal string in your currency")]
+ExpenseId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
+
+
+class Me(BaseModel):
+    email: str
+    currency: str
+    decimals: int
+    monthly_limit: str | None
+    category_limits: dict[str, str]
+    alert_thresholds: list[int]
+    digest: Literal["weekly", "monthly", "off"]
+    timezone: str
+    categories: list[str]
+    custom_categories: list[str]
+
+
+class MeChanges(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    monthly_limit: Money | None = None
+    category_limits: dict[str, Money | None] | None = Field(default=None, max_length=60)
+    alert_thresholds: list[int] | None = Field(default=None, max_length=5)
+    digest: Literal["weekly", "monthly", "off"] | None = None
+    timezone: str | None = Field(default=None, max_length=64)
+    categories: list[Annotated[str, Field(max_length=40)]] | None = Field(
+        default=None, max_length=30, description="Your own categories, beside the defaults"
+    )
+
+
+class ExpenseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    amount: Money
+    category: str = Field(min_length=1, max_length=40)
+    date: str = Field(max_length=10, examples=["2026-11-22"])
+    payee: str = Field(default="", max_length=120)
+    note: str = Field(default="", max_length=1000)
+    tags: list[Annotated[str, Field(max_length=30)]] = Field(default_factory=list, max_length=10)
+
+    def as_input(self) -> expenses.ExpenseInput:
+        return expenses.ExpenseInput(
+            amount=self.amount, category=self.category, date=self.date, payee=self.payee, note=self.note,
+            tags=tuple(self.tags),
+        )
+
+
+class ExpenseOut(BaseModel):
+    id: str
+    amount: str
+    currency: str
+    category: str
+    date: str
+    payee: str
+    note: str
+    tags: list[str]
+    external_id: str | None
+    created_at: str
+    updated_at: str
+
+
+class ExpensePage(BaseModel):
+    expenses: list[ExpenseOut]
+    next_cursor: str | None
+
+
+class CategoryReport(BaseModel):
+    category: str
+    total: str
+    limit: str | None
+    percent_used: float | None
+
+
+class MonthlyReport(BaseModel):
+    month: str
+    currency: str
+    total: str
+    limit: str | None
+    percent_used: float | None
+    categories: list[CategoryReport]
+
+
+class TrendPoint(BaseModel):
+    month: str
+    total: str
+    limit: str | None
+
+
+@router.get("/me", summary="My profile and budgets", tags=["Spending"], security=SECURITY)
+def get_me() -> Me:
+    return Me(**profiles.view(auth.require_user_session(token_of(router))))
+
+
+@router.put(
+    "/me",
+    summary="Change my profile and budgets",
+    description="Send only what changes. Limits are decimal strings in your currency; null removes one. "
+    "The currency can't change once expenses exist (409).",
+    tags=["Spending"],
+    security=SECURITY,
+)
+def put_me(changes: MeChanges) -> Me:
+    profile = auth.require_user_session(token_of(router))
+    updated = profiles.update(profile, changes.model_dump(exclude_unset=True))
+    return Me(**profiles.view(updated))
+
+
+@router.post(
+    "/expenses",
+    summary="Record an expense",
+    responses={201: {"description": "Created", "content": {"application/json": {"model": ExpenseOut}}}},
+    tags=["Spending"],
+    security=SECURITY,
+)
+def create_expense(expense: ExpenseIn) -> Response[ExpenseOut]:
+    profile = auth.require_user_session(token_of(router))
+    created = expenses.create(profile, expense.as_input())
+    return Response(
+        status_code=HTTPStatus.CREATED,
+        content_type=content_types.APPLICATION_JSON,
+        body=expenses.view(created, profile.currency),
+    )
+
+
+@router.get("/expenses", summary="A month's expenses, by date, a page at a time", tags=["Spending"], security=SECURITY)
+def list_expenses(
+    month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")],
+    category: Annotated[str | None, Query(max_length=40)] = None,
+    cursor: Annotated[str | None, Query(max_length=1024)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = expenses.PAGE_SIZE,
+) -> ExpensePage:
+    profile = auth.require_user_session(token_of(router))
+    items, next_cursor = expenses.list_month(
+        profile, reports.check_month(month), category=category, cursor=cursor, limit=limit
+    )
+    return ExpensePage(
+        expenses=[ExpenseOut(**expenses.view(e, profile.currency)) for e in items], next_cursor=next_cursor
+    )
+
+
+@router.get("/expenses/<expense_id>", summary="One expense", tags=["Spending"], security=SECURITY)
+def get_expense(expense_id: ExpenseId) -> ExpenseOut:
+    profile = auth.require_user_session(token_of(router))
+    return ExpenseOut(**expenses.view(expenses.get(profile, expense_id), profile.currency))
+
+
+@router.put("/expenses/<expense_id>", summary="Change an expense", tags=["Spending"], security=SECURITY)
+def put_expense(expense_id: ExpenseId, expense: ExpenseIn) -> ExpenseOut:
+    profile = auth.require_user_session(token_of(router))
+    return ExpenseOut(**expenses.view(expenses.update(profile, expense_id, expense.as_input()), profile.currency))
+
+
+@router.delete(
+    "/expenses/<expense_id>",
+    summary="Delete an expense",
+    responses={204: {"description": "Deleted"}},
+    tags=["Spending"],
+    security=SECURITY,
+)
+def delete_expense(expense_id: ExpenseId):  # noqa: ANN201 (a bare Response breaks schema generation)
+    profile = auth.require_user_session(token_of(router))
+    expenses.delete(profile, expense_id)
+    return Response(status_code=HTTPStatus.NO_CONTENT, content_type=content_types.APPLICATION_JSON, body="")
+
+
+@router.get("/reports/monthly", summary="A month against its budgets, from running totals", tags=["Spending"],
+            security=SECURITY)
+def monthly_report(month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]) -> MonthlyReport:
+    profile = auth.require_user_session(token_of(router))
+    return MonthlyReport(**reports.monthly(profile, month))
+
+
+@router.get("/reports/trend", summary="Month by month against the budget", tags=["Spending"], security=SECURITY)
+def trend_report(months: Annotated[int, Query(ge=1, le=reports.MAX_TREND_MONTHS)] = 6) -> list[TrendPoint]:
+    profile = auth.require_user_session(token_of(router))
+    this_month = utcnow().strftime("%Y-%m")
+    return [TrendPoint(**point) for point in reports.trend(profile, months, this_month)]

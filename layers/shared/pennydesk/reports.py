@@ -1,0 +1,82 @@
+"""Spending reports, read from the running totals only: the cost never depends on how many expenses exist."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pennydesk import money, profiles
+from pennydesk.errors import PennydeskError
+from pennydesk.models.spending import Profile, Total, total_sk, user_pk
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+MAX_TREND_MONTHS = 36
+
+
+def check_month(value: str, field: str = "month") -> str:
+    if not _MONTH.match(value or "") or not "1970" <= value[:4] <= "2200":
+        raise PennydeskError("Use a month like 2026-11.", field=field)
+    return value
+
+
+def shift_month(month: str, delta: int) -> str:
+    year, mon = int(month[:4]), int(month[5:7])
+    index = year * 12 + (mon - 1) + delta
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def monthly(profile: Profile, month: str) -> dict[str, Any]:
+    """One Query: the month's overall total and every category total share the prefix TOTAL#<month>."""
+    check_month(month)
+    currency = profile.currency
+    overall, by_category = 0, {}
+    for item in Total.query(user_pk(profile.user_id), Total.sk.startswith(total_sk(month)), consistent_read=True):
+        if item.sk == total_sk(month):
+            overall = int(item.total)
+        elif item.category:
+            by_category[item.category] = int(item.total)
+    limits = profiles.limits(profile)
+    limit = int(profile.monthly_limit) if profile.monthly_limit else None
+    names = sorted(set(by_category) | set(limits), key=lambda c: (-by_category.get(c, 0), c))
+    return {
+        "month": month,
+        "currency": currency,
+        "total": money.format(overall, currency),
+        "limit": money.format(limit, currency) if limit else None,
+        "percent_used": money.percent(overall, limit or 0),
+        "categories": [
+            {
+                "category": name,
+                "total": money.format(by_category.get(name, 0), currency),
+                "limit": money.format(limits[name], currency) if name in limits else None,
+                "percent_used": money.percent(by_category.get(name, 0), limits.get(name, 0)),
+            }
+            for name in names
+            if by_category.get(name, 0) or name in limits
+        ],
+    }
+
+
+def trend(profile: Profile, months: int, this_month: str) -> list[dict[str, Any]]:
+    """The last `months` months up to `this_month`, oldest first; months with nothing spent show 0."""
+    if not 1 <= months <= MAX_TREND_MONTHS:
+        raise PennydeskError(f"Ask for 1 to {MAX_TREND_MONTHS} months.", field="months")
+    first = shift_month(this_month, -(months - 1))
+    totals: dict[str, int] = {}
+    # Category totals sort between the month totals ("TOTAL#2026-11" < "TOTAL#2026-11#CAT#..." < "TOTAL#2026-12"),
+    # so the range reads them too; they are few (one per category used) and skipped here.
+    for item in Total.query(
+        user_pk(profile.user_id), Total.sk.between(total_sk(first), total_sk(this_month)), consistent_read=True
+    ):
+        if "#CAT#" not in item.sk:
+            totals[item.sk.removeprefix("TOTAL#")] = int(item.total)
+    limit = int(profile.monthly_limit) if profile.monthly_limit else None
+    currency = profile.currency
+    return [
+        {
+            "month": m,
+            "total": money.format(totals.get(m, 0), currency),
+            "limit": money.format(limit, currency) if limit else None,
+        }
+        for m in (shift_month(first, i) for i in range(months))
+    ]
