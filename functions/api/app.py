@@ -23,6 +23,8 @@ from routes import admin, agent, auth, customer, docs, spending, tickets
 from routes.errors import error_response, validation_error_response
 
 MAX_BODY_BYTES = 64 * 1024
+# A bank's CSV export of a few years is a few MB; Lambda's synchronous payload limit is 6 MB.
+LARGE_BODY_ROUTES = {"/api/expenses/import": 5 * 1024 * 1024}
 
 logger = Logger()
 tracer = Tracer()
@@ -94,11 +96,14 @@ def _body_size(event: dict[str, Any]) -> int:
     return len(body.encode("utf-8", "surrogatepass"))
 
 
-def _too_large() -> dict[str, Any]:
+def _body_limit(event: dict[str, Any]) -> int:
+    return LARGE_BODY_ROUTES.get(event.get("rawPath", ""), MAX_BODY_BYTES)
+
+
+def _too_large(limit: int) -> dict[str, Any]:
+    size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
     response = error_response(
-        HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-        f"The request body is larger than {MAX_BODY_BYTES // 1024} KB.",
-        code="payload_too_large",
+        HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"The request body is larger than {size}.", code="payload_too_large"
     )
     return {
         "statusCode": response.status_code,
@@ -111,7 +116,8 @@ def _too_large() -> dict[str, Any]:
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    if _body_size(event) > MAX_BODY_BYTES:
-        return _too_large()
+    limit = _body_limit(event)
+    if _body_size(event) > limit:
+        return _too_large(limit)
     register_invocation(context)
     return app.resolve(event, context)
