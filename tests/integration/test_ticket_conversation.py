@@ -340,9 +340,8 @@ def test_thread_keeps_the_order_things_happened_in_even_within_one_second(stack:
     with time_machine.travel(stack.now(), tick=False):
         for i in range(4):
             act(stack, ticket, "reply", body=f"agent {i}")
-            stack.http(
-                "POST", f"/api/tickets/{ticket.id}/messages", headers=ticket.customer, json_body={"body": f"customer {i}"}
-            )
+            path = f"/api/tickets/{ticket.id}/messages"
+            stack.http("POST", path, headers=ticket.customer, json_body={"body": f"customer {i}"})
         thread = stack.http("GET", f"/api/tickets/{ticket.id}", headers=ticket.customer).json()["messages"]
 
     assert [m["body"] for m in thread] == [f"{who} {i}" for i in range(4) for who in ("agent", "customer")]

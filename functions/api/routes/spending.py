@@ -9,10 +9,10 @@ from typing import Annotated, Literal
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from pydantic import BaseModel, ConfigDict, Field
-
 from pennydesk import auth, expenses, profiles, reports
 from pennydesk.clock import utcnow
+from pydantic import BaseModel, ConfigDict, Field
+
 from routes.auth_header import SECURITY, token_of
 
 router = Router()
@@ -57,7 +57,11 @@ class ExpenseIn(BaseModel):
 
     def as_input(self) -> expenses.ExpenseInput:
         return expenses.ExpenseInput(
-            amount=self.amount, category=self.category, date=self.date, payee=self.payee, note=self.note,
+            amount=self.amount,
+            category=self.category,
+            date=self.date,
+            payee=self.payee,
+            note=self.note,
             tags=tuple(self.tags),
         )
 
@@ -174,14 +178,15 @@ def put_expense(expense_id: ExpenseId, expense: ExpenseIn) -> ExpenseOut:
     tags=["Spending"],
     security=SECURITY,
 )
-def delete_expense(expense_id: ExpenseId):  # noqa: ANN201 (a bare Response breaks schema generation)
+def delete_expense(expense_id: ExpenseId):
     profile = auth.require_user_session(token_of(router))
     expenses.delete(profile, expense_id)
     return Response(status_code=HTTPStatus.NO_CONTENT, content_type=content_types.APPLICATION_JSON, body="")
 
 
-@router.get("/reports/monthly", summary="A month against its budgets, from running totals", tags=["Spending"],
-            security=SECURITY)
+@router.get(
+    "/reports/monthly", summary="A month against its budgets, from running totals", tags=["Spending"], security=SECURITY
+)
 def monthly_report(month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]) -> MonthlyReport:
     profile = auth.require_user_session(token_of(router))
     return MonthlyReport(**reports.monthly(profile, month))

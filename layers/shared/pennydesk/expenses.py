@@ -114,8 +114,12 @@ def _stage_totals(tx: TransactWrite, user_id: str, month: str, category: str, am
         item = Total(pk=user_pk(user_id), sk=sk)
         tx.update(
             item,
-            actions=[Total.total.add(amount), Total.count.add(count), Total.month.set(month),
-                     *( [Total.category.set(cat)] if cat else [])],
+            actions=[
+                Total.total.add(amount),
+                Total.count.add(count),
+                Total.month.set(month),
+                *([Total.category.set(cat)] if cat else []),
+            ],
         )
 
 
@@ -145,10 +149,22 @@ def create_clean(profile: Profile, value: Clean) -> Expense:
     expense_id = uuid.uuid4().hex
     now = iso(utcnow())
     expense = Expense(
-        pk=user_pk(profile.user_id), sk=f"EXP#{expense_id}", expense_id=expense_id, amount=value.amount,
-        category=value.category, date=value.date, month=value.month, date_key=f"{value.date}#{expense_id}",
-        payee=value.payee, note=value.note, tags=value.tags, external_id=value.external_id,
-        fingerprint=value.fingerprint, created_at=now, updated_at=now, version=1,
+        pk=user_pk(profile.user_id),
+        sk=f"EXP#{expense_id}",
+        expense_id=expense_id,
+        amount=value.amount,
+        category=value.category,
+        date=value.date,
+        month=value.month,
+        date_key=f"{value.date}#{expense_id}",
+        payee=value.payee,
+        note=value.note,
+        tags=value.tags,
+        external_id=value.external_id,
+        fingerprint=value.fingerprint,
+        created_at=now,
+        updated_at=now,
+        version=1,
     )
 
     def attempt() -> Expense:
@@ -190,11 +206,16 @@ def update(profile: Profile, expense_id: str, data: ExpenseInput) -> Expense:
             tx.update(
                 current,
                 actions=[
-                    Expense.amount.set(value.amount), Expense.category.set(value.category),
-                    Expense.date.set(value.date), Expense.month.set(value.month),
-                    Expense.date_key.set(f"{value.date}#{expense_id}"), Expense.payee.set(value.payee),
-                    Expense.note.set(value.note), Expense.tags.set(value.tags),
-                    Expense.fingerprint.set(value.fingerprint), Expense.updated_at.set(now),
+                    Expense.amount.set(value.amount),
+                    Expense.category.set(value.category),
+                    Expense.date.set(value.date),
+                    Expense.month.set(value.month),
+                    Expense.date_key.set(f"{value.date}#{expense_id}"),
+                    Expense.payee.set(value.payee),
+                    Expense.note.set(value.note),
+                    Expense.tags.set(value.tags),
+                    Expense.fingerprint.set(value.fingerprint),
+                    Expense.updated_at.set(now),
                     Expense.version.set(seen + 1),
                 ],
                 condition=Expense.version == seen,
@@ -246,9 +267,13 @@ def list_month(
     start = _decode_cursor(cursor, profile.user_id) if cursor else None
     condition = Expense.date_key.startswith(f"{month}-")
     query = Expense.by_date.query(
-        user_pk(profile.user_id), condition,
+        user_pk(profile.user_id),
+        condition,
         filter_condition=(Expense.category == category) if category else None,
-        limit=limit, last_evaluated_key=start, page_size=limit, scan_index_forward=False,
+        limit=limit,
+        last_evaluated_key=start,
+        page_size=limit,
+        scan_index_forward=False,
     )
     items = list(query)
     last = query.last_evaluated_key
@@ -257,9 +282,7 @@ def list_month(
 
 def iter_range(profile: Profile, first: str, last: str) -> Iterator[Expense]:
     """Every expense dated first..last inclusive, in date order (export)."""
-    yield from Expense.by_date.query(
-        user_pk(profile.user_id), Expense.date_key.between(f"{first}#", f"{last}#~")
-    )
+    yield from Expense.by_date.query(user_pk(profile.user_id), Expense.date_key.between(f"{first}#", f"{last}#~"))
 
 
 def _encode_cursor(key: dict[str, Any]) -> str:

@@ -12,18 +12,19 @@ from decimal import Decimal, InvalidOperation
 from pennydesk.errors import PennydeskError
 
 # ISO 4217 minor units for the circulating currencies people budget in (the table is data, not logic).
+_TWO = """
+AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BRL BSD BTN BWP BYN BZD CAD CDF CHF CNY COP
+CRC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GTQ GYD HKD HNL HTG HUF IDR ILS INR IRR
+JMD KES KGS KHR KPW KYD KZT LAK LBP LKR LRD LSL MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN
+NIO NOK NPR NZD PAB PEN PGK PHP PKR PLN QAR RON RSD RUB SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SYP SZL
+THB TJS TMT TOP TRY TTD TWD TZS UAH USD UYU UZS VES WST XCD YER ZAR ZMW ZWG
+"""
+_ZERO = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"
+_THREE = "BHD IQD JOD KWD LYD OMR TND"
 MINOR_UNITS: dict[str, int] = {
-    **dict.fromkeys(
-        "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BRL BSD BTN BWP BYN BZD CAD CDF CHF "
-        "CNY COP CRC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GTQ GYD HKD HNL HTG HUF "
-        "IDR ILS INR IRR JMD KES KGS KHR KPW KYD KZT LAK LBP LKR LRD LSL MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR "
-        "MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD PAB PEN PGK PHP PKR PLN QAR RON RSD RUB SAR SBD SCR SDG SEK SGD "
-        "SHP SLE SOS SRD SSP STN SYP SZL THB TJS TMT TOP TRY TTD TWD TZS UAH USD UYU UZS VES WST XCD YER ZAR ZMW "
-        "ZWG".split(),
-        2,
-    ),
-    **dict.fromkeys("BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split(), 0),
-    **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3),
+    **dict.fromkeys(_TWO.split(), 2),
+    **dict.fromkeys(_ZERO.split(), 0),
+    **dict.fromkeys(_THREE.split(), 3),
 }
 DEFAULT_CURRENCY = "USD"
 # A single expense or limit above a trillion minor units is a typo, not a purchase.
@@ -35,8 +36,9 @@ def decimals(currency: str) -> int:
     try:
         return MINOR_UNITS[currency]
     except KeyError:
-        raise PennydeskError(f"{currency!r} is not a currency we know (use an ISO 4217 code such as EUR).",
-                             field="currency") from None
+        raise PennydeskError(
+            f"{currency!r} is not a currency we know (use an ISO 4217 code such as EUR).", field="currency"
+        ) from None
 
 
 def parse(text: str, currency: str, *, field: str = "amount", allow_zero: bool = False) -> int:
@@ -60,7 +62,7 @@ def parse(text: str, currency: str, *, field: str = "amount", allow_zero: bool =
     return minor
 
 
-def format(minor: int, currency: str) -> str:  # noqa: A001 (the money module's own format)
+def format(minor: int, currency: str) -> str:
     """1234 in EUR → '12.34'; always the currency's decimals, never a float on the way."""
     places = decimals(currency)
     sign = "-" if minor < 0 else ""

@@ -16,8 +16,16 @@ from pennydesk.models.base import transaction
 from pennydesk.models.spending import PROFILE_SK, Expense, Profile, UserEmail, user_pk
 
 DEFAULT_CATEGORIES = (
-    "groceries", "dining", "transport", "housing", "utilities", "health", "entertainment", "shopping",
-    "travel", "other",
+    "groceries",
+    "dining",
+    "transport",
+    "housing",
+    "utilities",
+    "health",
+    "entertainment",
+    "shopping",
+    "travel",
+    "other",
 )
 DIGESTS = ("weekly", "monthly", "off")
 MAX_CUSTOM_CATEGORIES = 30
@@ -45,8 +53,15 @@ def ensure(email: str) -> Profile:
     user_id = uuid.uuid4().hex
     now = iso(utcnow())
     profile = Profile(
-        pk=user_pk(user_id), sk=PROFILE_SK, user_id=user_id, email=email.lower(), created_at=now, updated_at=now,
-        thresholds=[80, 100], categories=[], category_limits={},
+        pk=user_pk(user_id),
+        sk=PROFILE_SK,
+        user_id=user_id,
+        email=email.lower(),
+        created_at=now,
+        updated_at=now,
+        thresholds=[80, 100],
+        categories=[],
+        category_limits={},
     )
     try:
         with transaction() as tx:
@@ -132,7 +147,9 @@ def update(profile: Profile, changes: dict[str, Any]) -> Profile:
         parsed: dict[str, int] = {}
         for category, raw in (changes["category_limits"] or {}).items():
             if category not in known:
-                raise PennydeskError(f"{category!r} is not one of your categories.", field=f"category_limits.{category}")
+                raise PennydeskError(
+                    f"{category!r} is not one of your categories.", field=f"category_limits.{category}"
+                )
             if raw in (None, ""):
                 continue
             parsed[category] = money.parse(raw, currency, field=f"category_limits.{category}")

@@ -75,7 +75,8 @@ class Counter(KeyedModel):
 class TicketEntry(KeyedModel):
     """Everything that happens on a ticket, in order, under the ticket's partition.
 
-    ``sk = ENTRY#<ticket version, 10 digits>#<position in the change>#<entry id>``: the order of events. ``kind`` is ``message`` (a public reply from the customer or
+    ``sk = ENTRY#<ticket version, 10 digits>#<position in the change>#<entry id>``: the order of events.
+    ``kind`` is ``message`` (a public reply from the customer or
     an agent), ``note`` (internal, never shown to the customer) or ``event`` (a status change, an
     assignment, a priority change: the history).
     """
