@@ -10,6 +10,8 @@ import boto3
 
 from infra.local.engine import REGION, HttpResult, LocalStack
 
+ADMIN = "admin@pennydesk.local"  # the admin infra/seed.json (and make_stack by default) sets up
+
 VALID_TICKET: dict[str, Any] = {
     "name": "Maya Okafor",
     "email": "maya@example.com",

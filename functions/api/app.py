@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyValidationError,
@@ -19,7 +23,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pennydesk.errors import PennydeskError
 from pennydesk.idempotency import register_invocation
 from pennydesk.ratelimit import TooManyRequests
-from routes import admin, agent, auth, customer, docs, spending, tickets
+from routes import admin, agent, auth, customer, docs, spending, tickets, transfer
 from routes.errors import error_response, validation_error_response
 
 MAX_BODY_BYTES = 64 * 1024
@@ -34,7 +38,7 @@ metrics = Metrics()
 app = APIGatewayHttpResolver(
     enable_validation=True, response_validation_error_http_code=HTTPStatus.INTERNAL_SERVER_ERROR
 )
-for area in (tickets, customer, agent, auth, admin, spending, docs):
+for area in (tickets, customer, agent, auth, admin, spending, transfer, docs):
     app.include_router(area.router, prefix="/api")
 docs.install(app)
 
@@ -42,6 +46,19 @@ docs.install(app)
 @app.exception_handler(RequestValidationError)
 def _invalid_request(exc: RequestValidationError) -> Response:
     return validation_error_response(exc.errors())
+
+
+@app.exception_handler(UnicodeDecodeError)
+def _not_utf8(_: UnicodeDecodeError) -> Response:
+    return error_response(HTTPStatus.BAD_REQUEST, "The body is not valid UTF-8 text.", code="invalid_encoding")
+
+
+@app.exception_handler(RequestUnsupportedContentType)
+def _unsupported_media_type(_: RequestUnsupportedContentType) -> Response:
+    return error_response(
+        HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Send the body as JSON (Content-Type: application/json).",
+        code="unsupported_media_type",
+    )
 
 
 @app.exception_handler(PennydeskError)
@@ -100,16 +117,32 @@ def _body_limit(event: dict[str, Any]) -> int:
     return LARGE_BODY_ROUTES.get(event.get("rawPath", ""), MAX_BODY_BYTES)
 
 
-def _too_large(limit: int) -> dict[str, Any]:
-    size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
-    response = error_response(
-        HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"The request body is larger than {size}.", code="payload_too_large"
-    )
+def _json_but_not_an_object(event: dict[str, Any]) -> bool:
+    """Powertools reads a JSON array as its first element; every JSON body this API takes is an object."""
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    if "json" not in headers.get("content-type", "application/json") or not event.get("body"):
+        return False
+    try:
+        raw = base64.b64decode(event["body"]) if event.get("isBase64Encoded") else event["body"]
+        return not isinstance(json.loads(raw), dict)
+    except (ValueError, binascii.Error):
+        return False  # undecodable or malformed: the resolver's own refusals say why
+
+
+def _reply(response: Response) -> dict[str, Any]:
     return {
         "statusCode": response.status_code,
         "headers": {"Content-Type": content_types.APPLICATION_JSON},
         "body": response.body,
     }
+
+
+def _too_large(limit: int) -> dict[str, Any]:
+    size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+    response = error_response(
+        HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"The request body is larger than {size}.", code="payload_too_large"
+    )
+    return _reply(response)
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -119,5 +152,11 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     limit = _body_limit(event)
     if _body_size(event) > limit:
         return _too_large(limit)
+    if _json_but_not_an_object(event):
+        return _reply(
+            error_response(
+                HTTPStatus.UNPROCESSABLE_ENTITY, "Send a JSON object.", code="validation_failed", field="body"
+            )
+        )
     register_invocation(context)
     return app.resolve(event, context)

@@ -111,7 +111,9 @@ class StreamMapping:
     report_item_failures: bool
     on_failure_queue_url: str | None
     filters: list[dict[str, Any]] = field(default_factory=list)
+    starting_position: str = "TRIM_HORIZON"
     iterators: dict[str, str | None] = field(default_factory=dict)
+    last_sequence: dict[str, str] = field(default_factory=dict)
     pending: list[dict[str, Any]] = field(default_factory=list)
     attempts: int = 0
     failed_batches: int = 0
@@ -262,6 +264,14 @@ class LocalStack:
         from aws_lambda_powertools.utilities import parameters
 
         parameters.clear_caches()
+        if "pennydesk.idempotency" in sys.modules:
+            # Powertools configures a persistence layer once, on first use; a new stack is a new container.
+            from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+            idempotency = sys.modules["pennydesk.idempotency"]
+            for purpose in idempotency.PURPOSES:
+                layer = idempotency.persistence(purpose)
+                layer.__dict__.update(vars(DynamoDBPersistenceLayer(table_name=layer.table_name)))
 
     @staticmethod
     def _import_handler(spec: FunctionSpec) -> ModuleType:
@@ -300,6 +310,7 @@ class LocalStack:
                 report_item_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
                 on_failure_queue_url=queue_url,
                 filters=[json.loads(f["Pattern"]) for f in (props.get("FilterCriteria") or {}).get("Filters", [])],
+                starting_position=props.get("StartingPosition", "TRIM_HORIZON"),
             )
             streams = boto3.client("dynamodbstreams", region_name=REGION)
             for shard in streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:
@@ -444,15 +455,27 @@ class LocalStack:
         raise RuntimeError("streams did not go idle; a function may be re-triggering itself forever")
 
     def _fetch(self, mapping: StreamMapping) -> None:
+        """Read on from the last sequence number seen, with a fresh iterator each poll.
+
+        moto rolls a cancelled transaction back by swapping in a copy of the table, which orphans any
+        iterator held across polls; asking for AFTER_SEQUENCE_NUMBER each time follows the live stream.
+        """
         streams = boto3.client("dynamodbstreams", region_name=REGION)
-        for shard_id, iterator in list(mapping.iterators.items()):
-            if iterator is None or len(mapping.pending) >= mapping.batch_size:
+        for shard_id in list(mapping.iterators):
+            if len(mapping.pending) >= mapping.batch_size:
                 continue
-            response = streams.get_records(
-                ShardIterator=iterator, Limit=mapping.batch_size - len(mapping.pending)
+            last = mapping.last_sequence.get(shard_id)
+            position = (
+                {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": last}
+                if last
+                else {"ShardIteratorType": mapping.starting_position}
             )
-            mapping.iterators[shard_id] = response.get("NextShardIterator")
+            iterator = streams.get_shard_iterator(StreamArn=mapping.stream_arn, ShardId=shard_id, **position)
+            response = streams.get_records(
+                ShardIterator=iterator["ShardIterator"], Limit=mapping.batch_size - len(mapping.pending)
+            )
             for record in response["Records"]:
+                mapping.last_sequence[shard_id] = record["dynamodb"]["SequenceNumber"]
                 if not mapping.filters or any(matches(p, record) for p in mapping.filters):
                     mapping.pending.append({**record, "eventSourceARN": mapping.stream_arn})
 

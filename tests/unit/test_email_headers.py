@@ -6,7 +6,6 @@ import re
 from email import message_from_bytes, policy
 
 import pytest
-
 from pennydesk.email.render import RenderedEmail
 from pennydesk.email.send import build_mime
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from jinja2 import UndefinedError
-
 from pennydesk.email.render import render
 from pennydesk.models.agent import Agent
 from pennydesk.models.ticket import Ticket

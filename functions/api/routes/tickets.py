@@ -43,7 +43,7 @@ def ticket_options() -> TicketOptions:
     )
 
 
-@idempotent_function(data_keyword_argument="request", config=REQUEST_CONFIG, persistence_store=persistence())
+@idempotent_function(data_keyword_argument="request", config=REQUEST_CONFIG, persistence_store=persistence("request"))
 def _create_once(request: dict[str, Any]) -> dict[str, Any]:
     ticket = intake.create_ticket(intake.NewTicket.model_validate(request["payload"]))
     return intake.public_view(ticket)

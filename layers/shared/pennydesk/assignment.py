@@ -69,6 +69,9 @@ def assign(ticket: Ticket, *, avoid: str | None = None) -> AssignmentResult:
     for attempt in range(1, MAX_ATTEMPTS + 1):
         candidates = _front_runners(ticket.category, avoid)
         if not candidates:
+            current = Ticket.get_by_id(ticket.ticket_id, consistent=True)
+            if current.status != "new" or current.agent_id:  # a redelivered record: nothing to do
+                return AlreadyAssigned(agent_id=current.agent_id, status=current.status)
             return NoAgent(f'no active agent with spare capacity covers "{ticket.category}"')
         agent = candidates[0]
         moment = utcnow()

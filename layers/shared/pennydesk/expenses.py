@@ -25,6 +25,7 @@ from pennydesk.clock import iso, utcnow
 from pennydesk.errors import Conflict, NotFound, PennydeskError
 from pennydesk.models.base import transaction
 from pennydesk.models.spending import Expense, Marker, Profile, Total, total_sk, user_pk
+from pennydesk.text import has_control_characters
 
 EARLIEST = date(1970, 1, 1)
 MAX_PAYEE = 120
@@ -101,7 +102,7 @@ def clean(profile: Profile, data: ExpenseInput) -> Clean:
     if len(tags) > MAX_TAGS or any(len(t) > 30 for t in tags):
         raise PennydeskError(f"Use at most {MAX_TAGS} tags of up to 30 characters.", field="tags")
     for text, field in ((payee, "payee"), (note, "note"), *((t, "tags") for t in tags)):
-        if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
+        if has_control_characters(text, allowed="\n\t"):
             raise PennydeskError("Remove control characters.", field=field)
     external = (data.external_id or "").strip() or None
     if external is not None and len(external) > 200:

@@ -19,8 +19,13 @@ EMAIL_DEDUPE_SECONDS = 7 * 24 * 3600
 REQUEST_DEDUPE_SECONDS = 24 * 3600
 
 
+PURPOSES = ("email", "request")
+
+
 @cache
-def persistence() -> DynamoDBPersistenceLayer:
+def persistence(purpose: str) -> DynamoDBPersistenceLayer:
+    """One layer per config: Powertools configures a layer once, with the first config it is used with,
+    so sharing one between emails and requests would let whichever ran first decide the other's rules."""
     return DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table)
 
 

@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pennydesk.clock import iso, utcnow
 from pennydesk.models.ticket import TICKET_SK, Counter, Ticket, ticket_pk
 from pennydesk.settings import get_settings
+from pennydesk.text import has_control_characters
 
 Priority = Literal["low", "normal", "high", "urgent"]
 FIRST_TICKET_NUMBER = 1001
@@ -37,7 +38,7 @@ def _one_line(value: str) -> str:
 
 
 def _no_control_characters(value: str) -> str:
-    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
+    if has_control_characters(value):
         raise ValueError("Remove control characters.")
     return value
 

@@ -21,6 +21,7 @@ from pennydesk.errors import Forbidden, NotFound, PennydeskError
 from pennydesk.models.agent import Agent
 from pennydesk.models.base import transaction
 from pennydesk.models.ticket import ENTRY_PREFIX, Ticket, TicketEntry, ticket_pk
+from pennydesk.text import has_control_characters
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 MAX_BODY = 20_000
@@ -75,7 +76,7 @@ def _clean_body(body: str | None, *, required: bool) -> str:
         raise PennydeskError("Write a message first.", field="body")
     if len(text) > MAX_BODY:
         raise PennydeskError(f"Keep it under {MAX_BODY:,} characters.", field="body")
-    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in text):
+    if has_control_characters(text):
         raise PennydeskError("Remove control characters.", field="body")
     return text
 

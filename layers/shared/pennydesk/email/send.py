@@ -37,7 +37,7 @@ def build_mime(to: list[str], email: RenderedEmail) -> bytes:
     return msg.as_bytes()
 
 
-@idempotent_function(data_keyword_argument="job", config=EMAIL_CONFIG, persistence_store=persistence())
+@idempotent_function(data_keyword_argument="job", config=EMAIL_CONFIG, persistence_store=persistence("email"))
 def _send_once(job: dict[str, Any]) -> dict[str, str]:
     raw = build_mime(job["to"], RenderedEmail(job["subject"], job["text"], job["html"]))
     response = _ses().send_email(

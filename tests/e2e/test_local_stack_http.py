@@ -1,0 +1,177 @@
+"""`make dev` as a person uses it: the local stack in its own process, driven over real HTTP."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from infra.local.engine import ROOT
+from tests.support import VALID_TICKET
+
+pytestmark = pytest.mark.e2e
+
+START_DEADLINE = 20.0
+
+
+@dataclass
+class RunningStack:
+    process: subprocess.Popen[bytes]
+    base: str
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_local_stack(log: Path) -> RunningStack:
+    port = free_port()
+    env = {**os.environ, "PORT": str(port), "PYTHONUNBUFFERED": "1"}
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "infra.local"], cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT
+        )
+    running = RunningStack(process, f"http://127.0.0.1:{port}", log)
+    deadline = time.monotonic() + START_DEADLINE
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the local stack exited with {process.returncode}:\n{running.output()}")
+        if "ready" in running.output():
+            try:
+                if requests.get(f"{running.base}/", timeout=2).status_code == 200:
+                    return running
+            except requests.ConnectionError:
+                pass
+        time.sleep(0.1)  # polling for start-up with a deadline
+    process.kill()
+    pytest.fail(f"the local stack was not ready within {START_DEADLINE} s:\n{running.output()}")
+
+
+def stop_with_ctrl_c(running: RunningStack) -> int:
+    running.process.send_signal(signal.SIGINT)
+    try:
+        return running.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        running.process.kill()
+        running.process.wait()
+        pytest.fail(f"the local stack did not stop within 10 s of Ctrl-C:\n{running.output()}")
+
+
+@pytest.fixture(scope="module")
+def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    running = start_local_stack(tmp_path_factory.mktemp("e2e") / "stack.log")
+    try:
+        yield running
+    finally:
+        if running.process.poll() is None:
+            stop_with_ctrl_c(running)
+
+
+def outbox(local: RunningStack) -> list[dict[str, Any]]:
+    response = requests.get(f"{local.base}/_local/outbox", timeout=5)
+    assert response.status_code == 200
+    return response.json()["messages"]
+
+
+def test_ticket_emails_arrive_within_two_seconds_with_links(local: RunningStack) -> None:
+    before = len(outbox(local))
+    posted = time.monotonic()
+    response = requests.post(f"{local.base}/api/tickets", json={**VALID_TICKET, "email": "e2e@example.com"}, timeout=5)
+    assert response.status_code == 201, response.text
+    ticket = response.json()
+
+    arrived: list[dict[str, Any]] = []
+    while time.monotonic() - posted < 10:
+        arrived = outbox(local)[before:]
+        if len(arrived) >= 2:
+            break
+        time.sleep(0.05)  # polling the outbox with a deadline
+    elapsed = time.monotonic() - posted
+
+    assert len(arrived) == 2, f"{len(arrived)} emails after {elapsed:.1f}s:\n{local.output()[-3000:]}"
+    assert elapsed <= 2.0, f"the emails took {elapsed:.2f}s"
+    assert any(m["to"] == ["e2e@example.com"] and f"[#{ticket['number']}]" in m["subject"] for m in arrived)
+    for message in arrived:
+        assert f"{local.base}/" in message["text"]
+        assert "token=" in message["text"] and "token=" in message["html"]
+        assert ticket["id"] in message["text"]
+
+
+def test_the_form_is_served_at_the_root(local: RunningStack) -> None:
+    response = requests.get(f"{local.base}/", timeout=5)
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert 'id="ticket-form"' in response.text
+
+
+@pytest.mark.parametrize("path", ["/", "/api/tickets", "/_local/outbox", "/_local/schedule"])
+@pytest.mark.parametrize("method", ["BREW", "DELETE"])
+def test_an_unknown_method_is_405_never_501(local: RunningStack, path: str, method: str) -> None:
+    response = requests.request(method, f"{local.base}{path}", timeout=5)
+
+    assert response.status_code == 405
+    assert response.headers.get("Allow")
+
+
+def test_unknown_page_is_404(local: RunningStack) -> None:
+    assert requests.get(f"{local.base}/no-such-page.html", timeout=5).status_code == 404
+
+
+def test_outbox_page_shows_mail_with_customer_text_escaped(local: RunningStack) -> None:
+    response = requests.post(
+        f"{local.base}/api/tickets",
+        json={**VALID_TICKET, "email": "xss@example.com", "subject": "<script>alert('outbox')</script> hi"},
+        timeout=5,
+    )
+    assert response.status_code == 201
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not any(m["to"] == ["xss@example.com"] for m in outbox(local)):
+        time.sleep(0.05)  # polling the outbox with a deadline
+
+    page = requests.get(f"{local.base}/_local/outbox.html", timeout=5)
+
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "xss@example.com" in page.text
+    assert "<script>alert('outbox')</script>" not in page.text
+    assert "&lt;script&gt;alert(" in page.text
+    assert '<a href="http' in page.text
+
+
+def test_schedule_refuses_the_past_and_accepts_the_future(local: RunningStack) -> None:
+    past = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    future = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    refused = requests.post(f"{local.base}/_local/schedule", json={"now": past}, timeout=10)
+    moved = requests.post(f"{local.base}/_local/schedule", json={"now": future}, timeout=30)
+
+    assert refused.status_code == 409
+    assert refused.json()["message"]
+    assert moved.status_code == 200
+    assert datetime.fromisoformat(moved.json()["now"]) >= datetime.fromisoformat(future.replace("Z", "+00:00"))
+    garbled = requests.post(f"{local.base}/_local/schedule", json={"when": "soon"}, timeout=10)
+    assert garbled.status_code == 400
+
+
+def test_ctrl_c_stops_the_local_stack_cleanly(local: RunningStack) -> None:
+    """Last in this module on purpose: after a session of real use, Ctrl-C ends it with exit code 0."""
+    assert stop_with_ctrl_c(local) == 0, local.output()
+    assert "stopped" in local.output()

@@ -1,0 +1,104 @@
+"""Two tickets that arrive together must not both land on the same agent because both saw them idle."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from moto.core.botocore_stubber import BotocoreStubber
+from pennydesk import assignment
+from pennydesk.models.agent import Agent
+from pennydesk.models.ticket import Ticket
+
+from infra.local.engine import LocalStack
+from tests.support import agents_by_email, stored_ticket, submit_ticket
+
+ROSTER = [
+    {"name": "Ana", "email": "ana@pennydesk.local", "categories": ["billing"]},
+    {"name": "Ben", "email": "ben@pennydesk.local", "categories": ["billing"]},
+]
+
+
+@pytest.fixture
+def atomic_aws_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each AWS call is atomic, as DynamoDB's are; the product's own steps still interleave between calls.
+
+    moto is not thread-safe: a TransactWriteItems that fails a condition rolls back by putting back a
+    deep copy of every table it touched, taken when it started, which would undo a concurrent writer's
+    committed changes. One lock around moto's request handling restores DynamoDB's per-request atomicity.
+    """
+    lock = threading.Lock()
+    handle = BotocoreStubber.__call__
+
+    def one_at_a_time(self: BotocoreStubber, *args: object, **kwargs: object) -> object:
+        with lock:
+            return handle(self, *args, **kwargs)
+
+    monkeypatch.setattr(BotocoreStubber, "__call__", one_at_a_time)
+    yield
+
+
+def test_two_tickets_arriving_together_go_to_two_agents(
+    make_stack: Callable[..., LocalStack], monkeypatch: pytest.MonkeyPatch, atomic_aws_calls: None
+) -> None:
+    stack = make_stack(ROSTER)
+    ids = [submit_ticket(stack, email=f"customer{n}@example.com").json()["id"] for n in range(2)]
+    tickets = [Ticket.get_by_id(ticket_id, consistent=True) for ticket_id in ids]
+
+    # Both assignments read the roster, then meet, then write: each acts on what it read before the
+    # other's write, exactly as two stream batches processed in parallel would.
+    meeting = threading.Barrier(2, timeout=10)
+    seen_first: list[str] = []
+    real_front_runners = assignment._front_runners
+    local = threading.local()
+
+    def read_then_meet(*args: object, **kwargs: object) -> list[Agent]:
+        candidates = real_front_runners(*args, **kwargs)
+        if not getattr(local, "met", False):
+            local.met = True
+            seen_first.append(candidates[0].agent_id)
+            meeting.wait()
+        return candidates
+
+    monkeypatch.setattr(assignment, "_front_runners", read_then_meet)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(assignment.assign, tickets))
+
+    assert len(set(seen_first)) == 1, "both assignments should have seen the same idle agent first"
+    assert all(isinstance(r, assignment.Assigned) for r in results), results
+    assignees = {stored_ticket(ticket_id)["agent_id"] for ticket_id in ids}
+    assert len(assignees) == 2
+    assert {email: a["open_count"] for email, a in agents_by_email().items()} == {
+        "ana@pennydesk.local": 1,
+        "ben@pennydesk.local": 1,
+    }
+    assert {stored_ticket(ticket_id)["status"] for ticket_id in ids} == {"assigned"}
+
+
+def test_the_same_ticket_assigned_twice_at_once_is_assigned_once(
+    make_stack: Callable[..., LocalStack], monkeypatch: pytest.MonkeyPatch, atomic_aws_calls: None
+) -> None:
+    stack = make_stack(ROSTER)
+    ticket_id = submit_ticket(stack).json()["id"]
+    copies = [Ticket.get_by_id(ticket_id, consistent=True) for _ in range(2)]
+
+    meeting = threading.Barrier(2, timeout=10)
+    real_front_runners = assignment._front_runners
+    local = threading.local()
+
+    def read_then_meet(*args: object, **kwargs: object) -> list[Agent]:
+        candidates = real_front_runners(*args, **kwargs)
+        if not getattr(local, "met", False):
+            local.met = True
+            meeting.wait()
+        return candidates
+
+    monkeypatch.setattr(assignment, "_front_runners", read_then_meet)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(assignment.assign, copies))
+
+    assert sorted(type(r).__name__ for r in results) == ["AlreadyAssigned", "Assigned"]
+    assert sum(a["open_count"] for a in agents_by_email().values()) == 1
+    assert stored_ticket(ticket_id)["assignment_seq"] == "1"
