@@ -89,11 +89,11 @@ sam-build: $(SAM)
 	@grep -m1 "Build Succeeded" .aws-sam-build.log
 
 test-fast: setup
-	@$(PY) -m pytest -q
+	@$(PY) -m pytest -q -n 2 --dist loadfile
 
 test: setup tools check-layer lint sam-validate cfn-lint
 	@echo "==> pytest"
-	@$(PY) -m pytest -q
+	@$(PY) -m pytest -q -n 2 --dist loadfile
 	@$(MAKE) --no-print-directory sam-build
 
 bench: setup
