@@ -15,7 +15,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 RESULTS = ROOT / "bench" / "results" / "latest.json"
-TABLE_ORDER = ("cold start", "latency", "requests", "roster", "build")
+TABLE_ORDER = ("cold start", "latency", "requests", "roster", "import", "schedule", "build")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,16 +38,25 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(header, flush=True)  # the header leads; progress goes to stderr; the table comes last
 
-    from bench import build, coldstart, inprocess
+    from bench import build, coldstart, import_csv, inprocess, schedule, spending
     from bench.report import render_table, write_json
 
-    progress(f"[1/5] cold-start proxy: fresh interpreters, median of {import_runs}")
+    progress(f"[1/8] cold-start proxy: fresh interpreters, median of {import_runs}")
     rows, notes, raw = coldstart.run(import_runs, "ERROR", progress)
     more_rows, more_notes, raw_inprocess = inprocess.run(requests, tickets, progress)
-    progress("[5/5] build output size")
+    progress("[5/8] monthly report with 10 vs 10,000 expenses, expense create")
+    spending_rows = spending.measure(args.quick)
+    progress(f"[6/8] CSV import throughput ({'2,000' if args.quick else '10,000'} rows)")
+    import_rows = import_csv.measure(args.quick)
+    progress("[7/8] one schedule run as the due work grows")
+    schedule_rows, schedule_notes, _ = schedule.run(args.quick, progress)
+    progress("[8/8] build output size")
     build_rows, build_notes = build.run()
-    rows = sorted(rows + more_rows + build_rows, key=lambda r: TABLE_ORDER.index(r.section))
-    notes = notes + more_notes + build_notes
+    rows = sorted(
+        rows + more_rows + spending_rows + import_rows + schedule_rows + build_rows,
+        key=lambda r: TABLE_ORDER.index(r.section),
+    )
+    notes = notes + more_notes + schedule_notes + build_notes
     wall = time.perf_counter() - began
     progress("done")
 

@@ -23,7 +23,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pennydesk.errors import PennydeskError
 from pennydesk.idempotency import register_invocation
 from pennydesk.ratelimit import TooManyRequests
-from routes import admin, agent, auth, customer, docs, spending, tickets, transfer
+from routes import admin, agent, auth, customer, docs, feedback, spending, tickets, transfer
 from routes.errors import error_response, validation_error_response
 
 MAX_BODY_BYTES = 64 * 1024
@@ -38,7 +38,7 @@ metrics = Metrics()
 app = APIGatewayHttpResolver(
     enable_validation=True, response_validation_error_http_code=HTTPStatus.INTERNAL_SERVER_ERROR
 )
-for area in (tickets, customer, agent, auth, admin, spending, transfer, docs):
+for area in (tickets, customer, feedback, agent, auth, admin, spending, transfer, docs):
     app.include_router(area.router, prefix="/api")
 docs.install(app)
 

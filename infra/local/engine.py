@@ -3,9 +3,10 @@
 It creates every table, queue, secret and SES identity the template declares, imports the real Lambda
 handlers, turns HTTP requests into API Gateway HTTP API (payload 2.0) events, feeds DynamoDB stream
 records to the stream functions in batches (honouring ReportBatchItemFailures, bounded retries and the
-on-failure queue), runs scheduled functions with a replayable clock, and reads SES's sent mail back as an
-outbox. `make dev` serves it over HTTP; the pytest fixtures drive it directly. Nothing in functions/ or
-layers/ knows which.
+on-failure queue), polls SQS queues for the functions with an SQS event (Lambda-shaped records,
+ReportBatchItemFailures, the queue's own RedrivePolicy to its dead-letter queue), runs scheduled functions
+with a replayable clock, and reads SES's sent mail back as an outbox. `make dev` serves it over HTTP; the
+pytest fixtures drive it directly. Nothing in functions/ or layers/ knows which.
 """
 
 from __future__ import annotations
@@ -32,9 +33,11 @@ from urllib.parse import parse_qsl
 
 import boto3
 import time_machine
+from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import RawMessage, ses_backends
+from moto.sqs.models import sqs_backends
 
 from infra.local.template import FunctionSpec, Template
 
@@ -120,6 +123,21 @@ class StreamMapping:
 
 
 @dataclass
+class QueueMapping:
+    """One SQS event source mapping: which queue to poll, whom to call, how many at a time."""
+
+    function: LocalFunction
+    queue_url: str
+    queue_arn: str
+    batch_size: int
+    report_item_failures: bool
+    # Receipt handles of messages whose invocation failed: in flight until their visibility timeout ends
+    # (as on AWS), or until drain() makes them visible at once so a test never waits.
+    failed: list[str] = field(default_factory=list)
+    invocations: int = 0
+
+
+@dataclass
 class HttpRoute:
     function: LocalFunction
     method: str
@@ -143,9 +161,11 @@ class LocalStack:
         self.functions: dict[str, LocalFunction] = {}
         self.routes: list[HttpRoute] = []
         self.streams: list[StreamMapping] = []
+        self.queues: list[QueueMapping] = []
         self.resolved: dict[str, dict[str, str]] = {}
         self._mock: Any = None
         self._traveller: Any = None
+        self._last_schedule: datetime | None = None
         self.template: Template | None = None
 
     # ------------------------------------------------------------------ lifecycle
@@ -208,11 +228,7 @@ class LocalStack:
                 "Arn": table["TableArn"],
                 "StreamArn": table.get("LatestStreamArn", ""),
             }
-        sqs = boto3.client("sqs", region_name=REGION)
-        for logical_id in self.template.resources("AWS::SQS::Queue"):
-            url = sqs.create_queue(QueueName=logical_id)["QueueUrl"]
-            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-            self.resolved[logical_id] = {"Ref": url, "Arn": arn, "QueueName": logical_id, "QueueUrl": url}
+        self._create_queues()
         secretsmanager = boto3.client("secretsmanager", region_name=REGION)
         for logical_id, resource in self.template.resources("AWS::SecretsManager::Secret").items():
             generate = resource["Properties"].get("GenerateSecretString") or {}
@@ -233,6 +249,55 @@ class LocalStack:
         boto3.client("ses", region_name=REGION).verify_email_identity(
             EmailAddress=self.template.parameters["SenderEmail"]
         )
+
+    # Queue properties the engine passes on as attributes (the rest, such as tags, don't matter locally).
+    QUEUE_ATTRIBUTES = (
+        "DelaySeconds",
+        "MaximumMessageSize",
+        "MessageRetentionPeriod",
+        "ReceiveMessageWaitTimeSeconds",
+        "VisibilityTimeout",
+    )
+
+    def _create_queues(self) -> None:
+        """Every queue with its template properties; a dead-letter queue before the queues that name it,
+        so each RedrivePolicy's ARN resolves and moto moves messages after maxReceiveCount receives."""
+        assert self.template is not None
+        sqs = boto3.client("sqs", region_name=REGION)
+        queues = self.template.resources("AWS::SQS::Queue")
+        created: set[str] = set()
+
+        def depends_on(resource: dict[str, Any]) -> set[str]:
+            target = ((resource.get("Properties") or {}).get("RedrivePolicy") or {}).get("deadLetterTargetArn")
+            if isinstance(target, dict) and "Fn::GetAtt" in target:
+                return {target["Fn::GetAtt"][0]}
+            return set()
+
+        def create(logical_id: str, trail: tuple[str, ...] = ()) -> None:
+            if logical_id in created:
+                return
+            if logical_id in trail:
+                raise ValueError(f"queues name each other as dead-letter queues: {' -> '.join(trail)}")
+            resource = queues[logical_id]
+            for dependency in sorted(depends_on(resource)):
+                create(dependency, (*trail, logical_id))
+            props = resource.get("Properties") or {}
+            attributes = {k: str(props[k]) for k in self.QUEUE_ATTRIBUTES if k in props}
+            if props.get("RedrivePolicy"):
+                policy = self.template.evaluate(props["RedrivePolicy"], self.resolved)  # type: ignore[union-attr]
+                attributes["RedrivePolicy"] = json.dumps(
+                    {
+                        "deadLetterTargetArn": policy["deadLetterTargetArn"],
+                        "maxReceiveCount": int(policy["maxReceiveCount"]),
+                    }
+                )
+            url = sqs.create_queue(QueueName=logical_id, Attributes=attributes)["QueueUrl"]
+            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            self.resolved[logical_id] = {"Ref": url, "Arn": arn, "QueueName": logical_id, "QueueUrl": url}
+            created.add(logical_id)
+
+        for logical_id in queues:
+            create(logical_id)
 
     def _load_functions(self) -> None:
         assert self.template is not None
@@ -320,6 +385,18 @@ class LocalStack:
                     ShardIteratorType=props.get("StartingPosition", "TRIM_HORIZON"),
                 )["ShardIterator"]
             self.streams.append(mapping)
+        elif event["Type"] == "SQS":
+            queue_arn = self.template.evaluate(props["Queue"], self.resolved)
+            queue_url = next(r["Ref"] for r in self.resolved.values() if r.get("Arn") == queue_arn)
+            self.queues.append(
+                QueueMapping(
+                    function=function,
+                    queue_url=queue_url,
+                    queue_arn=queue_arn,
+                    batch_size=int(props.get("BatchSize", 10)),
+                    report_item_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
+                )
+            )
 
     def _seed_agents(self, agents: Iterable[dict[str, Any]]) -> None:
         from pennydesk import agents as roster
@@ -438,21 +515,47 @@ class LocalStack:
             event["body"] = text
         return event
 
-    # ------------------------------------------------------------------ streams
+    # ------------------------------------------------------------------ streams and queues
     def pump(self) -> int:
-        """Deliver at most one batch per stream mapping; returns how many records were delivered."""
+        """Deliver at most one batch per stream mapping and per queue mapping; returns how many records
+        and messages were delivered."""
         delivered = 0
         for mapping in self.streams:
             with self.lock:
                 delivered += self._pump_stream(mapping)
+        for queue in self.queues:
+            with self.lock:
+                delivered += self._pump_queue(queue)
         return delivered
 
-    def drain(self, max_rounds: int = 1000) -> None:
-        """Run stream functions until no stream has anything left (retries included)."""
+    def drain(self, max_rounds: int = 100_000) -> None:
+        """Run stream and queue functions until nothing is left anywhere (retries included).
+
+        A queue message whose invocation failed would come back after its visibility timeout; here that
+        wait is skipped (it is made visible at once), so retries, and the move to the dead-letter queue
+        after maxReceiveCount receives, happen within the drain and it ends deterministically.
+        """
         for _ in range(max_rounds):
-            if self.pump() == 0:
+            if self.pump() == 0 and self._release_failed() == 0:
                 return
-        raise RuntimeError("streams did not go idle; a function may be re-triggering itself forever")
+        raise RuntimeError("streams and queues did not go idle; a function may be re-triggering itself forever")
+
+    def skip_stream_backlog(self) -> None:
+        """Every stream mapping reads on from the end of its stream as it is now, as a mapping created now
+        with StartingPosition LATEST would: what was written before (a bench's bulk seeding) is never
+        delivered."""
+        from moto.dynamodb.models import dynamodb_backends
+
+        backend = dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION]
+        with self.lock:
+            for mapping in self.streams:
+                table = next(k for k, v in self.resolved.items() if v.get("StreamArn") == mapping.stream_arn)
+                shard = backend.get_table(table).stream_shard
+                if shard is not None and shard.items:
+                    last = shard.items[-1].record["dynamodb"]["SequenceNumber"]
+                    mapping.last_sequence[shard.id] = str(last)
+                mapping.pending.clear()
+                mapping.attempts = 0
 
     def _fetch(self, mapping: StreamMapping) -> None:
         """Read on from the last sequence number seen, with a fresh iterator each poll.
@@ -511,6 +614,73 @@ class LocalStack:
             mapping.attempts = 0
         return len(batch)
 
+    def _pump_queue(self, mapping: QueueMapping) -> int:
+        """One receive (up to BatchSize), one invocation with a Lambda-shaped SQS event; the messages that
+        succeeded are deleted, the failed ones stay in flight and come back, as Lambda's poller does."""
+        sqs = boto3.client("sqs", region_name=REGION)
+        received = sqs.receive_message(
+            QueueUrl=mapping.queue_url,
+            MaxNumberOfMessages=min(mapping.batch_size, 10),
+            WaitTimeSeconds=0,
+            MessageSystemAttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        if not received:
+            return 0
+        records = [sqs_record(m, mapping.queue_arn) for m in received]
+        mapping.invocations += 1
+        failed_ids: set[str]
+        try:
+            result = mapping.function.handler({"Records": records}, LocalContext(mapping.function.spec))
+            failures = ((result or {}).get("batchItemFailures") or []) if mapping.report_item_failures else []
+            failed_ids = {f["itemIdentifier"] for f in failures}
+        except Exception:
+            import traceback
+
+            traceback.print_exc()
+            failed_ids = {r["messageId"] for r in records}
+        done = [m for m in received if m["MessageId"] not in failed_ids]
+        for start in range(0, len(done), 10):
+            chunk = done[start : start + 10]
+            sqs.delete_message_batch(
+                QueueUrl=mapping.queue_url,
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)],
+            )
+        mapping.failed.extend(m["ReceiptHandle"] for m in received if m["MessageId"] in failed_ids)
+        return len(received)
+
+    def _release_failed(self) -> int:
+        """Make every message a failed invocation left in flight visible again now; returns how many."""
+        released = 0
+        sqs = boto3.client("sqs", region_name=REGION)
+        for mapping in self.queues:
+            with self.lock:
+                handles, mapping.failed = mapping.failed, []
+                for handle in handles:
+                    try:
+                        sqs.change_message_visibility(
+                            QueueUrl=mapping.queue_url, ReceiptHandle=handle, VisibilityTimeout=0
+                        )
+                        released += 1
+                    except ClientError:
+                        # moto refuses a visibility change beyond 12 h after sending (the local clock may
+                        # have jumped days since); reach into the emulator for that case.
+                        released += self._release_directly(mapping, handle)
+        return released
+
+    @staticmethod
+    def _release_directly(mapping: QueueMapping, handle: str) -> int:
+        name = mapping.queue_url.rsplit("/", 1)[-1]
+        queue = sqs_backends[DEFAULT_ACCOUNT_ID][REGION].queues.get(name)
+        if queue is None:
+            return 0
+        for message in list(queue._messages):
+            if message.had_receipt_handle(handle):
+                message.change_visibility(0)
+                queue.pending_messages.discard(message)
+                return 1
+        return 0  # deleted, or moved to the dead-letter queue
+
     def _send_to_on_failure(self, mapping: StreamMapping, records: list[dict[str, Any]]) -> None:
         """What Lambda sends to an on-failure destination: where the records are, not the records."""
         mapping.failed_batches += 1
@@ -565,8 +735,19 @@ class LocalStack:
         ]
 
     def run_schedule(self, moment: datetime) -> list[str]:
-        """Advance the clock, run every scheduled function with that event time, then drain."""
-        self.advance_clock(moment)
+        """Advance the clock, run every scheduled function with that event time, then drain.
+
+        The moment of the last run (or anything since) may be given again: that is EventBridge delivering
+        an event twice or late, so the functions run with that time and the clock stays where it is.
+        Anything earlier is refused, like the clock itself.
+        """
+        if moment.tzinfo is None:
+            raise ClockError("give the time with a timezone, e.g. 2026-11-24T09:00:00Z")
+        if self._last_schedule is not None and self._last_schedule <= moment <= self.now():
+            pass  # a repeat of a moment already reached
+        else:
+            self.advance_clock(moment)
+        self._last_schedule = max(moment, self._last_schedule or moment)
         ran = []
         self.drain()
         for function in self.scheduled_functions():
@@ -594,6 +775,32 @@ class LocalStack:
         return [_outbox_entry(m) for m in sent if isinstance(m, RawMessage)]
 
 
+def sqs_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
+    """An SQS message as Lambda's event source mapping hands it to a function."""
+    attributes = {k: str(v) for k, v in (message.get("Attributes") or {}).items()}
+    message_attributes = {}
+    for name, value in (message.get("MessageAttributes") or {}).items():
+        binary = value.get("BinaryValue")
+        message_attributes[name] = {
+            "stringValue": value.get("StringValue"),
+            "binaryValue": base64.b64encode(binary).decode("ascii") if binary is not None else None,
+            "stringListValues": list(value.get("StringListValues") or []),
+            "binaryListValues": [base64.b64encode(b).decode("ascii") for b in value.get("BinaryListValues") or []],
+            "dataType": value.get("DataType", "String"),
+        }
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message.get("Body", ""),
+        "attributes": attributes,
+        "messageAttributes": message_attributes,
+        "md5OfBody": message.get("MD5OfBody", ""),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": REGION,
+    }
+
+
 def matches(pattern: Any, value: Any) -> bool:
     """Lambda event filtering, the subset the template uses: nested keys, exact values, {"prefix": ...}."""
     if isinstance(pattern, dict):
@@ -619,7 +826,8 @@ def _outbox_entry(message: RawMessage) -> dict[str, Any]:
         "id": message.id,
         "from": str(parsed.get("From", message.source)),
         "to": list(dict.fromkeys(message.destinations)),  # moto lists header and envelope recipients
-        "subject": str(parsed.get("Subject", "")),
+        # A long subject may be folded right after "Subject:"; unfolded, that space is not part of it.
+        "subject": str(parsed.get("Subject", "")).strip(),
         "text": text.get_content() if text is not None else "",
         "html": html.get_content() if html is not None else "",
         "sent_at": parsedate_to_datetime(date).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if date else None,

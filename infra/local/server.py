@@ -5,7 +5,7 @@
 /_local/schedule    POST {"now": ...}: move the clock forward, run scheduled functions, drain
 /                   the static site (infra/site)
 
-A background thread feeds stream records to the stream functions as they appear.
+A background thread feeds stream records and queue messages to their functions as they appear.
 """
 
 from __future__ import annotations

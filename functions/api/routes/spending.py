@@ -8,12 +8,16 @@ from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
+from aws_lambda_powertools.utilities.idempotency import idempotent_function
 from pennydesk import auth, expenses, profiles, reports
 from pennydesk.clock import utcnow
+from pennydesk.errors import PennydeskError
+from pennydesk.idempotency import REQUEST_CONFIG, persistence
 from pydantic import BaseModel, ConfigDict, Field
 
 from routes.auth_header import SECURITY, token_of
+from routes.tickets import IDEMPOTENCY_KEY
 
 router = Router()
 Money = Annotated[str, Field(max_length=32, examples=["12.34"], description="A decimal string in your currency")]
@@ -126,21 +130,43 @@ def put_me(changes: MeChanges) -> Me:
     return Me(**profiles.view(updated))
 
 
+@idempotent_function(data_keyword_argument="request", config=REQUEST_CONFIG, persistence_store=persistence("request"))
+def _create_once(request: dict) -> dict:
+    profile = profiles.get(request["user_id"])
+    created = expenses.create(profile, ExpenseIn.model_validate(request["payload"]).as_input())
+    return expenses.view(created, profile.currency)
+
+
 @router.post(
     "/expenses",
     summary="Record an expense",
+    description="Send an `Idempotency-Key` to make retries safe: the same key and body return the first "
+    "response again (nothing is recorded twice); the same key with another body is a 422.",
     responses={201: {"description": "Created", "content": {"application/json": {"model": ExpenseOut}}}},
     tags=["Spending"],
     security=SECURITY,
 )
-def create_expense(expense: ExpenseIn) -> Response[ExpenseOut]:
+def create_expense(
+    expense: ExpenseIn,
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", description="Any unique string, at most 255 characters.")
+    ] = None,
+) -> Response[ExpenseOut]:
     profile = auth.require_user_session(token_of(router))
-    created = expenses.create(profile, expense.as_input())
-    return Response(
-        status_code=HTTPStatus.CREATED,
-        content_type=content_types.APPLICATION_JSON,
-        body=expenses.view(created, profile.currency),
-    )
+    if idempotency_key is None:
+        body = expenses.view(expenses.create(profile, expense.as_input()), profile.currency)
+    else:
+        if not IDEMPOTENCY_KEY.match(idempotency_key):
+            raise PennydeskError("Use 1 to 255 visible ASCII characters.", field="Idempotency-Key")
+        # Keys are scoped to the user: one user's key never replays another's response.
+        body = _create_once(
+            request={
+                "key": f"expense/{profile.user_id}/{idempotency_key}",
+                "user_id": profile.user_id,
+                "payload": expense.model_dump(mode="json"),
+            }
+        )
+    return Response(status_code=HTTPStatus.CREATED, content_type=content_types.APPLICATION_JSON, body=body)
 
 
 @router.get("/expenses", summary="A month's expenses, by date, a page at a time", tags=["Spending"], security=SECURITY)

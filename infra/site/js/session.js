@@ -83,8 +83,9 @@ export function ticketIdFromUrl() {
 }
 
 /**
- * The staff header: show the links the signed-in person's roles open, "Sign in" when nobody is, and
- * a working "Sign out" button. Marks the link for the current page with aria-current.
+ * The header nav: show the links the signed-in person's roles open ([data-nav-role]), the links for
+ * anyone signed in ([data-nav-signed-in]), "Sign in" when nobody is, and a working "Sign out" button.
+ * Marks the link for the current page with aria-current.
  */
 export function setupNav(session = getSession()) {
   const nav = document.querySelector(".topnav");
@@ -94,6 +95,7 @@ export function setupNav(session = getSession()) {
     link.hidden = !roles.includes(link.dataset.navRole);
   }
   for (const link of nav.querySelectorAll("[data-nav-signed-out]")) link.hidden = Boolean(session);
+  for (const link of nav.querySelectorAll("[data-nav-signed-in]")) link.hidden = !session;
   const who = nav.querySelector("[data-nav-who]");
   if (who) {
     who.textContent = session ? session.email : "";

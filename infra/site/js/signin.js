@@ -5,7 +5,13 @@ import { api } from "./api.js";
 import { busy, clearErrors, el, showErrors } from "./dom.js";
 import { forgetLinkToken, getSession, saveSession, setupNav, takeLinkToken } from "./session.js";
 
-const HOME = { agent: { href: "/agent/", text: "Go to my queue" }, admin: { href: "/admin/agents.html", text: "Manage agents" } };
+// Where each role lands: one role goes straight there; several show their links, staff pages first.
+const HOME = {
+  agent: { href: "/agent/", text: "Go to my queue" },
+  admin: { href: "/admin/agents.html", text: "Manage agents" },
+  customer: { href: "/spending/", text: "Track my spending" },
+};
+const HOME_ORDER = Object.keys(HOME);
 
 const finishSection = document.getElementById("finish-section");
 const finishButton = document.getElementById("finish-button");
@@ -18,7 +24,7 @@ const sentSection = document.getElementById("sent-section");
 const signInToken = takeLinkToken("signin");
 
 function homeLinks(roles) {
-  return roles.filter((r) => HOME[r]).map((r, i) => el("a", { class: i === 0 ? "button-link" : null, href: HOME[r].href, text: HOME[r].text }));
+  return HOME_ORDER.filter((r) => roles.includes(r)).map((r, i) => el("a", { class: i === 0 ? "button-link" : null, href: HOME[r].href, text: HOME[r].text }));
 }
 
 function showAlreadySignedIn() {

@@ -41,7 +41,10 @@ def on_total_changed(new: Total) -> None:
     limit = limit_for(profile, new.category)
     if not limit:
         return
-    announced = set(new.alerted or [])
+    # The record's image can predate an alert sent for a later record (a quick edit after a big expense),
+    # so what was announced comes from the item as it is now.
+    current = Total.get(new.pk, new.sk, consistent_read=True)
+    announced = set(new.alerted or []) | set(current.alerted or [])
     due = due_thresholds(total, limit, [int(t) for t in profile.thresholds or [80, 100]], announced)
     if not due:
         return

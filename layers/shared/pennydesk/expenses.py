@@ -110,18 +110,46 @@ def clean(profile: Profile, data: ExpenseInput) -> Clean:
     return Clean(amount, category, day.isoformat(), payee, note, tags, external)
 
 
+class TotalsChange:
+    """What a transaction does to running totals, merged per total item.
+
+    DynamoDB allows one operation per item in a transaction, so moving an expense between two categories
+    of one month must touch that month's total once (with the net change), not twice.
+    """
+
+    def __init__(self) -> None:
+        self._deltas: dict[tuple[str, str | None], list[int]] = {}
+
+    def __contains__(self, key: tuple[str, str | None]) -> bool:
+        """Whether (month, category or None) already has a change staged."""
+        return key in self._deltas
+
+    def add(self, month: str, category: str, amount: int, count: int) -> None:
+        for key in ((month, None), (month, category)):
+            delta = self._deltas.setdefault(key, [0, 0])
+            delta[0] += amount
+            delta[1] += count
+
+    def stage(self, tx: TransactWrite, user_id: str) -> int:
+        """Add one update per total item that actually changes; returns how many items that is."""
+        staged = 0
+        for (month, category), (amount, count) in sorted(
+            self._deltas.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")
+        ):
+            if amount == 0 and count == 0:
+                continue
+            actions = [Total.total.add(amount), Total.count.add(count), Total.month.set(month)]
+            if category:
+                actions.append(Total.category.set(category))
+            tx.update(Total(pk=user_pk(user_id), sk=total_sk(month, category)), actions=actions)
+            staged += 1
+        return staged
+
+
 def _stage_totals(tx: TransactWrite, user_id: str, month: str, category: str, amount: int, count: int) -> None:
-    for sk, cat in ((total_sk(month), None), (total_sk(month, category), category)):
-        item = Total(pk=user_pk(user_id), sk=sk)
-        tx.update(
-            item,
-            actions=[
-                Total.total.add(amount),
-                Total.count.add(count),
-                Total.month.set(month),
-                *([Total.category.set(cat)] if cat else []),
-            ],
-        )
+    change = TotalsChange()
+    change.add(month, category, amount, count)
+    change.stage(tx, user_id)
 
 
 def _stage_fingerprint(tx: TransactWrite, user_id: str, fp: str, delta: int) -> None:
@@ -221,12 +249,10 @@ def update(profile: Profile, expense_id: str, data: ExpenseInput) -> Expense:
                 ],
                 condition=Expense.version == seen,
             )
-            if (old_month, old_category) == (value.month, value.category):
-                if value.amount != old_amount:
-                    _stage_totals(tx, profile.user_id, value.month, value.category, value.amount - old_amount, 0)
-            else:
-                _stage_totals(tx, profile.user_id, old_month, old_category, -old_amount, -1)
-                _stage_totals(tx, profile.user_id, value.month, value.category, value.amount, 1)
+            change = TotalsChange()
+            change.add(old_month, old_category, -old_amount, -1)
+            change.add(value.month, value.category, value.amount, 1)
+            change.stage(tx, profile.user_id)
             if current.fingerprint != value.fingerprint:
                 _stage_fingerprint(tx, profile.user_id, current.fingerprint, -1)
                 _stage_fingerprint(tx, profile.user_id, value.fingerprint, +1)

@@ -8,7 +8,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from pennydesk import sla
 from pennydesk.clock import iso, utcnow
+from pennydesk.models.base import transaction
 from pennydesk.models.ticket import TICKET_SK, Counter, Ticket, ticket_pk
 from pennydesk.settings import get_settings
 from pennydesk.text import has_control_characters
@@ -91,7 +93,11 @@ def create_ticket(request: NewTicket) -> Ticket:
         created_at=now,
         updated_at=now,
     )
-    ticket.save(condition=Ticket.pk.does_not_exist())
+    # The SLA targets start with the ticket: both timers are written in the ticket's own transaction.
+    with transaction() as tx:
+        tx.save(ticket, condition=Ticket.pk.does_not_exist())
+        for timer in sla.new_timers(ticket):
+            tx.save(timer)
     return ticket
 
 

@@ -49,6 +49,8 @@ TRANSITIONS: dict[str, Transition] = {
     "customer_reply": Transition(
         frozenset(STATUSES), None, ""
     ),
+    # Not an agent action: the scheduled auto-close, after the quiet period with no customer reply.
+    "close": Transition(frozenset({"resolved"}), "closed", "Only a resolved ticket closes after its quiet period."),
 }
 
 

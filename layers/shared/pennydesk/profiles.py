@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
-from pennydesk import money
+from pennydesk import digests, money
 from pennydesk.clock import iso, utcnow
 from pennydesk.errors import Conflict, NotFound, PennydeskError
 from pennydesk.models.base import transaction
@@ -49,6 +49,7 @@ def ensure(email: str) -> Profile:
     """The account for `email`, created with sane defaults the first time this address signs in."""
     existing = find(email)
     if existing is not None:
+        digests.ensure_timer(existing, utcnow())  # accounts from before digests get theirs at sign-in
         return existing
     user_id = uuid.uuid4().hex
     now = iso(utcnow())
@@ -67,6 +68,9 @@ def ensure(email: str) -> Profile:
         with transaction() as tx:
             tx.save(UserEmail(pk=email_pk(email), sk="USER", user_id=user_id), condition=UserEmail.pk.does_not_exist())
             tx.save(profile, condition=Profile.pk.does_not_exist())
+            digest_timer = digests.new_timer(profile, utcnow())
+            if digest_timer is not None:  # the default digest starts with the account
+                tx.save(digest_timer)
     except TransactWriteError:
         raced = find(email)  # two first sign-ins at once: the other one created it
         if raced is None:
@@ -144,16 +148,28 @@ def update(profile: Profile, changes: dict[str, Any]) -> Profile:
     elif currency != profile.currency and profile.monthly_limit:
         raise PennydeskError("Give the monthly limit again in the new currency.", field="monthly_limit")
     if "category_limits" in changes:
-        parsed: dict[str, int] = {}
+        # Merged, like the rest of PUT /api/me: the categories sent change, null removes one, others stay.
+        merged = limits(profile) if currency == profile.currency else {}
         for category, raw in (changes["category_limits"] or {}).items():
             if category not in known:
                 raise PennydeskError(
                     f"{category!r} is not one of your categories.", field=f"category_limits.{category}"
                 )
             if raw in (None, ""):
+                merged.pop(category, None)
                 continue
-            parsed[category] = money.parse(raw, currency, field=f"category_limits.{category}")
-        actions.append(Profile.category_limits.set(parsed))
+            merged[category] = money.parse(raw, currency, field=f"category_limits.{category}")
+        if currency != profile.currency:
+            # Limits are amounts in the old currency: each must be given again (or nulled), never reread.
+            missing = sorted(c for c in limits(profile) if c not in changes["category_limits"])
+            if missing:
+                raise PennydeskError(
+                    f"Give the limit for {', '.join(missing)} again in {currency}, or null to remove it.",
+                    field="category_limits",
+                )
+        actions.append(Profile.category_limits.set(merged))
+    elif currency != profile.currency and limits(profile):
+        raise PennydeskError("Give the category limits again in the new currency.", field="category_limits")
     if "alert_thresholds" in changes:
         thresholds = sorted({int(t) for t in changes["alert_thresholds"] or []})
         if not thresholds or len(thresholds) > MAX_THRESHOLDS or any(t < 1 or t > 500 for t in thresholds):
@@ -176,11 +192,21 @@ def update(profile: Profile, changes: dict[str, Any]) -> Profile:
     if not actions:
         return profile
     seen = int(profile.version)
+    moment = utcnow()
+    final = [*actions, Profile.updated_at.set(iso(moment)), Profile.version.set(seen + 1)]
+    digest = changes.get("digest", profile.digest)
+    timezone = str(changes.get("timezone", profile.timezone))
+    if (digest, timezone) != (profile.digest, profile.timezone):
+        # The digest timer moves with the preference, in the same transaction.
+        try:
+            with transaction() as tx:
+                tx.update(profile, actions=final, condition=Profile.version == seen)
+                digests.stage_move(tx, digest, timezone, profile.user_id, moment)
+        except TransactWriteError as exc:
+            raise Conflict("Your settings changed in another window. Reload and try again.") from exc
+        return get(profile.user_id)
     try:
-        profile.update(
-            actions=[*actions, Profile.updated_at.set(iso(utcnow())), Profile.version.set(seen + 1)],
-            condition=Profile.version == seen,
-        )
+        profile.update(actions=final, condition=Profile.version == seen)
     except Exception as exc:  # a concurrent edit: the user's other tab saved first
         from pynamodb.exceptions import UpdateError
 

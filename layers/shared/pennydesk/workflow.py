@@ -8,6 +8,7 @@ with its own condition. Emails are not sent here: the stream sees the new entry 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,7 @@ from pynamodb.exceptions import DoesNotExist
 from pynamodb.transactions import TransactWrite
 
 from pennydesk import agents as roster
-from pennydesk import lifecycle
+from pennydesk import lifecycle, ticket_timers
 from pennydesk.clock import iso, utcnow
 from pennydesk.errors import Forbidden, NotFound, PennydeskError
 from pennydesk.models.agent import Agent
@@ -33,6 +34,10 @@ class Actor:
     kind: str  # customer | agent | admin | system
     id: str | None
     name: str
+
+
+# Scheduled work (auto-close, SLA escalation) acts as the desk itself.
+SYSTEM = Actor("system", None, "Pennydesk")
 
 
 def get_ticket(ticket_id: str) -> Ticket:
@@ -128,16 +133,20 @@ def agent_action(
         if me is None or ticket.agent_id != actor_agent_id:
             raise Forbidden("This ticket is not assigned to you.")
         new_status = lifecycle.next_status(action, ticket.status)
+        old_status, old_priority = ticket.status, ticket.priority
         actor = Actor("agent", me.agent_id, me.name)
-        now = iso(utcnow())
+        moment = utcnow()
+        now = iso(moment)
         text = _clean_body(body, required=action in ("reply", "note"))
         actions: list[Any] = [Ticket.updated_at.set(now)]
         staged_entries: list[TicketEntry] = []
+        first_response = False
         with transaction() as tx:
             if action == "reply":
                 staged_entries.append(_entry(ticket, actor, "message", now, body=text))
                 if not ticket.first_response_at:
                     actions.append(Ticket.first_response_at.set(now))
+                    first_response = True
             elif action == "note":
                 staged_entries.append(_entry(ticket, actor, "note", now, body=text))
             elif action == "resolve":
@@ -147,6 +156,7 @@ def agent_action(
                     staged_entries.append(_entry(ticket, actor, "message", now, body=text, detail="resolve"))
                     if not ticket.first_response_at:
                         actions.append(Ticket.first_response_at.set(now))
+                        first_response = True
                 roster.stage_load_change(tx, me, -1)
             elif action == "reopen":
                 if not me.active:
@@ -165,6 +175,13 @@ def agent_action(
                     actions.append(Ticket.queue_key.set(ticket.queue_position_key()))
             if new_status != ticket.status and action != "reassign":
                 actions.append(Ticket.status.set(new_status))
+            _stage_timers(
+                tx, ticket, ticket_timers.Change(
+                    old_status, new_status, moment, first_response=first_response,
+                    priority=priority if action == "set_priority" and priority != old_priority else None,
+                    agent_id=me.agent_id,
+                ),
+            )
             staged_entries.append(
                 _entry(
                     ticket, actor, "event", now, len(staged_entries), action=action, from_status=ticket.status,
@@ -177,6 +194,15 @@ def agent_action(
         return get_ticket(ticket_id)
 
     return roster.retrying(attempt)
+
+
+def _stage_timers(tx: TransactWrite, ticket: Ticket, change: ticket_timers.Change) -> None:
+    """Timers move in the same transaction as the change that moves them (one Query, only when needed)."""
+    if ticket_timers.needs_timers(
+        change.old_status, change.new_status, first_response=change.first_response,
+        priority_change=change.priority is not None,
+    ):
+        ticket_timers.stage(tx, ticket, ticket_timers.load(ticket.ticket_id), change)
 
 
 def _stage_reassign(tx: TransactWrite, ticket: Ticket, me: Agent, to: str | None, actions: list[Any]) -> None:
@@ -221,7 +247,8 @@ def customer_reply(ticket_id: str, body: str) -> TicketEntry:
         ticket = get_ticket(ticket_id)
         new_status = lifecycle.next_status("customer_reply", ticket.status)
         actor = Actor("customer", None, ticket.customer_name)
-        now = iso(utcnow())
+        moment = utcnow()
+        now = iso(moment)
         message = _entry(ticket, actor, "message", now, body=text)
         actions: list[Any] = [Ticket.updated_at.set(now)]
         with transaction() as tx:
@@ -236,6 +263,7 @@ def customer_reply(ticket_id: str, body: str) -> TicketEntry:
                     actions += _back_to_queue_actions()
             elif new_status != ticket.status:
                 actions.append(Ticket.status.set(new_status))
+            _stage_timers(tx, ticket, ticket_timers.Change(ticket.status, new_status, moment))
             _stage_ticket(tx, ticket, actions, actor)
             tx.save(message)
             if new_status != ticket.status:
@@ -257,20 +285,65 @@ def return_to_queue(ticket: Ticket, actor: Actor) -> None:
         current = get_ticket(ticket.ticket_id)
         if not lifecycle.is_open(current.status):
             return
-        owner = roster.get(current.agent_id) if current.agent_id else None
-        now = iso(utcnow())
+        moment = utcnow()
         with transaction() as tx:
-            if owner is not None:
-                roster.stage_load_change(tx, owner, -1)
-            _stage_ticket(tx, current, [Ticket.updated_at.set(now), *_back_to_queue_actions()], actor)
-            tx.save(
-                _entry(
-                    current, actor, "event", now, action="reassign", from_status=current.status,
-                    to_status="new", detail="back to the queue",
-                )
-            )
+            stage_return_to_queue(tx, current, actor, iso(moment))
+            _stage_timers(tx, current, ticket_timers.Change(current.status, "new", moment))
 
     roster.retrying(attempt)
+
+
+def stage_return_to_queue(
+    tx: TransactWrite, current: Ticket, actor: Actor, now: str, *, detail: str = "back to the queue"
+) -> None:
+    """Add to `tx`: the open ticket `current` (as read) leaves its agent, whose load drops, for the queue.
+    The stream then assigns it again, preferring someone else."""
+    owner = roster.get(current.agent_id) if current.agent_id else None
+    if owner is not None:
+        roster.stage_load_change(tx, owner, -1)
+    _stage_ticket(tx, current, [Ticket.updated_at.set(now), *_back_to_queue_actions()], actor)
+    tx.save(
+        _entry(
+            current, actor, "event", now, action="reassign", from_status=current.status,
+            to_status="new", detail=detail,
+        )
+    )
+
+
+def close_resolved(
+    ticket_id: str,
+    *,
+    detail: str,
+    still_wanted: Callable[[], bool] = lambda: True,
+    stage_also: Callable[[TransactWrite], None] | None = None,
+) -> bool:
+    """resolved -> closed, by the desk itself (the quiet period passed), recorded in the history.
+
+    `stage_also` adds the caller's own guard to the transaction (the auto-close timer still being the
+    one it read); `still_wanted` is asked before every attempt. Returns whether this call closed it.
+    """
+
+    def attempt() -> bool:
+        if not still_wanted():
+            return False
+        ticket = get_ticket(ticket_id)
+        if ticket.status != "resolved":
+            return False
+        new_status = lifecycle.next_status("close", ticket.status)
+        now = iso(utcnow())
+        with transaction() as tx:
+            if stage_also is not None:
+                stage_also(tx)
+            _stage_ticket(tx, ticket, [Ticket.status.set(new_status), Ticket.updated_at.set(now)], SYSTEM)
+            tx.save(
+                _entry(
+                    ticket, SYSTEM, "event", now, action="close", from_status=ticket.status, to_status=new_status,
+                    detail=detail,
+                )
+            )
+        return True
+
+    return roster.retrying(attempt)
 
 
 def queue(agent_id: str, limit: int = 50) -> list[Ticket]:
