@@ -13,7 +13,6 @@ import uuid
 import warnings
 
 import boto3
-from pennydesk.settings import get_settings
 
 from bench.counting import count_calls
 from bench.import_csv import session
@@ -25,8 +24,16 @@ MONTH = "2026-10"
 CATEGORIES = ("groceries", "dining", "transport", "utilities")
 
 
+def _idempotency_table() -> str:
+    from pennydesk.settings import get_settings  # the layer is on sys.path once a stack has started
+
+    return get_settings().idempotency_table
+
+
 def _seed_month(user_id: str, count: int) -> int:
     """`count` expenses in MONTH plus the totals the API would have kept; returns the month's total."""
+    from pennydesk.settings import get_settings
+
     table = boto3.resource("dynamodb", region_name=REGION).Table(get_settings().spending_table)
     pk = f"USER#{user_id}"
     overall, by_category = 0, dict.fromkeys(CATEGORIES, 0)
@@ -66,7 +73,7 @@ def _report(stack: LocalStack, auth: dict[str, str], runs: int) -> tuple[float, 
     """Median ms of GET /api/reports/monthly, median ms outside AWS calls, requests per call, the total."""
     times, outside = [], []
     for _ in range(runs):
-        with count_calls(get_settings().idempotency_table) as calls:
+        with count_calls(_idempotency_table()) as calls:
             began = time.perf_counter()
             result = stack.http("GET", "/api/reports/monthly", query=f"month={MONTH}", headers=auth)
             elapsed = time.perf_counter() - began
@@ -93,7 +100,7 @@ def measure(quick: bool) -> list[Row]:
             create_times.append((time.perf_counter() - began) * 1000)
             if result.status != 201:
                 raise RuntimeError(f"create answered {result.status}")
-        with count_calls(get_settings().idempotency_table) as calls:
+        with count_calls(_idempotency_table()) as calls:
             stack.http("POST", "/api/expenses", headers=small, json_body={
                 "amount": "3.00", "category": "dining", "date": "2026-11-03"})
         create_calls = calls.dynamodb_total
