@@ -200,7 +200,7 @@ class _Timed:
 
 def run_once(items: int, progress: Progress) -> dict[str, Any]:
     surveys, digests = items // 2, items - items // 2
-    stack = LocalStack(seed=None).start()
+    stack = LocalStack(seed=None, log_level="ERROR").start()
     try:
         with emulator_shortcuts():
             return _run_once(stack, items, surveys, digests, progress)
