@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -11,10 +10,8 @@ from pynamodb.transactions import TransactWrite
 from pennydesk.clock import iso, utcnow
 from pennydesk.errors import Conflict, NotFound
 from pennydesk.models.agent import PROFILE_SK, ROSTER, Agent, AgentEmail, AgentSlot, agent_pk, slot_sk
-from pennydesk.models.base import transaction
+from pennydesk.models.base import retrying, transaction
 from pennydesk.settings import get_settings
-
-MAX_ATTEMPTS = 8
 
 
 def email_pk(email: str) -> str:
@@ -39,18 +36,6 @@ def stage_load_change(tx: TransactWrite, agent: Agent, delta: int) -> None:
     tx.update(agent, actions=[Agent.open_count.set(agent.open_count)], condition=Agent.open_count == seen)
     for category in sorted(agent.categories):
         tx.save(slot_for(agent, category))
-
-
-def retrying[T](attempt: Callable[[], T]) -> T:
-    """Run a read-then-conditional-write `attempt` until it wins a race, a bounded number of times."""
-    for _ in range(MAX_ATTEMPTS):
-        try:
-            return attempt()
-        except TransactWriteError as exc:
-            reasons = [r.code for r in exc.cancellation_reasons or [] if r]
-            if not any(code in ("ConditionalCheckFailed", "TransactionConflict") for code in reasons):
-                raise
-    raise Conflict("This changed while we were saving it. Please try again.")
 
 
 def create_agent(

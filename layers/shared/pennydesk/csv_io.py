@@ -32,7 +32,7 @@ from pennydesk import expenses, money, profiles
 from pennydesk.clock import iso, utcnow
 from pennydesk.errors import Conflict, PayloadTooLarge, PennydeskError
 from pennydesk.expenses import Clean, ExpenseInput
-from pennydesk.models.base import transaction
+from pennydesk.models.base import cancellation_codes, retrying, transaction
 from pennydesk.models.spending import Expense, Marker, Profile, user_pk
 
 DELIMITERS = {"comma": ",", "semicolon": ";", "tab": "\t"}
@@ -607,9 +607,12 @@ def _flush(profile: Profile, chunk: _Chunk, state: _State, report: Report,
     if out_of_time():
         raise _Stop(chunk.rows[0].line, "the time for this request ran out")
     try:
-        expenses._retrying(lambda: _commit(profile, chunk, state))
+        retrying(
+            lambda: _commit(profile, chunk, state),
+            retry_on=expenses.CONFLICTS, final=expenses.FINAL, message=expenses.CROWDED,
+        )
     except (TransactWriteError, Conflict) as exc:
-        codes = [r.code for r in getattr(exc, "cancellation_reasons", None) or [] if r]
+        codes = cancellation_codes(exc)
         logger.info("import: chunk cancelled, storing its rows one by one", extra={"codes": codes})
         _one_by_one(profile, chunk, state, report, out_of_time)
         return

@@ -23,7 +23,7 @@ from pynamodb.transactions import TransactWrite
 from pennydesk import money, profiles
 from pennydesk.clock import iso, utcnow
 from pennydesk.errors import Conflict, NotFound, PennydeskError
-from pennydesk.models.base import transaction
+from pennydesk.models.base import retrying, transaction
 from pennydesk.models.spending import Expense, Marker, Profile, Total, total_sk, user_pk
 from pennydesk.text import has_control_characters
 
@@ -32,7 +32,12 @@ MAX_PAYEE = 120
 MAX_NOTE = 1000
 MAX_TAGS = 10
 PAGE_SIZE = 50
-MAX_ATTEMPTS = 8
+# A create only retries a transaction that lost a race with another one; its conditions are final.
+CONFLICTS = frozenset({"TransactionConflict"})
+FINAL = frozenset({"ConditionalCheckFailed"})
+CROWDED = "Too many changes at once; please try again."
+# An edit or delete that raced another edit re-reads and applies again (last writer wins).
+TOO_FAST = "This expense is changing too fast; please try again."
 
 
 @dataclass(frozen=True)
@@ -156,19 +161,6 @@ def _stage_fingerprint(tx: TransactWrite, user_id: str, fp: str, delta: int) -> 
     tx.update(Marker(pk=user_pk(user_id), sk=fp), actions=[Marker.count.add(delta)])
 
 
-def _retrying(attempt: Any) -> Any:
-    """Retry a transaction that lost a race with another one (TransactionConflict); conditions are final."""
-    for _ in range(MAX_ATTEMPTS):
-        try:
-            return attempt()
-        except TransactWriteError as exc:
-            codes = [r.code for r in exc.cancellation_reasons or [] if r]
-            if "TransactionConflict" in codes and "ConditionalCheckFailed" not in codes:
-                continue
-            raise
-    raise Conflict("Too many changes at once; please try again.")
-
-
 def create(profile: Profile, data: ExpenseInput) -> Expense:
     value = clean(profile, data)
     return create_clean(profile, value)
@@ -209,7 +201,7 @@ def create_clean(profile: Profile, value: Clean) -> Expense:
         return expense
 
     try:
-        return _retrying(attempt)
+        return retrying(attempt, retry_on=CONFLICTS, final=FINAL, message=CROWDED)
     except TransactWriteError as exc:
         raise Conflict("An expense with this external id already exists.", field="external_id") from exc
 
@@ -258,7 +250,7 @@ def update(profile: Profile, expense_id: str, data: ExpenseInput) -> Expense:
                 _stage_fingerprint(tx, profile.user_id, value.fingerprint, +1)
         return get(profile, expense_id)
 
-    return _retry_on_version(attempt)
+    return retrying(attempt, message=TOO_FAST)
 
 
 def delete(profile: Profile, expense_id: str) -> None:
@@ -271,20 +263,7 @@ def delete(profile: Profile, expense_id: str) -> None:
             if current.external_id:
                 tx.delete(Marker(pk=user_pk(profile.user_id), sk=f"EXT#{current.external_id}"))
 
-    _retry_on_version(attempt)
-
-
-def _retry_on_version(attempt: Any) -> Any:
-    """An edit or delete that raced another edit re-reads and applies again (last writer wins)."""
-    for _ in range(MAX_ATTEMPTS):
-        try:
-            return attempt()
-        except TransactWriteError as exc:
-            codes = [r.code for r in exc.cancellation_reasons or [] if r]
-            if any(c in ("TransactionConflict", "ConditionalCheckFailed") for c in codes):
-                continue
-            raise
-    raise Conflict("This expense is changing too fast; please try again.")
+    retrying(attempt, message=TOO_FAST)
 
 
 def list_month(

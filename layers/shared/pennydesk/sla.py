@@ -26,7 +26,7 @@ from pennydesk.clock import iso, utcnow
 from pennydesk.email.render import render
 from pennydesk.email.send import send
 from pennydesk.errors import NotFound
-from pennydesk.models.base import transaction
+from pennydesk.models.base import retrying, transaction
 from pennydesk.models.ticket import Ticket, ticket_pk
 from pennydesk.models.timer import TicketTimer, timer_pk, timer_sk
 from pennydesk.settings import get_settings
@@ -201,7 +201,7 @@ def _record_breach(ticket_id: str, sk: str, generation: int, hand_back_from: str
                     tx, ticket, workflow.SYSTEM, now, detail="back to the queue: nobody acknowledged it in time"
                 )
 
-    agents.retrying(attempt)
+    retrying(attempt)
 
 
 def _duration(seconds: int) -> str:

@@ -20,7 +20,7 @@ from pennydesk import lifecycle, ticket_timers
 from pennydesk.clock import iso, utcnow
 from pennydesk.errors import Forbidden, NotFound, PennydeskError
 from pennydesk.models.agent import Agent
-from pennydesk.models.base import transaction
+from pennydesk.models.base import retrying, transaction
 from pennydesk.models.ticket import ENTRY_PREFIX, Ticket, TicketEntry, ticket_pk
 from pennydesk.text import has_control_characters
 
@@ -193,7 +193,7 @@ def agent_action(
                 tx.save(entry)
         return get_ticket(ticket_id)
 
-    return roster.retrying(attempt)
+    return retrying(attempt)
 
 
 def _stage_timers(tx: TransactWrite, ticket: Ticket, change: ticket_timers.Change) -> None:
@@ -275,7 +275,7 @@ def customer_reply(ticket_id: str, body: str) -> TicketEntry:
                 )
         return message
 
-    return roster.retrying(attempt)
+    return retrying(attempt)
 
 
 def return_to_queue(ticket: Ticket, actor: Actor) -> None:
@@ -290,7 +290,7 @@ def return_to_queue(ticket: Ticket, actor: Actor) -> None:
             stage_return_to_queue(tx, current, actor, iso(moment))
             _stage_timers(tx, current, ticket_timers.Change(current.status, "new", moment))
 
-    roster.retrying(attempt)
+    retrying(attempt)
 
 
 def stage_return_to_queue(
@@ -343,7 +343,7 @@ def close_resolved(
             )
         return True
 
-    return roster.retrying(attempt)
+    return retrying(attempt)
 
 
 def queue(agent_id: str, limit: int = 50) -> list[Ticket]:

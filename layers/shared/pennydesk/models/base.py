@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from functools import cache
 
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from pennydesk.errors import Conflict
 from pennydesk.settings import get_settings
 
 
@@ -36,3 +39,32 @@ def _connection() -> Connection:
 def transaction() -> TransactWrite:
     """A TransactWriteItems across any of the tables: all its writes and conditions hold, or none."""
     return TransactWrite(connection=_connection())
+
+
+MAX_ATTEMPTS = 8
+# A read-then-conditional-write lost a race: read again and try again.
+RACES = frozenset({"ConditionalCheckFailed", "TransactionConflict"})
+
+
+def cancellation_codes(exc: BaseException) -> list[str]:
+    """Why DynamoDB cancelled a transaction, one code per failing item."""
+    return [r.code for r in getattr(exc, "cancellation_reasons", None) or [] if r]
+
+
+def retrying[T](
+    attempt: Callable[[], T],
+    *,
+    retry_on: Collection[str] = RACES,
+    final: Collection[str] = (),
+    message: str = "This changed while we were saving it. Please try again.",
+) -> T:
+    """Run `attempt` (it reads, then writes one transaction) again while it loses races, a bounded number of
+    times: a cancellation with a code in `retry_on` and none in `final` is retried, any other is raised."""
+    for _ in range(MAX_ATTEMPTS):
+        try:
+            return attempt()
+        except TransactWriteError as exc:
+            codes = set(cancellation_codes(exc))
+            if not codes & set(retry_on) or codes & set(final):
+                raise
+    raise Conflict(message)
