@@ -12,14 +12,14 @@ from pennydesk import access, intake, workflow
 from pydantic import BaseModel, ConfigDict, Field
 
 from routes.auth_header import SECURITY, token_of
-from routes.views import EntryView, PublicTicket, customer_entries, entry_view
+from routes.views import EntryView, customer_entries, entry_view
 
 router = Router()
 TicketId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="The ticket's id")]
 
 
 class CustomerTicket(BaseModel):
-    ticket: PublicTicket
+    ticket: intake.PublicTicket
     messages: list[EntryView]
 
 
@@ -28,15 +28,11 @@ class NewMessage(BaseModel):
     body: str = Field(min_length=1, max_length=20_000)
 
 
-@router.get(
-    "/tickets/<ticket_id>", summary="A ticket and its public thread", tags=["Help desk"], security=SECURITY
-)
+@router.get("/tickets/<ticket_id>", summary="A ticket and its public thread", tags=["Help desk"], security=SECURITY)
 def get_ticket(ticket_id: TicketId) -> CustomerTicket:
     access.customer_ticket(token_of(router), ticket_id)
     ticket = workflow.get_ticket(ticket_id)
-    return CustomerTicket(
-        ticket=PublicTicket(**intake.public_view(ticket)), messages=customer_entries(workflow.entries(ticket_id))
-    )
+    return CustomerTicket(ticket=intake.public_view(ticket), messages=customer_entries(workflow.entries(ticket_id)))
 
 
 @router.post(

@@ -17,8 +17,6 @@ from pennydesk.idempotency import REQUEST_CONFIG, persistence
 from pennydesk.settings import get_settings
 from pydantic import BaseModel
 
-from routes.views import PublicTicket
-
 router = Router()
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
@@ -46,7 +44,7 @@ def ticket_options() -> TicketOptions:
 @idempotent_function(data_keyword_argument="request", config=REQUEST_CONFIG, persistence_store=persistence("request"))
 def _create_once(request: dict[str, Any]) -> dict[str, Any]:
     ticket = intake.create_ticket(intake.NewTicket.model_validate(request["payload"]))
-    return intake.public_view(ticket)
+    return intake.public_view(ticket).model_dump()  # stored as the idempotent response: plain JSON
 
 
 @router.post(
@@ -55,7 +53,7 @@ def _create_once(request: dict[str, Any]) -> dict[str, Any]:
     description="Creates a ticket in status `new`. Assignment and the confirmation email follow from the "
     "stream within seconds. Send an `Idempotency-Key` to make retries safe: the same key and body return "
     "the first response again; the same key with another body is a 422.",
-    responses={201: {"description": "Created", "content": {"application/json": {"model": PublicTicket}}}},
+    responses={201: {"description": "Created", "content": {"application/json": {"model": intake.PublicTicket}}}},
     tags=["Help desk"],
 )
 def create_ticket(
@@ -63,9 +61,9 @@ def create_ticket(
     idempotency_key: Annotated[
         str | None, Header(alias="Idempotency-Key", description="Any unique string, at most 255 characters.")
     ] = None,
-) -> Response[PublicTicket]:
+) -> Response[intake.PublicTicket]:
     if idempotency_key is None:
-        created = intake.public_view(intake.create_ticket(ticket))
+        created = intake.public_view(intake.create_ticket(ticket)).model_dump()
     else:
         if not IDEMPOTENCY_KEY.match(idempotency_key):
             raise PennydeskError("Use 1 to 255 visible ASCII characters.", field="Idempotency-Key")

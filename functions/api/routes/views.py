@@ -9,22 +9,6 @@ from pennydesk.models.ticket import Ticket, TicketEntry
 from pydantic import BaseModel
 
 
-class PublicTicket(BaseModel):
-    """What a customer sees of their ticket (never notes, history or agent details)."""
-
-    id: str
-    number: int
-    status: str
-    subject: str
-    description: str
-    category: str
-    priority: str
-    name: str
-    email: str
-    created_at: str
-    updated_at: str
-
-
 class EntryView(BaseModel):
     id: str
     kind: str  # message | note | event

@@ -101,18 +101,33 @@ def create_ticket(request: NewTicket) -> Ticket:
     return ticket
 
 
-def public_view(ticket: Ticket) -> dict[str, object]:
-    """What the customer-facing API returns about a ticket (never internal notes or agent details)."""
-    return {
-        "id": ticket.ticket_id,
-        "number": int(ticket.number),
-        "status": ticket.status,
-        "subject": ticket.subject,
-        "description": ticket.description,
-        "category": ticket.category,
-        "priority": ticket.priority,
-        "name": ticket.customer_name,
-        "email": ticket.customer_email,
-        "created_at": ticket.created_at,
-        "updated_at": ticket.updated_at,
-    }
+class PublicTicket(BaseModel):
+    """What a customer sees of their ticket (never notes, history or agent details)."""
+
+    id: str
+    number: int
+    status: str
+    subject: str
+    description: str
+    category: str
+    priority: str
+    name: str
+    email: str
+    created_at: str
+    updated_at: str
+
+
+def public_view(ticket: Ticket) -> PublicTicket:
+    return PublicTicket(
+        id=ticket.ticket_id,
+        number=int(ticket.number),
+        status=ticket.status,
+        subject=ticket.subject,
+        description=ticket.description,
+        category=ticket.category,
+        priority=ticket.priority,
+        name=ticket.customer_name,
+        email=ticket.customer_email,
+        created_at=ticket.created_at,
+        updated_at=ticket.updated_at,
+    )
