@@ -140,6 +140,7 @@ def agent_action(
         text = _clean_body(body, required=action in ("reply", "note"))
         actions: list[Any] = [Ticket.updated_at.set(now)]
         staged_entries: list[TicketEntry] = []
+        detail: str | None = None  # what the history adds to the action, e.g. "to Ada" or "priority high"
         first_response = False
         with transaction() as tx:
             if action == "reply":
@@ -164,13 +165,14 @@ def agent_action(
                 actions += _owner_joins(ticket)
                 roster.stage_load_change(tx, me, +1)
             elif action == "reassign":
-                _stage_reassign(tx, ticket, me, to, actions)
+                detail = _stage_reassign(tx, ticket, me, to, actions)
                 new_status = "new" if not to or to == "queue" else "assigned"
             elif action == "set_priority":
                 if priority not in PRIORITIES:
                     raise PennydeskError(f"Choose one of: {', '.join(PRIORITIES)}.", field="priority")
                 ticket.priority = priority
                 actions += [Ticket.priority.set(priority)]
+                detail = f"priority {priority}"
                 if lifecycle.is_open(ticket.status):
                     actions.append(Ticket.queue_key.set(ticket.queue_position_key()))
             if new_status != ticket.status and action != "reassign":
@@ -185,7 +187,7 @@ def agent_action(
             staged_entries.append(
                 _entry(
                     ticket, actor, "event", now, len(staged_entries), action=action, from_status=ticket.status,
-                    to_status=new_status, detail=_event_detail(action, to, priority),
+                    to_status=new_status, detail=detail,
                 )
             )
             _stage_ticket(tx, ticket, actions, actor)
@@ -205,11 +207,12 @@ def _stage_timers(tx: TransactWrite, ticket: Ticket, change: ticket_timers.Chang
         ticket_timers.stage(tx, ticket, ticket_timers.load(ticket.ticket_id), change)
 
 
-def _stage_reassign(tx: TransactWrite, ticket: Ticket, me: Agent, to: str | None, actions: list[Any]) -> None:
+def _stage_reassign(tx: TransactWrite, ticket: Ticket, me: Agent, to: str | None, actions: list[Any]) -> str:
+    """Stage the handover; returns how the history says it ("to <name>" or "back to the queue")."""
     if not to or to == "queue":
         roster.stage_load_change(tx, me, -1)
         actions += _back_to_queue_actions()
-        return
+        return "back to the queue"
     if to == me.agent_id:
         raise PennydeskError("The ticket is already yours.", field="to")
     target = roster.get(to)
@@ -226,17 +229,7 @@ def _stage_reassign(tx: TransactWrite, ticket: Ticket, me: Agent, to: str | None
         Ticket.queue_agent.set(target.agent_id),
         Ticket.queue_key.set(ticket.queue_position_key()),
     ]
-
-
-def _event_detail(action: str, to: str | None, priority: str | None) -> str | None:
-    if action == "reassign":
-        if not to or to == "queue":
-            return "back to the queue"
-        target = roster.get(to)
-        return f"to {target.name}" if target else None
-    if action == "set_priority":
-        return f"priority {priority}"
-    return None
+    return f"to {target.name}"
 
 
 def customer_reply(ticket_id: str, body: str) -> TicketEntry:
