@@ -34,11 +34,11 @@ def outbox_for(stack: LocalStack, address: str) -> list[dict[str, Any]]:
     return [m for m in stack.outbox() if wanted in (a.lower() for a in m["to"])]
 
 
-def stored_items() -> list[dict[str, Any]]:
-    """Every item in the tickets table, read straight from DynamoDB."""
+def stored_items(table: str = "TicketsTable") -> list[dict[str, Any]]:
+    """Every item in a table (the tickets table unless named), read straight from DynamoDB."""
     dynamodb = boto3.client("dynamodb", region_name=REGION)
     items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"TableName": "TicketsTable", "ConsistentRead": True}
+    kwargs: dict[str, Any] = {"TableName": table, "ConsistentRead": True}
     while True:
         page = dynamodb.scan(**kwargs)
         items.extend(page["Items"])
@@ -95,10 +95,10 @@ def query_of(url: str) -> dict[str, str]:
     return {key: values[0] for key, values in parse_qs(urlsplit(url).query).items()}
 
 
-def stream_records(stack: LocalStack) -> list[dict[str, Any]]:
-    """Every record on the tickets table's stream so far, shaped as Lambda delivers them."""
+def stream_records(stack: LocalStack, table: str = "TicketsTable") -> list[dict[str, Any]]:
+    """Every record on a table's stream so far (the tickets table unless named), shaped as Lambda delivers them."""
     streams = boto3.client("dynamodbstreams", region_name=REGION)
-    arn = stack.resolved["TicketsTable"]["StreamArn"]
+    arn = stack.resolved[table]["StreamArn"]
     records: list[dict[str, Any]] = []
     for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
         iterator = streams.get_shard_iterator(

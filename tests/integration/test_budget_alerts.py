@@ -5,11 +5,9 @@ from __future__ import annotations
 import random
 from typing import Any
 
-import boto3
-
-from infra.local.engine import REGION, LocalStack, matches
+from infra.local.engine import LocalStack, matches
 from tests.integration.test_spending_profile import Spender, signed_in
-from tests.support import outbox_for
+from tests.support import outbox_for, stream_records
 
 OCTOBER, NOVEMBER = "2026-10", "2026-11"
 
@@ -26,20 +24,9 @@ def subjects(stack: LocalStack, spender: Spender) -> list[str]:
 
 def spending_stream_records(stack: LocalStack) -> list[dict[str, Any]]:
     """Every record on the spending table's stream that the function's filter lets through, as Lambda sends them."""
-    streams = boto3.client("dynamodbstreams", region_name=REGION)
     arn = stack.resolved["SpendingTable"]["StreamArn"]
     mapping = next(m for m in stack.streams if m.stream_arn == arn)
-    records: list[dict[str, Any]] = []
-    for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-        iterator = streams.get_shard_iterator(
-            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-        )["ShardIterator"]
-        while iterator:
-            page = streams.get_records(ShardIterator=iterator)
-            if not page["Records"]:
-                break
-            records.extend({**r, "eventSourceARN": arn} for r in page["Records"])
-            iterator = page.get("NextShardIterator")
+    records = stream_records(stack, "SpendingTable")
     return [r for r in records if any(matches(p, r) for p in mapping.filters)]
 
 

@@ -10,14 +10,14 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
-import boto3
 import pytest
 from moto.core.botocore_stubber import BotocoreStubber
 from pennydesk import expenses, profiles
 from pennydesk.expenses import ExpenseInput
 
-from infra.local.engine import REGION, LocalStack
+from infra.local.engine import LocalStack
 from tests.integration.test_spending_profile import signed_in
+from tests.support import stored_items
 
 MONTHS = ("2026-08", "2026-09", "2026-10")
 CATEGORIES = ("groceries", "dining", "transport", "health")
@@ -39,15 +39,7 @@ def category_totals(report: dict[str, Any]) -> dict[str, str]:
 
 def stored_spending() -> list[dict[str, Any]]:
     """Every item in the spending table, straight from DynamoDB."""
-    dynamodb = boto3.client("dynamodb", region_name=REGION)
-    items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"TableName": "SpendingTable", "ConsistentRead": True}
-    while True:
-        page = dynamodb.scan(**kwargs)
-        items.extend(page["Items"])
-        if "LastEvaluatedKey" not in page:
-            return items
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return stored_items("SpendingTable")
 
 
 def stored_expense_count() -> int:
