@@ -10,11 +10,15 @@ PYTHON ?= $(shell command -v python$(PYTHON_VERSION) 2>/dev/null || echo python$
 UV_VERSION := 0.13.8
 SAM_VERSION := 1.170.0
 CFN_LINT_VERSION := 1.58.0
+CHECKOV_VERSION := 3.3.30
 
 TOOLS := .tools
 UV := $(TOOLS)/bootstrap/bin/uv
 SAM := $(TOOLS)/bin/sam
 CFN_LINT := $(TOOLS)/bin/cfn-lint
+CHECKOV := $(TOOLS)/bin/checkov
+# apt-get needs root; on a workstation that means sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENV_STAMP := .venv/.synced-$(UV_VERSION)
 PY := .venv/bin/python
 
@@ -24,7 +28,7 @@ export UV_TOOL_BIN_DIR := $(abspath $(TOOLS)/bin)
 export SAM_CLI_TELEMETRY := 0
 export SAM_CLI_CONTAINER_CONNECTION_TIMEOUT := 1
 
-.PHONY: help setup tools dev test test-fast lint check-layer layer-requirements sam-validate cfn-lint sam-build bench clean
+.PHONY: help setup tools browser dev test test-fast lint check-layer layer-requirements sam-validate cfn-lint checkov sam-build bench clean
 
 help:
 	@echo "make dev     set up and start the local stack on http://127.0.0.1:$${PORT:-3000} (PORT overrides)"
@@ -52,7 +56,19 @@ $(CFN_LINT): | $(UV)
 	@echo "==> installing cfn-lint $(CFN_LINT_VERSION) in its own tool environment"
 	@$(UV) tool install --quiet --python $(PYTHON) cfn-lint==$(CFN_LINT_VERSION)
 
-tools: $(SAM) $(CFN_LINT)
+$(CHECKOV): | $(UV)
+	@echo "==> installing checkov $(CHECKOV_VERSION) in its own tool environment"
+	@$(UV) tool install --quiet --python $(PYTHON) checkov==$(CHECKOV_VERSION)
+
+tools: $(SAM) $(CFN_LINT) $(CHECKOV)
+
+# The browser tests drive Debian's chromium through Playwright (Playwright's own browser download is
+# not reachable from CI), so the project installs it from the Debian archive when it is missing.
+browser:
+	@command -v chromium >/dev/null || { \
+		echo "==> installing Debian's chromium for the browser tests"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 
 dev: setup
 	@$(PY) -m infra.local
@@ -82,6 +98,11 @@ cfn-lint: $(CFN_LINT)
 	@echo "==> cfn-lint"
 	@$(CFN_LINT) template.yaml
 
+# Skipped checks and the reason for each live in .checkov.yaml, nowhere else.
+checkov: $(CHECKOV)
+	@echo "==> checkov"
+	@$(CHECKOV) --config-file .checkov.yaml --quiet --compact
+
 sam-build: $(SAM)
 	@echo "==> sam build (python$(PYTHON_VERSION), arm64, no Docker)"
 	@$(SAM) build --cached --parallel > .aws-sam-build.log 2>&1 \
@@ -91,7 +112,7 @@ sam-build: $(SAM)
 test-fast: setup
 	@$(PY) -m pytest -q -n 2 --dist loadfile
 
-test: setup tools check-layer lint sam-validate cfn-lint
+test: setup tools browser check-layer lint sam-validate cfn-lint checkov
 	@echo "==> pytest"
 	@$(PY) -m pytest -q -n 2 --dist loadfile
 	@$(MAKE) --no-print-directory sam-build

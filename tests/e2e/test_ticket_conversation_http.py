@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from tests.e2e.test_local_stack_http import RunningStack, start_local_stack, stop_with_ctrl_c
+from tests.local_process import RunningStack, start_local_stack, stop_with_ctrl_c
 
 pytestmark = pytest.mark.e2e
 MAIL_DEADLINE = 5.0

@@ -1,0 +1,132 @@
+"""Browser fixtures: the local stack in its own process, driven by Playwright in Debian's headless chromium.
+
+Playwright's own browser download is not reachable from CI, so `make browser` installs Debian's
+`chromium` and the tests launch it by path. Every test can ask for `shoot(page, name)` to write a
+screenshot of the page as it stands to tests/artifacts/screenshots/<name>-<viewport>.png.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+from tests.local_process import RunningStack, start_local_stack, stop_with_ctrl_c
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
+VIEWPORTS: dict[str, dict[str, int]] = {
+    "phone": {"width": 390, "height": 844},
+    "desktop": {"width": 1280, "height": 900},
+}
+CHROMIUM_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+EMAIL_WAIT_SECONDS = 10.0
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("Debian's chromium is not installed: run `make browser` (make test does it for you)")
+    launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+    try:
+        yield launched
+    finally:
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    """One local stack per test module, as `make dev` runs it."""
+    running = start_local_stack(tmp_path_factory.mktemp("browser") / "stack.log")
+    try:
+        yield running
+    finally:
+        if running.process.poll() is None:
+            stop_with_ctrl_c(running)
+
+
+@pytest.fixture(params=sorted(VIEWPORTS))
+def viewport(request: pytest.FixtureRequest) -> str:
+    """Runs a test once at phone size and once at desktop size."""
+    return request.param
+
+
+def open_context(browser: Browser, viewport: str) -> BrowserContext:
+    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="en-GB", timezone_id="UTC")
+    context.set_default_timeout(10_000)
+    return context
+
+
+@pytest.fixture
+def page(browser: Browser, viewport: str) -> Iterator[Page]:
+    """A fresh page (no cookies, no storage) that fails the test on any console error or page crash."""
+    context = open_context(browser, viewport)
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+    opened.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    try:
+        yield opened
+    finally:
+        context.close()
+    expected_http = [e for e in errors if re.search(r"status of (4\d\d)", e)]
+    unexpected = [e for e in errors if e not in expected_http]
+    assert not unexpected, f"the page logged errors: {unexpected}"
+
+
+@pytest.fixture
+def shoot(viewport: str) -> Callable[[Page, str], Path]:
+    def screenshot(page: Page, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}-{viewport}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return screenshot
+
+
+def outbox(site: RunningStack) -> list[dict[str, Any]]:
+    response = requests.get(f"{site.base}/_local/outbox", timeout=5)
+    response.raise_for_status()
+    return response.json()["messages"]
+
+
+def wait_for_email(site: RunningStack, to: str, subject_contains: str, after: int = 0) -> dict[str, Any]:
+    """The first message to `to` whose subject contains the text, among those after index `after`."""
+    deadline = time.monotonic() + EMAIL_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        for message in outbox(site)[after:]:
+            if to in message["to"] and subject_contains in message["subject"]:
+                return message
+        time.sleep(0.1)  # polling the outbox with a deadline, not waiting for a fixed time
+    raise AssertionError(f"no email to {to} about {subject_contains!r} within {EMAIL_WAIT_SECONDS} s")
+
+
+def link_in(message: dict[str, Any], path: str) -> str:
+    """The first link in the message's text part whose path starts with `path`."""
+    match = re.search(rf"https?://[^\s\"'<>]+{re.escape(path)}[^\s\"'<>]*", message["text"])
+    assert match, f"no {path} link in: {message['text']}"
+    return match.group(0)

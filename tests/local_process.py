@@ -1,0 +1,68 @@
+"""The local stack as `make dev` runs it: its own process, a free port, stopped with Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from infra.local.engine import ROOT
+
+START_DEADLINE = 20.0
+
+
+@dataclass
+class RunningStack:
+    process: subprocess.Popen[bytes]
+    base: str
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_local_stack(log: Path) -> RunningStack:
+    port = free_port()
+    env = {**os.environ, "PORT": str(port), "PYTHONUNBUFFERED": "1"}
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "infra.local"], cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT
+        )
+    running = RunningStack(process, f"http://127.0.0.1:{port}", log)
+    deadline = time.monotonic() + START_DEADLINE
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the local stack exited with {process.returncode}:\n{running.output()}")
+        if "ready" in running.output():
+            try:
+                if requests.get(f"{running.base}/", timeout=2).status_code == 200:
+                    return running
+            except requests.ConnectionError:
+                pass
+        time.sleep(0.1)  # polling for start-up with a deadline
+    process.kill()
+    pytest.fail(f"the local stack was not ready within {START_DEADLINE} s:\n{running.output()}")
+
+
+def stop_with_ctrl_c(running: RunningStack) -> int:
+    running.process.send_signal(signal.SIGINT)
+    try:
+        return running.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        running.process.kill()
+        running.process.wait()
+        pytest.fail(f"the local stack did not stop within 10 s of Ctrl-C:\n{running.output()}")
