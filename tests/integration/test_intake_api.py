@@ -151,3 +151,42 @@ def test_a_subject_with_a_smuggled_bcc_reaches_nobody_else(stack: LocalStack) ->
     assert response.json()["subject"] == "Refund Bcc: eve@evil.example"
     assert outbox_for(stack, "eve@evil.example") == []
     assert len(outbox_for(stack, VALID_TICKET["email"])) == 1
+
+
+# The hosted form carries a hidden `website` field that people never see or fill; bots fill every field.
+def test_a_filled_honeypot_answers_like_a_ticket_but_stores_and_sends_nothing(
+    stack: LocalStack, caplog: pytest.LogCaptureFixture
+) -> None:
+    stack.drain()
+    tickets_before, idempotency_before, mail_before = (
+        stored_items(), stored_items("IdempotencyTable"), stack.outbox()
+    )
+
+    response = submit_ticket(stack, website="https://cheap-pills.example", headers={"Idempotency-Key": "bot-1"})
+    stack.drain()
+
+    assert response.status == 201, response.body[:300]
+    decoy = response.json()
+    assert re.fullmatch(r"[0-9a-f]{32}", decoy["id"])
+    assert (decoy["status"], decoy["email"], decoy["number"]) == ("new", VALID_TICKET["email"], 1001)
+    assert stored_items() == tickets_before, "a filled honeypot stored something"
+    assert stored_items("IdempotencyTable") == idempotency_before, "a filled honeypot kept an idempotency record"
+    assert stack.outbox() == mail_before, "a filled honeypot sent email"
+    assert "honeypot filled" in caplog.text
+
+    real = submit_ticket(stack, email="someone@example.com")
+    assert set(real.json()) == set(decoy), "the decoy must have a real ticket's shape"
+    assert real.json()["number"] == decoy["number"], "the decoy's number is the one a real ticket gets next"
+
+
+def test_an_empty_honeypot_is_an_ordinary_ticket(stack: LocalStack) -> None:
+    response = submit_ticket(stack, website="")
+    stack.drain()
+
+    assert response.status == 201
+    assert stored_ticket(response.json()["id"])["status"] in {"new", "assigned"}
+    assert len(outbox_for(stack, VALID_TICKET["email"])) == 1
+
+
+def test_an_oversized_honeypot_is_a_422_like_any_other_field(stack: LocalStack) -> None:
+    assert_refused_without_trace(stack, {"json_body": {**VALID_TICKET, "website": "w" * 2001}}, 422, "website")

@@ -62,7 +62,9 @@ def create_ticket(
         str | None, Header(alias="Idempotency-Key", description="Any unique string, at most 255 characters.")
     ] = None,
 ) -> Response[intake.PublicTicket]:
-    if idempotency_key is None:
+    if ticket.is_spam:
+        created = intake.decoy_ticket(ticket).model_dump()
+    elif idempotency_key is None:
         created = intake.public_view(intake.create_ticket(ticket)).model_dump()
     else:
         if not IDEMPOTENCY_KEY.match(idempotency_key):

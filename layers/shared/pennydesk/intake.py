@@ -6,6 +6,7 @@ import re
 import uuid
 from typing import Annotated, Literal
 
+from aws_lambda_powertools import Logger
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from pennydesk import sla
@@ -17,6 +18,7 @@ from pennydesk.text import has_control_characters
 
 Priority = Literal["low", "normal", "high", "urgent"]
 FIRST_TICKET_NUMBER = 1001
+logger = Logger(child=True)
 # Deliberately simple: one @, no spaces, a dot in the domain. Deliverability is SES's job.
 EMAIL_PATTERN = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]{2,}$")
 
@@ -66,6 +68,17 @@ class NewTicket(BaseModel):
     ]
     category: Category
     priority: Priority = "normal"
+    website: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="Spam trap: the hosted form hides this field from people. Leave it out or empty; "
+        "a request that fills it is answered as usual but opens no ticket.",
+    )
+
+    @property
+    def is_spam(self) -> bool:
+        """Only a bot fills the hidden `website` field."""
+        return bool(self.website)
 
 
 def next_ticket_number() -> int:
@@ -99,6 +112,30 @@ def create_ticket(request: NewTicket) -> Ticket:
         for timer in sla.new_timers(ticket):
             tx.save(timer)
     return ticket
+
+
+def decoy_ticket(request: NewTicket) -> PublicTicket:
+    """What a request that filled the honeypot gets back: a ticket's shape, with nothing stored and nothing
+    sent, so the bot has no signal to adapt to. The number is the next one a real ticket would get."""
+    try:
+        issued = int(Counter.get("COUNTER", "TICKET_NUMBER").value)
+    except Counter.DoesNotExist:
+        issued = 0
+    now = iso(utcnow())
+    logger.warning("honeypot filled: ticket not opened", extra={"category": request.category})
+    return PublicTicket(
+        id=uuid.uuid4().hex,
+        number=FIRST_TICKET_NUMBER + issued,
+        status="new",
+        subject=request.subject,
+        description=request.description,
+        category=request.category,
+        priority=request.priority,
+        name=request.name,
+        email=request.email,
+        created_at=now,
+        updated_at=now,
+    )
 
 
 class PublicTicket(BaseModel):
