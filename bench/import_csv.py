@@ -3,12 +3,8 @@ against the same rows entered one by one through POST /api/expenses (a sample, e
 
 from __future__ import annotations
 
-import copy
 import time
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
-from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -29,62 +25,10 @@ OPTIONS = {
 
 
 MOTO_NOTE = (
-    "moto's TransactWriteItems deep-copies the whole table once per item for its rollback, so each transaction "
-    "costs O(table size) there (DynamoDB has no such cost); both sides ran with a backup of only the items a "
-    "transaction touches (bench.import_csv.touched_item_backups)"
+    "moto's TransactWriteItems would deep-copy the whole table once per item for its rollback (O(table size), "
+    "a cost DynamoDB does not have); the local stack backs up only the items a transaction touches "
+    "(infra.local.engine.speed_up_moto)"
 )
-
-
-@contextmanager
-def touched_item_backups() -> Iterator[None]:
-    """While active, moto backs up only the items a transaction touches (and its stream's length) instead of
-    deep-copying every table once per item; a cancelled transaction is rolled back from that backup."""
-    from moto.dynamodb import models
-    from moto.dynamodb.models.dynamo_type import DynamoType
-    from moto.dynamodb.models.table import Table
-
-    original = models.DynamoDBBackend.transact_write_items
-    real_copy = models.copy
-
-    def table_as_is(value: Any, memo: Any = None) -> Any:
-        return value if isinstance(value, Table) else copy.deepcopy(value, memo)
-
-    def transact(self: Any, transact_items: list[dict[str, Any]]) -> None:
-        saved: list[tuple[Any, Any, Any, Any]] = []
-        streams: dict[int, tuple[Any, int]] = {}
-        for entry in transact_items:
-            op_type, op = next(iter(entry.items()))
-            table = self.tables.get(op.get("TableName"))
-            if table is None:
-                continue
-            key = op["Item"] if op_type == "Put" else op.get("Key", {})
-            hash_value = DynamoType(key[table.hash_key_attr])
-            range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
-            saved.append((table, hash_value, range_value, copy.deepcopy(table.get_item(hash_value, range_value))))
-            if table.stream_shard is not None:
-                streams.setdefault(id(table), (table.stream_shard, len(table.stream_shard.items)))
-        models.copy = SimpleNamespace(deepcopy=table_as_is)  # moto's own "rollback" becomes a no-op
-        try:
-            return original(self, transact_items)
-        except Exception:
-            for table, hash_value, range_value, before in reversed(saved):
-                bucket = table.items[hash_value] if range_value is not None else table.items
-                slot = range_value if range_value is not None else hash_value
-                if before is None:
-                    bucket.pop(slot, None)
-                else:
-                    bucket[slot] = before
-            for shard, length in streams.values():
-                del shard.items[length:]
-            raise
-        finally:
-            models.copy = real_copy
-
-    models.DynamoDBBackend.transact_write_items = transact
-    try:
-        yield
-    finally:
-        models.DynamoDBBackend.transact_write_items = original
 
 
 def bank_file(rows: int) -> str:
@@ -151,24 +95,23 @@ def measure(quick: bool) -> list[Row]:
     try:
         from pennydesk.settings import get_settings
 
-        with touched_item_backups():
-            importer, unhurried, typist = (session(stack, f"{who}@bench.local")
-                                           for who in ("importer", "unhurried", "typist"))
-            # The baseline first, on a table that holds only the profiles.
-            sample_seconds = one_by_one(stack, typist, ONE_BY_ONE_SAMPLE)
-            with count_calls(get_settings().idempotency_table) as calls:
-                seconds, uploads, replies = import_until_done(stack, importer, body)
-            check(replies, rows)
-            again, again_uploads, again_replies = import_until_done(stack, importer, body)
-            if again_replies[-1]["imported"] or again_replies[-1]["duplicates"] != rows:
-                raise RuntimeError(f"re-import was not all duplicates: {again_replies[-1]['message']}")
-            spec = stack.functions["ApiFunction"].spec
-            deployed_timeout, spec.timeout = spec.timeout, 900  # the same file in one upload, for comparison
-            try:
-                unlimited, unlimited_uploads, unlimited_replies = import_until_done(stack, unhurried, body)
-            finally:
-                spec.timeout = deployed_timeout
-            check(unlimited_replies, rows)
+        importer, unhurried, typist = (session(stack, f"{who}@bench.local")
+                                       for who in ("importer", "unhurried", "typist"))
+        # The baseline first, on a table that holds only the profiles.
+        sample_seconds = one_by_one(stack, typist, ONE_BY_ONE_SAMPLE)
+        with count_calls(get_settings().idempotency_table) as calls:
+            seconds, uploads, replies = import_until_done(stack, importer, body)
+        check(replies, rows)
+        again, again_uploads, again_replies = import_until_done(stack, importer, body)
+        if again_replies[-1]["imported"] or again_replies[-1]["duplicates"] != rows:
+            raise RuntimeError(f"re-import was not all duplicates: {again_replies[-1]['message']}")
+        spec = stack.functions["ApiFunction"].spec
+        deployed_timeout, spec.timeout = spec.timeout, 900  # the same file in one upload, for comparison
+        try:
+            unlimited, unlimited_uploads, unlimited_replies = import_until_done(stack, unhurried, body)
+        finally:
+            spec.timeout = deployed_timeout
+        check(unlimited_replies, rows)
     finally:
         stack.stop()
 

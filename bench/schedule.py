@@ -12,16 +12,16 @@ backlog that seeding leaves is skipped, as a mapping created afterwards would st
 
 Two of moto's costs grow with the data and would swamp what is measured: every Query sorts and scans the
 whole table (DynamoDB reads one partition), and every SQS send and receive walks the whole queue, checking
-the clock per message (SQS does neither). While measuring, `emulator_shortcuts` makes a Query on the table
-or a local index read only its partition, lets a GSI query scan without sorting the table first, and lets
-the queue read the clock once per walk; results are the same, only the cost stops growing faster than the
-data. The scheduler's GSI queries still scan the whole table (50 a run: a fixed cost shared by the items).
+the clock per message (SQS does neither). The local stack itself (infra.local.engine.speed_up_moto) makes a
+Query on the table or a local index read only its partition and lets a GSI query scan without sorting the
+table first; while measuring, `emulator_shortcuts` lets the queue read the clock once per walk. Results are
+the same, only the cost stops growing faster than the data. The scheduler's GSI queries still scan the whole
+table (50 a run: a fixed cost shared by the items).
 """
 
 from __future__ import annotations
 
 import gc
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -119,38 +119,16 @@ def seed(surveys: int, digests: int, fire: datetime, month: str, previous_month:
 
 @contextmanager
 def emulator_shortcuts() -> Iterator[None]:
-    """Cheaper emulator internals, same results (see above): a Query on the table or a local index reads its
-    partition only; a global index query scans without first sorting the whole table (its matches are
-    sorted anyway); the queue reads the clock once per walk and takes its length as its approximate size."""
+    """Cheaper SQS internals while measuring: the queue reads the clock once per walk instead of once per
+    message, and takes its length as its approximate size. (The DynamoDB shortcuts, a Query reading one
+    partition and transactions backing up only the items they touch, are the local stack's own:
+    infra.local.engine.speed_up_moto.)"""
     from moto.core.utils import unix_time_millis
-    from moto.dynamodb.models.table import Table
     from moto.sqs.models import Queue
 
-    hint = threading.local()
-    real_query, real_all_items = Table.query, Table.all_items
     counts = ("approximate_number_of_messages", "approximate_number_of_messages_not_visible",
               "approximate_number_of_messages_delayed")
     real_queue = {name: getattr(Queue, name) for name in ("messages", *counts)}
-
-    def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
-        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
-        same_partition = index_name is None or any(i.name == index_name for i in self.indexes)
-        if same_partition and hash_key is not None:
-            hint.mode = ("partition", self, hash_key)
-        else:
-            hint.mode = ("unsorted", self, None)
-        try:
-            return real_query(self, hash_key, *args, **kwargs)
-        finally:
-            hint.mode = None
-
-    def all_items(self: Any) -> list[Any]:
-        mode = getattr(hint, "mode", None)
-        if mode is None or mode[1] is not self or not self.range_key_attr:
-            return real_all_items(self)
-        if mode[0] == "partition":
-            return sorted(self.items.get(mode[2], {}).values(), key=lambda item: item.range_key)
-        return [item for partition in self.items.values() for item in partition.values()]
 
     def messages(self: Any) -> list[Any]:
         now = unix_time_millis()
@@ -159,14 +137,12 @@ def emulator_shortcuts() -> Iterator[None]:
     def approximate(kind: str) -> property:
         return property(lambda self: len(self._messages) if kind == "approximate_number_of_messages" else 0)
 
-    Table.query, Table.all_items = query, all_items
     Queue.messages = property(messages)
     for name in counts:
         setattr(Queue, name, approximate(name))
     try:
         yield
     finally:
-        Table.query, Table.all_items = real_query, real_all_items
         for name, real in real_queue.items():
             setattr(Queue, name, real)
 
@@ -297,9 +273,9 @@ def run(quick: bool, progress: Progress) -> tuple[list[Row], list[str], dict[str
     notes = [
         "Scheduled work: half the due items are survey tickets, half monthly-digest users with spending; "
         "seeded with BatchWriteItem (not the API) so 10,000 take seconds, not minutes. Measured with "
-        "bench.schedule.emulator_shortcuts: moto's Query sorts and scans the whole table and its SQS walks the "
-        "whole queue per message, costs DynamoDB and SQS don't have; the shortcuts read one partition, skip the "
-        "sort and read the clock once per queue walk (the scheduler's 50 GSI queries a run still scan).",
+        "the local stack's speed_up_moto (a Query reads one partition, a GSI query skips the whole-table sort) and "
+        "bench.schedule.emulator_shortcuts (SQS reads the clock once per queue walk): moto's costs that DynamoDB "
+        "and SQS don't have (the scheduler's 50 GSI queries a run still scan).",
     ]
     for result in (a, b):
         n = result["items"]
