@@ -28,7 +28,7 @@ export UV_TOOL_BIN_DIR := $(abspath $(TOOLS)/bin)
 export SAM_CLI_TELEMETRY := 0
 export SAM_CLI_CONTAINER_CONNECTION_TIMEOUT := 1
 
-.PHONY: help setup tools browser dev test test-fast lint check-layer layer-requirements sam-validate cfn-lint checkov sam-build bench clean
+.PHONY: help setup tools browser dev test test-fast lint check-layer layer-requirements sam-validate cfn-lint checkov sam-build bench upload-site clean
 
 help:
 	@echo "make dev     set up and start the local stack on http://127.0.0.1:$${PORT:-3000} (PORT overrides)"
@@ -119,6 +119,11 @@ test: setup tools browser check-layer lint sam-validate cfn-lint checkov
 
 bench: setup
 	@$(PY) -m bench $(ARGS)
+
+# After `sam deploy`: put infra/site in the stack's bucket and invalidate CloudFront (docs/operations.md).
+# STACK defaults to samconfig.toml's default stack; REGION to your AWS configuration's.
+upload-site: setup
+	@$(PY) -m infra.upload_site --stack-name $(or $(STACK),pennydesk) $(if $(REGION),--region $(REGION))
 
 clean:
 	rm -rf .venv $(TOOLS) .aws-sam .aws-sam-build.log .pytest_cache .ruff_cache

@@ -31,21 +31,17 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from infra.local.engine import ROOT, ClockError, LocalStack
+from infra.local.template import load_yaml, security_headers
 
 SITE = ROOT / "infra" / "site"
 POLL_SECONDS = 0.05
-# The same policy CloudFront sets on the deployed site: nothing runs that the site did not ship.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-}
-# The Swagger UI page Powertools serves inlines its script, so /api/docs gets its own looser policy.
-API_DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
-)
+# The headers CloudFront sets on the deployed site, read from its ResponseHeadersPolicies in template.yaml:
+# nothing runs that the site did not ship. The Swagger UI page at /api/docs inlines its script, so it has
+# its own looser policy; the API's JSON gets one that allows nothing.
+_TEMPLATE = load_yaml(ROOT / "template.yaml")
+SECURITY_HEADERS = security_headers(_TEMPLATE, "SiteHeadersPolicy")
+API_HEADERS = security_headers(_TEMPLATE, "ApiHeadersPolicy")
+API_DOCS_HEADERS = security_headers(_TEMPLATE, "ApiDocsHeadersPolicy")
 
 OUTBOX_PAGE = Environment(autoescape=True).from_string(
     """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Local outbox</title>
@@ -112,8 +108,8 @@ class LocalServer:
             response.headers[key] = value
         for cookie in result.cookies:
             response.headers.add("Set-Cookie", cookie)
-        if request.path == "/api/docs":
-            response.headers["Content-Security-Policy"] = API_DOCS_CSP
+        for key, value in (API_DOCS_HEADERS if request.path == "/api/docs" else API_HEADERS).items():
+            response.headers[key] = value
         return response
 
     def schedule(self, request: Request) -> Response:

@@ -139,3 +139,27 @@ class Template:
             logical_id, attribute = expression.split(".", 1)
             return str(resolved[logical_id][attribute])
         return str(self.evaluate({"Ref": expression}, resolved))
+
+
+def security_headers(doc: dict[str, Any], policy_id: str) -> dict[str, str]:
+    """The response headers a CloudFront ResponseHeadersPolicy in the template sets, so the local server
+    sends what the deployed site sends from one definition."""
+    config = doc["Resources"][policy_id]["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    headers: dict[str, str] = {}
+    if "ContentSecurityPolicy" in config:
+        headers["Content-Security-Policy"] = config["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    if "ContentTypeOptions" in config:
+        headers["X-Content-Type-Options"] = "nosniff"
+    if "FrameOptions" in config:
+        headers["X-Frame-Options"] = config["FrameOptions"]["FrameOption"]
+    if "ReferrerPolicy" in config:
+        headers["Referrer-Policy"] = config["ReferrerPolicy"]["ReferrerPolicy"]
+    if "StrictTransportSecurity" in config:
+        hsts = config["StrictTransportSecurity"]
+        value = f"max-age={int(hsts['AccessControlMaxAgeSec'])}"
+        if hsts.get("IncludeSubdomains"):
+            value += "; includeSubDomains"
+        if hsts.get("Preload"):
+            value += "; preload"
+        headers["Strict-Transport-Security"] = value
+    return headers
