@@ -302,3 +302,10 @@ def test_every_page_the_local_server_serves_resolves_on_cloudfront_too() -> None
     for uri, key in zip(uris, rewrite(uris), strict=True):
         assert local.static(uri).status_code == 200, uri
         assert (SITE / key.lstrip("/")).is_file(), f"CloudFront would ask S3 for {key} for {uri}"
+
+
+def test_the_signing_key_outlives_the_stack() -> None:
+    """Deleting or replacing the stack's secret would cut every link already emailed."""
+    for secret in of_type("AWS::SecretsManager::Secret"):
+        assert RESOURCES[secret]["DeletionPolicy"] == "Retain"
+        assert RESOURCES[secret]["UpdateReplacePolicy"] == "Retain"
