@@ -21,7 +21,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from pynamodb.transactions import TransactWrite
 
-from pennydesk import agents, links, timers, workflow
+from pennydesk import agents, helpdesk_report, links, timers, workflow
 from pennydesk.clock import iso, utcnow
 from pennydesk.email.render import render
 from pennydesk.email.send import send
@@ -196,6 +196,7 @@ def _record_breach(ticket_id: str, sk: str, generation: int, hand_back_from: str
                 ],
                 condition=TicketTimer.generation == generation,
             )
+            helpdesk_report.stage_breach(tx, ticket, str(timer.kind), str(timer.fire_at or now))
             if hand_back_from and ticket.status == "assigned" and ticket.agent_id == hand_back_from:
                 workflow.stage_return_to_queue(
                     tx, ticket, workflow.SYSTEM, now, detail="back to the queue: nobody acknowledged it in time"
