@@ -11,10 +11,13 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.compat import model_json
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
+    ResponseValidationError,
 )
+from aws_lambda_powertools.event_handler.openapi.models import OpenAPI
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyValidationError,
@@ -24,18 +27,30 @@ from pennydesk.errors import PennydeskError
 from pennydesk.idempotency import register_invocation
 from pennydesk.ratelimit import TooManyRequests
 from routes import admin, agent, auth, customer, docs, feedback, spending, tickets, transfer
-from routes.errors import error_response, validation_error_response
+from routes.errors import error_response, publish_error_shape, validation_error_response
 
 MAX_BODY_BYTES = 64 * 1024
 # A bank's CSV export of a few years is a few MB; Lambda's synchronous payload limit is 6 MB.
 LARGE_BODY_ROUTES = {"/api/expenses/import": 5 * 1024 * 1024}
+# Routes whose body is not JSON: they check their own content type and read the text themselves.
+TEXT_BODY_ROUTES = {"/api/expenses/import"}
+METHODS_WITH_A_BODY = {"POST", "PUT", "PATCH"}
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 
+
+class PennydeskResolver(APIGatewayHttpResolver):
+    """Powertools' resolver, publishing the error shape this API sends instead of Powertools' own."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> OpenAPI:
+        generated = json.loads(model_json(super().get_openapi_schema(**kwargs), by_alias=True, exclude_none=True))
+        return OpenAPI.model_validate(publish_error_shape(generated))
+
+
 # A reply that breaks its own published schema is our bug, never the client's: 500, not 422.
-app = APIGatewayHttpResolver(
+app = PennydeskResolver(
     enable_validation=True, response_validation_error_http_code=HTTPStatus.INTERNAL_SERVER_ERROR
 )
 for area in (tickets, customer, feedback, agent, auth, admin, spending, transfer, docs):
@@ -46,6 +61,14 @@ docs.install(app)
 @app.exception_handler(RequestValidationError)
 def _invalid_request(exc: RequestValidationError) -> Response:
     return validation_error_response(exc.errors())
+
+
+@app.exception_handler(ResponseValidationError)
+def _reply_broke_the_contract(exc: ResponseValidationError) -> Response:
+    logger.error("response broke its published schema", extra={"errors": str(exc.errors())[:2000]})
+    return error_response(
+        HTTPStatus.INTERNAL_SERVER_ERROR, "Something went wrong on our side. Try again later.", code="internal_error"
+    )
 
 
 @app.exception_handler(UnicodeDecodeError)
@@ -117,16 +140,36 @@ def _body_limit(event: dict[str, Any]) -> int:
     return LARGE_BODY_ROUTES.get(event.get("rawPath", ""), MAX_BODY_BYTES)
 
 
-def _json_but_not_an_object(event: dict[str, Any]) -> bool:
-    """Powertools reads a JSON array as its first element; every JSON body this API takes is an object."""
+def _unreadable_body(event: dict[str, Any]) -> Response | None:
+    """Refuse, in the API's error shape, a body the JSON routes cannot read, before Powertools tries to.
+
+    Powertools would read a form or multipart body as fields (so a cross-site HTML form could post one
+    without a CORS preflight), read a JSON array as its first element, and fail with a 500 on a multipart
+    type without a boundary, an integer too long to convert, or nesting deeper than Python's recursion limit.
+    """
+    if event.get("rawPath") in TEXT_BODY_ROUTES or not event.get("body"):
+        return None
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-    if "json" not in headers.get("content-type", "application/json") or not event.get("body"):
-        return False
+    media_type = (headers.get("content-type") or "application/json").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        return error_response(
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Send the body as JSON (Content-Type: application/json).",
+            code="unsupported_media_type",
+        )
     try:
         raw = base64.b64decode(event["body"]) if event.get("isBase64Encoded") else event["body"]
-        return not isinstance(json.loads(raw), dict)
-    except (ValueError, binascii.Error):
-        return False  # undecodable or malformed: the resolver's own refusals say why
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    except (binascii.Error, UnicodeDecodeError):
+        return error_response(HTTPStatus.BAD_REQUEST, "The body is not valid UTF-8 text.", code="invalid_encoding")
+    try:
+        parsed = json.loads(text)
+    except (ValueError, RecursionError):  # ValueError covers malformed JSON and integers past 4,300 digits
+        return error_response(HTTPStatus.BAD_REQUEST, "The body is not valid JSON.", code="invalid_json")
+    if not isinstance(parsed, dict):
+        return error_response(
+            HTTPStatus.UNPROCESSABLE_ENTITY, "Send a JSON object.", code="validation_failed", field="body"
+        )
+    return None
 
 
 def _reply(response: Response) -> dict[str, Any]:
@@ -152,11 +195,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     limit = _body_limit(event)
     if _body_size(event) > limit:
         return _too_large(limit)
-    if _json_but_not_an_object(event):
-        return _reply(
-            error_response(
-                HTTPStatus.UNPROCESSABLE_ENTITY, "Send a JSON object.", code="validation_failed", field="body"
-            )
-        )
+    if event.get("requestContext", {}).get("http", {}).get("method", "").upper() not in METHODS_WITH_A_BODY:
+        event = {**event, "body": None, "isBase64Encoded": False}  # no GET or DELETE here reads a body
+    refusal = _unreadable_body(event)
+    if refusal is not None:
+        return _reply(refusal)
     register_invocation(context)
     return app.resolve(event, context)
