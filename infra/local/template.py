@@ -13,6 +13,35 @@ from typing import Any
 
 import yaml
 
+# What the local stack does with each resource type the template uses. The engine creates or resolves the
+# first set; the second only matters in AWS (serving the site, alarms) and is left out locally on purpose.
+# tests/unit/test_template_policy.py fails on a type in neither, so a new kind of resource is a decision.
+LOCAL_TYPES = frozenset(
+    {
+        "AWS::DynamoDB::Table",
+        "AWS::Logs::LogGroup",
+        "AWS::SecretsManager::Secret",
+        "AWS::Serverless::Function",
+        "AWS::Serverless::HttpApi",
+        "AWS::Serverless::LayerVersion",
+        "AWS::SQS::Queue",
+    }
+)
+DEPLOY_ONLY_TYPES = frozenset(
+    {
+        "AWS::CloudFront::Distribution",
+        "AWS::CloudFront::Function",
+        "AWS::CloudFront::OriginAccessControl",
+        "AWS::CloudFront::ResponseHeadersPolicy",  # read by the local server for its headers
+        "AWS::CloudWatch::Alarm",
+        "AWS::KMS::Key",
+        "AWS::S3::Bucket",
+        "AWS::S3::BucketPolicy",
+        "AWS::SNS::Subscription",
+        "AWS::SNS::Topic",
+    }
+)
+
 
 class _CfnLoader(yaml.SafeLoader):
     pass

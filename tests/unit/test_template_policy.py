@@ -309,3 +309,11 @@ def test_the_signing_key_outlives_the_stack() -> None:
     for secret in of_type("AWS::SecretsManager::Secret"):
         assert RESOURCES[secret]["DeletionPolicy"] == "Retain"
         assert RESOURCES[secret]["UpdateReplacePolicy"] == "Retain"
+
+
+def test_every_resource_type_is_run_locally_or_deliberately_left_to_aws() -> None:
+    from infra.local.template import DEPLOY_ONLY_TYPES, LOCAL_TYPES
+
+    assert not LOCAL_TYPES & DEPLOY_ONLY_TYPES
+    undecided = {v["Type"] for v in RESOURCES.values()} - LOCAL_TYPES - DEPLOY_ONLY_TYPES
+    assert not undecided, f"decide whether the local stack runs {sorted(undecided)} (infra/local/template.py)"
