@@ -1,5 +1,6 @@
-// CSV import with a preview, and CSV export. The page reads only the file's header row (to offer its
-// columns); the server does the real parsing and says, line by line, what it would skip or refuse.
+// CSV import with a preview, and CSV export. The page reads the file's header row (to offer its columns);
+// the server does the real parsing and says, by line number, what it would skip or refuse, and the page
+// shows each of those lines as written in the file so a person can recognise them.
 // The export needs the session's Authorization header, which a plain link can't carry, so it is fetched
 // and saved through a Blob URL.
 import { busy, clearErrors, doneLoading, el, fillProblem, showErrors } from "./dom.js";
@@ -206,13 +207,32 @@ function count(label, value) {
   return el("div", {}, el("dt", { text: label }), el("dd", { class: "count", text: String(value) }));
 }
 
-function linesTable(caption, lines, { withColumn = false } = {}) {
+const LINE_SHOWN = 120; // characters of a file line shown beside its reason
+
+/** The file's physical lines (split as the server's CSV reader splits them), or null if unreadable. */
+async function fileLines(chosen) {
+  try {
+    return (await chosen.text()).replace(/^\ufeff/, "").split(/\r\n|\n|\r/);
+  } catch {
+    return null;
+  }
+}
+
+function asWritten(lines, number) {
+  const text = lines && number >= 1 ? lines[number - 1] : undefined;
+  if (text === undefined) return "—";
+  return text.length > LINE_SHOWN ? `${text.slice(0, LINE_SHOWN)}…` : text;
+}
+
+function linesTable(caption, lines, { withColumn = false, written = null } = {}) {
   const head = el("tr", {}, el("th", { scope: "col", text: "Line" }),
+    written ? el("th", { scope: "col", text: "In the file" }) : null,
     withColumn ? el("th", { scope: "col", text: "Column" }) : null, el("th", { scope: "col", text: "Why" }));
   const rows = lines.map((item) => el(
     "tr",
     {},
     el("td", { class: "num", text: String(item.line) }),
+    written ? el("td", { class: "as-written" }, el("code", { text: asWritten(written, item.line) })) : null,
     withColumn ? el("td", { text: item.column || "—" }) : null,
     el("td", { class: "reason", text: item.reason }),
   ));
@@ -243,7 +263,7 @@ function details(summary, open, ...content) {
   return box;
 }
 
-function showResult(reply, preview) {
+function showResult(reply, preview, written) {
   $("result-title").textContent = preview ? "Preview: nothing stored yet" : "Import finished";
   $("result-message").textContent = reply.message;
   const counts = preview
@@ -266,8 +286,8 @@ function showResult(reply, preview) {
 
   const blocks = [];
   if (preview && reply.sample && reply.sample.length) blocks.push(details(`First ${reply.sample.length} rows as read`, true, sampleTable(reply.sample)));
-  if (reply.errors.length) blocks.push(details(`Lines with errors (${reply.errors.length})`, true, linesTable("Lines that can't be imported, and why", reply.errors, { withColumn: true })));
-  if (reply.skipped.length) blocks.push(details(`Skipped lines (${reply.skipped.length})`, reply.skipped.length <= 20, linesTable("Lines skipped as already recorded or not expenses", reply.skipped)));
+  if (reply.errors.length) blocks.push(details(`Lines with errors (${reply.errors.length})`, true, linesTable("Lines that can't be imported, and why", reply.errors, { withColumn: true, written })));
+  if (reply.skipped.length) blocks.push(details(`Skipped lines (${reply.skipped.length})`, reply.skipped.length <= 20, linesTable("Lines skipped as already recorded or not expenses", reply.skipped, { written })));
   const actions = el("p", { class: "actions-row" });
   if (preview && reply.would_import > 0) {
     const go = el("button", { type: "button", text: `Import ${reply.would_import} expense${reply.would_import === 1 ? "" : "s"}` });
@@ -309,9 +329,10 @@ async function runImport(preview, button) {
     }
     return;
   }
+  const written = reply.errors.length || reply.skipped.length ? await fileLines(file) : null;
   restore();
   form.setAttribute("aria-busy", "false");
-  showResult(reply, preview);
+  showResult(reply, preview, written);
 }
 
 form.addEventListener("submit", (event) => {

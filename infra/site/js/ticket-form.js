@@ -54,6 +54,9 @@ form.addEventListener("submit", async (event) => {
   event.preventDefault();
   clearErrors();
   const data = Object.fromEntries(fields.map((f) => [f, document.getElementById(f).value]));
+  // The hidden spam trap: people never see it; a bot that fills it is answered as usual by the API.
+  const trap = document.getElementById("website").value;
+  if (trap) data.website = trap;
   const local = checkLocally(data);
   if (local.length) return showErrors({ errors: local });
   idempotencyKey ??= crypto.randomUUID();
