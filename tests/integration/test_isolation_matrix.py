@@ -1,0 +1,287 @@
+"""Who may call what: every route the API function registers, called by every kind of caller, gets exactly
+the access the design gives it, and a refusal carries nobody's data.
+
+The routes come from the resolver's own route table, so a route added without a row in ACCESS fails
+test_every_route_has_a_row before anything else runs. Each row names a policy (who the route is for);
+POLICIES says, from the design, what each caller gets under that policy: "ok" (2xx) or the refusal status.
+
+The callers: nobody; the ticket's customer and another ticket's customer (their emailed links); the
+ticket's survey link; the assigned agent's link and session; the agent of another ticket; two signed-in
+spending users; an admin; and, built from the token the route's rightful caller holds, that token tampered
+with, expired, and re-signed for another purpose.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from pennydesk import tokens
+
+from infra.local.engine import LocalStack
+from tests.integration.test_link_security import tamper
+from tests.integration.test_ticket_conversation import OpenTicket, open_ticket, sign_in
+from tests.support import ADMIN
+
+OK = "ok"
+CALLERS = (
+    "anonymous", "customer", "other_customer", "survey", "agent", "agent_session", "other_agent",
+    "user", "other_user", "admin", "tampered", "expired", "wrong_purpose",
+)
+SESSIONS = ("agent_session", "user", "other_user", "admin")
+LINKS = ("customer", "other_customer", "survey", "agent", "other_agent")
+FORGED = ("anonymous", "tampered", "expired", "wrong_purpose")
+
+
+def _policy(allowed: dict[str, Any], default: int = 401) -> dict[str, Any]:
+    return {caller: allowed.get(caller, default) for caller in CALLERS}
+
+
+# From docs and the design: who each kind of route is for, and what everyone else gets.
+POLICIES: dict[str, dict[str, Any]] = {
+    # Anyone: a token, good or bad, is not even read.
+    "public": _policy({caller: OK for caller in CALLERS}),
+    # The customer's emailed link opens its own ticket; another ticket's link is a 403; anything else 401.
+    "customer_link": _policy({"customer": OK, "other_customer": 403}),
+    # The survey link rates exactly its ticket's resolution.
+    "survey_link": _policy({"survey": OK}),
+    # The assigned agent, by link or session; another ticket's agent link is a 403, and so is a session
+    # of someone who is not this ticket's agent.
+    "agent_ticket": _policy(
+        {"agent": OK, "agent_session": OK, "other_agent": 403, "user": 403, "other_user": 403, "admin": 403}
+    ),
+    # Only a signed-in agent has a queue.
+    "agent_session": _policy({"agent_session": OK, "user": 403, "other_user": 403, "admin": 403}),
+    "admin": _policy({"admin": OK, "agent_session": 403, "user": 403, "other_user": 403}),
+    # Every signed-in person has a spending account of their own and these routes act on it alone.
+    "own_account": _policy({caller: OK for caller in SESSIONS}),
+    # One record by id: its owner reads it; any other account is told it does not exist.
+    "own_record": _policy({"user": OK, "other_user": 404, "admin": 404, "agent_session": 404}),
+}
+
+ACCESS: dict[str, str] = {
+    "GET /api/openapi.json": "public",
+    "GET /api/docs": "public",
+    "GET /api/tickets/options": "public",
+    "POST /api/tickets": "public",
+    "POST /api/auth/sign-in": "public",
+    "POST /api/auth/session": "public",
+    "GET /api/tickets/<ticket_id>": "customer_link",
+    "POST /api/tickets/<ticket_id>/messages": "customer_link",
+    "GET /api/tickets/<ticket_id>/feedback": "survey_link",
+    "POST /api/tickets/<ticket_id>/feedback": "survey_link",
+    "GET /api/agent/tickets/<ticket_id>": "agent_ticket",
+    "POST /api/agent/tickets/<ticket_id>/actions": "agent_ticket",
+    "GET /api/agent/queue": "agent_session",
+    "GET /api/admin/agents": "admin",
+    "POST /api/admin/agents": "admin",
+    "PATCH /api/admin/agents/<agent_id>": "admin",
+    "GET /api/admin/reports/helpdesk": "admin",
+    "GET /api/me": "own_account",
+    "PUT /api/me": "own_account",
+    "POST /api/expenses": "own_account",
+    "GET /api/expenses": "own_account",
+    "GET /api/reports/monthly": "own_account",
+    "GET /api/reports/trend": "own_account",
+    "POST /api/expenses/import": "own_account",
+    "GET /api/expenses/export": "own_account",
+    "GET /api/expenses/<expense_id>": "own_record",
+    "PUT /api/expenses/<expense_id>": "own_record",
+    "DELETE /api/expenses/<expense_id>": "own_record",
+}
+
+# Whose token the tampered, expired and wrong-purpose callers start from, per policy.
+RIGHTFUL = {
+    "public": "user", "customer_link": "customer", "survey_link": "survey", "agent_ticket": "agent",
+    "agent_session": "agent_session", "admin": "admin", "own_account": "user", "own_record": "user",
+}
+# What a token of each purpose is re-signed as for the wrong-purpose caller (same subject, same claims).
+OTHER_PURPOSE = {"customer": "sign_in", "survey": "customer", "agent": "customer", "session": "sign_in"}
+
+TICKET_MARK = "Isolation subject 7Q"
+EXPENSE_MARK = "Payee-only-user-knows 7Q"
+CUSTOMER = "iso.customer@example.com"
+USER = "iso.user@example.com"
+
+
+def registered_routes(stack: LocalStack) -> set[str]:
+    """Every (method, path) the API function's resolver has, as Powertools registered them."""
+    app = stack.functions["ApiFunction"].module.app
+    return {f"{route.method} {route.path}" for route in app._static_routes + app._dynamic_routes}
+
+
+@dataclass
+class Parties:
+    stack: LocalStack
+    ticket: OpenTicket
+    other_ticket: OpenTicket
+    tokens: dict[str, str]
+    spare_agent: str
+
+    def expense(self) -> str:
+        """A fresh expense of the user's, so a DELETE by one caller leaves the next one something to find."""
+        created = self.stack.http(
+            "POST", "/api/expenses", headers={"authorization": f"Bearer {self.tokens['user']}"},
+            json_body={"amount": "41.07", "category": "dining", "date": "2026-11-03", "payee": EXPENSE_MARK},
+        )
+        assert created.status == 201, created.body
+        return created.json()["id"]
+
+
+CSV = "date,amount,payee\n2026-11-04,-3.20,Corner shop\n"
+
+
+def request_for(route: str, parties: Parties) -> tuple[str, str, str, dict[str, str], bytes | None]:
+    """A well-formed request for the route (method, path, query, headers, body), as its rightful caller sends."""
+    method, template = route.split(" ", 1)
+    path = (
+        template.replace("<ticket_id>", parties.ticket.id)
+        .replace("<agent_id>", parties.spare_agent)
+        .replace("<expense_id>", parties.expense() if "<expense_id>" in template else "")
+    )
+    bodies: dict[str, Callable[[], Any]] = {
+        "POST /api/tickets": lambda: {
+            "name": "Kim", "email": "kim@example.com", "subject": "Hello", "description": "Hi", "category": "general",
+        },
+        "POST /api/auth/sign-in": lambda: {"email": f"someone+{uuid.uuid4().hex[:8]}@example.com"},
+        "POST /api/auth/session": lambda: {
+            "token": tokens.issue("sign_in", f"new+{uuid.uuid4().hex[:8]}@example.com", jti=uuid.uuid4().hex)
+        },
+        "POST /api/tickets/<ticket_id>/messages": lambda: {"body": "Any news?"},
+        "POST /api/tickets/<ticket_id>/feedback": lambda: {"rating": 4},
+        "POST /api/agent/tickets/<ticket_id>/actions": lambda: {"action": "note", "body": "checked"},
+        "POST /api/admin/agents": lambda: {
+            "email": f"agent+{uuid.uuid4().hex[:8]}@pennydesk.local", "name": "New Agent", "categories": ["general"],
+        },
+        "PATCH /api/admin/agents/<agent_id>": lambda: {"capacity": 30},
+        "PUT /api/me": lambda: {"digest": "weekly"},
+        "POST /api/expenses": lambda: {"amount": "2.50", "category": "dining", "date": "2026-11-05"},
+        "PUT /api/expenses/<expense_id>": lambda: {
+            "amount": "41.08", "category": "dining", "date": "2026-11-03", "payee": EXPENSE_MARK,
+        },
+    }
+    query = {
+        "GET /api/expenses": "month=2026-11",
+        "GET /api/reports/monthly": "month=2026-11",
+        "GET /api/expenses/export": "from=2026-11-01&to=2026-11-30",
+        "POST /api/expenses/import": "payee=payee",
+    }.get(route, "")
+    if route == "POST /api/expenses/import":
+        return method, path, query, {"content-type": "text/csv"}, CSV.encode()
+    if route in bodies:
+        return method, path, query, {"content-type": "application/json"}, json.dumps(bodies[route]()).encode()
+    return method, path, query, {}, None
+
+
+def token_of(caller: str, route: str, parties: Parties) -> str | None:
+    rightful = parties.tokens[RIGHTFUL[ACCESS[route]]]
+    if caller == "anonymous":
+        return None
+    if caller in ("tampered",):
+        return tamper(rightful)
+    if caller == "expired":
+        return rightful  # sent after its lifetime: see call()
+    if caller == "wrong_purpose":
+        purpose = next(p for p in OTHER_PURPOSE if _verifies(p, rightful))
+        grant = tokens.verify(purpose, rightful)
+        return tokens.issue(OTHER_PURPOSE[purpose], grant.subject, **grant.claims)
+    return parties.tokens[caller]
+
+
+def _verifies(purpose: str, token: str) -> bool:
+    try:
+        tokens.verify(purpose, token)
+    except Exception:
+        return False
+    return True
+
+
+@pytest.fixture
+def parties(stack: LocalStack) -> Parties:
+    ticket = open_ticket(stack, subject=TICKET_MARK, email=CUSTOMER, category="billing")
+    other = open_ticket(stack, subject="Someone else's", email="lee@example.com", category="technical")
+    assert ticket.agent_email != other.agent_email, "the two tickets need different agents"
+    admin = sign_in(stack, ADMIN)
+    spare = stack.http(
+        "POST", "/api/admin/agents", headers={"authorization": f"Bearer {admin}"},
+        json_body={"email": "spare@pennydesk.local", "name": "Spare Agent", "categories": ["general"]},
+    )
+    assert spare.status == 201, spare.body
+    agent_id = tokens.verify("agent", ticket.agent_token).subject
+    found = {
+        "customer": ticket.customer_token,
+        "other_customer": other.customer_token,
+        "survey": tokens.issue("survey", ticket.id, resolution=1, agent=agent_id),
+        "agent": ticket.agent_token,
+        "agent_session": sign_in(stack, ticket.agent_email),
+        "other_agent": other.agent_token,
+        "user": sign_in(stack, USER),
+        "other_user": sign_in(stack, "iso.other@example.com"),
+        "admin": admin,
+    }
+    return Parties(stack, ticket, other, found, spare.json()["id"])
+
+
+def call(route: str, caller: str, parties: Parties):
+    method, path, query, headers, body = request_for(route, parties)
+    token = token_of(caller, route, parties)
+    if token is not None:
+        headers = {**headers, "authorization": f"Bearer {token}"}
+    if caller != "expired":
+        return parties.stack.http(method, path, query=query, headers=headers, body=body)
+    # Every token the product issues lives at most 60 days (customer links); a year on, all are dead.
+    later = datetime.now(UTC) + timedelta(days=366)
+    with time_machine.travel(later, tick=False):
+        if ACCESS[route] == "public":  # bodies carrying their own tokens are minted at that moment
+            method, path, query, headers, body = request_for(route, parties)
+        return parties.stack.http(method, path, query=query, headers=headers, body=body)
+
+
+def entitled_to_see(caller: str, route: str) -> set[str]:
+    """The marks a caller may find in an answer: the ticket's to those it belongs to, the expense's to its owner."""
+    marks = set()
+    if caller in ("customer", "survey", "agent", "agent_session") and ACCESS[route] != "public":
+        marks.add(TICKET_MARK)
+    if caller == "user":
+        marks |= {EXPENSE_MARK, USER}
+    if caller in ("customer", "agent", "agent_session"):
+        marks.add(CUSTOMER)
+    return marks
+
+
+def test_every_route_has_a_row(stack: LocalStack) -> None:
+    routes = registered_routes(stack)
+    assert routes - set(ACCESS) == set(), "a route without a row in ACCESS: say who it is for"
+    assert set(ACCESS) - routes == set(), "a row for a route that no longer exists"
+
+
+def test_every_caller_gets_exactly_the_access_the_design_gives(
+    parties: Parties, subtests: pytest.Subtests
+) -> None:
+    assert registered_routes(parties.stack) == set(ACCESS)
+    wrong = []
+    for route, policy in ACCESS.items():
+        for caller in CALLERS:
+            expected = POLICIES[policy][caller]
+            with subtests.test(f"{route} as {caller}"):
+                answer = call(route, caller, parties)
+                text = answer.body.decode("utf-8", "replace")
+                if expected == OK:
+                    ok = 200 <= answer.status < 300
+                else:
+                    ok = answer.status == expected
+                    if ok:
+                        refusal = answer.json()
+                        assert refusal["message"] and refusal["code"], refusal
+                if not ok:
+                    wrong.append(f"{route} as {caller}: {answer.status}, expected {expected}: {text[:160]}")
+                leaked = {m for m in (TICKET_MARK, EXPENSE_MARK, CUSTOMER, USER) if m in text}
+                leaked -= entitled_to_see(caller, route) if expected == OK else set()
+                assert leaked == set(), f"{route} as {caller} shows {leaked}"
+    assert wrong == []
