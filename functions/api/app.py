@@ -20,12 +20,16 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.event_handler.openapi.models import OpenAPI
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
+    IdempotencyPersistenceLayerError,
     IdempotencyValidationError,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import ClientError
 from pennydesk.errors import PennydeskError
 from pennydesk.idempotency import register_invocation
 from pennydesk.ratelimit import TooManyRequests
+from pennydesk.transient import RETRY_AFTER_SECONDS, is_transient
+from pynamodb.exceptions import PynamoDBException
 from routes import admin, agent, auth, customer, docs, feedback, spending, tickets, transfer
 from routes.errors import error_response, publish_error_shape, validation_error_response
 
@@ -100,6 +104,20 @@ def _idempotency_key_reused(_: IdempotencyValidationError) -> Response:
         code="idempotency_key_reused",
         field="Idempotency-Key",
     )
+
+
+@app.exception_handler([ClientError, PynamoDBException, IdempotencyPersistenceLayerError])
+def _aws_busy(exc: Exception) -> Response:
+    """AWS throttled or failed for a moment and nothing was written: 503 with Retry-After, not a crash."""
+    if not is_transient(exc):
+        raise exc
+    logger.warning("AWS was busy; answered 503", extra={"error": str(exc)[:500]})
+    response = error_response(
+        HTTPStatus.SERVICE_UNAVAILABLE, "We are busy right now; nothing was saved. Please try again in a moment.",
+        code="service_busy",
+    )
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 @app.exception_handler(IdempotencyAlreadyInProgressError)

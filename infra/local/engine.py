@@ -2,8 +2,8 @@
 
 It creates every table, queue, secret and SES identity the template declares, imports the real Lambda
 handlers, turns HTTP requests into API Gateway HTTP API (payload 2.0) events, feeds DynamoDB stream
-records to the stream functions in batches (honouring ReportBatchItemFailures, bounded retries and the
-on-failure queue), polls SQS queues for the functions with an SQS event (Lambda-shaped records,
+records to the stream functions in batches (honouring ReportBatchItemFailures, BisectBatchOnFunctionError,
+bounded retries and the on-failure queue), polls SQS queues for the functions with an SQS event (Lambda-shaped records,
 ReportBatchItemFailures, the queue's own RedrivePolicy to its dead-letter queue), runs scheduled functions
 with a replayable clock, and reads SES's sent mail back as an outbox. `make dev` serves it over HTTP; the
 pytest fixtures drive it directly. Nothing in functions/ or layers/ knows which.
@@ -120,6 +120,10 @@ class StreamMapping:
     pending: list[dict[str, Any]] = field(default_factory=list)
     attempts: int = 0
     failed_batches: int = 0
+    bisect_on_error: bool = False
+    # After a function error with BisectBatchOnFunctionError, the next batch is at most this long.
+    window: int | None = None
+    shard_of: dict[str, str] = field(default_factory=dict)  # sequence number -> shard, while pending
 
 
 @dataclass
@@ -375,6 +379,7 @@ class LocalStack:
                 max_retries=int(props.get("MaximumRetryAttempts", 3)),
                 report_item_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
                 on_failure_queue_url=queue_url,
+                bisect_on_error=bool(props.get("BisectBatchOnFunctionError", False)),
                 filters=[json.loads(f["Pattern"]) for f in (props.get("FilterCriteria") or {}).get("Filters", [])],
                 starting_position=props.get("StartingPosition", "TRIM_HORIZON"),
             )
@@ -556,6 +561,8 @@ class LocalStack:
                     last = shard.items[-1].record["dynamodb"]["SequenceNumber"]
                     mapping.last_sequence[shard.id] = str(last)
                 mapping.pending.clear()
+                mapping.shard_of.clear()
+                mapping.window = None
                 mapping.attempts = 0
 
     def _fetch(self, mapping: StreamMapping) -> None:
@@ -582,13 +589,15 @@ class LocalStack:
                 mapping.last_sequence[shard_id] = record["dynamodb"]["SequenceNumber"]
                 if not mapping.filters or any(matches(p, record) for p in mapping.filters):
                     mapping.pending.append({**record, "eventSourceARN": mapping.stream_arn})
+                    mapping.shard_of[record["dynamodb"]["SequenceNumber"]] = shard_id
 
     def _pump_stream(self, mapping: StreamMapping) -> int:
         self._fetch(mapping)
         if not mapping.pending:
             return 0
-        batch = mapping.pending[: mapping.batch_size]
+        batch = mapping.pending[: mapping.window or mapping.batch_size]
         failed_from: int | None = None
+        crashed = False
         try:
             result = mapping.function.handler({"Records": batch}, LocalContext(mapping.function.spec))
             failures = (result or {}).get("batchItemFailures") or [] if mapping.report_item_failures else []
@@ -601,19 +610,33 @@ class LocalStack:
             import traceback
 
             traceback.print_exc()
-            failed_from = 0
+            failed_from, crashed = 0, True
         if failed_from is None:
-            del mapping.pending[: len(batch)]
+            self._checkpoint(mapping, batch)
             mapping.attempts = 0
+            mapping.window = None
+            return len(batch)
+        if crashed and mapping.bisect_on_error and len(batch) > 1:
+            # BisectBatchOnFunctionError: the function failed as a whole, so retry the batch in two halves
+            # (the first half next); the split is not a retry, a single record that keeps failing is.
+            mapping.window = len(batch) // 2
             return len(batch)
         # Records before the first failure are checkpointed; the rest are retried, as Lambda does.
-        del mapping.pending[:failed_from]
+        self._checkpoint(mapping, batch[:failed_from])
         mapping.attempts += 1
         if mapping.attempts > mapping.max_retries:
             self._send_to_on_failure(mapping, batch[failed_from:])
-            del mapping.pending[: len(batch) - failed_from]
+            self._checkpoint(mapping, batch[failed_from:])
             mapping.attempts = 0
+            mapping.window = None
         return len(batch)
+
+    @staticmethod
+    def _checkpoint(mapping: StreamMapping, done: list[dict[str, Any]]) -> None:
+        """The first len(done) pending records are finished with (processed, or handed to on-failure)."""
+        for record in done:
+            mapping.shard_of.pop(record["dynamodb"]["SequenceNumber"], None)
+        del mapping.pending[: len(done)]
 
     def _pump_queue(self, mapping: QueueMapping) -> int:
         """One receive (up to BatchSize), one invocation with a Lambda-shaped SQS event; the messages that
@@ -688,6 +711,7 @@ class LocalStack:
         if not mapping.on_failure_queue_url:
             return
         first, last = records[0]["dynamodb"], records[-1]["dynamodb"]
+        shard_id = mapping.shard_of.get(first["SequenceNumber"]) or next(iter(mapping.iterators), "")
         body = {
             "requestContext": {
                 "requestId": str(uuid.uuid4()),
@@ -697,13 +721,13 @@ class LocalStack:
             },
             "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
             "version": "1.0",
-            "timestamp": datetime.now(UTC).isoformat(),
+            "timestamp": _lambda_time(datetime.now(UTC)),
             "DDBStreamBatchInfo": {
-                "shardId": next(iter(mapping.iterators), ""),
+                "shardId": shard_id,
                 "startSequenceNumber": first["SequenceNumber"],
                 "endSequenceNumber": last["SequenceNumber"],
-                "approximateArrivalOfFirstRecord": str(first.get("ApproximateCreationDateTime", "")),
-                "approximateArrivalOfLastRecord": str(last.get("ApproximateCreationDateTime", "")),
+                "approximateArrivalOfFirstRecord": _lambda_time(first.get("ApproximateCreationDateTime")),
+                "approximateArrivalOfLastRecord": _lambda_time(last.get("ApproximateCreationDateTime")),
                 "batchSize": len(records),
                 "streamArn": mapping.stream_arn,
             },
@@ -774,6 +798,15 @@ class LocalStack:
         with self.lock:
             sent = list(ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages)
         return [_outbox_entry(m) for m in sent if isinstance(m, RawMessage)]
+
+
+def _lambda_time(moment: datetime | float | int | None) -> str:
+    """A time as Lambda writes it in an on-failure record: ISO 8601 UTC with milliseconds and a Z."""
+    if moment is None:
+        return ""
+    if not isinstance(moment, datetime):
+        moment = datetime.fromtimestamp(float(moment), UTC)
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def sqs_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:

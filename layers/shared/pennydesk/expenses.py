@@ -23,7 +23,7 @@ from pynamodb.transactions import TransactWrite
 from pennydesk import money, profiles
 from pennydesk.clock import iso, utcnow
 from pennydesk.errors import Conflict, NotFound, PennydeskError
-from pennydesk.models.base import retrying, transaction
+from pennydesk.models.base import cancellation_codes, retrying, transaction
 from pennydesk.models.spending import Expense, Marker, Profile, Total, total_sk, user_pk
 from pennydesk.text import has_control_characters
 
@@ -203,6 +203,8 @@ def create_clean(profile: Profile, value: Clean) -> Expense:
     try:
         return retrying(attempt, retry_on=CONFLICTS, final=FINAL, message=CROWDED)
     except TransactWriteError as exc:
+        if "ConditionalCheckFailed" not in cancellation_codes(exc):
+            raise  # throttled or failed on AWS's side: nothing was written, and it is no duplicate
         raise Conflict("An expense with this external id already exists.", field="external_id") from exc
 
 

@@ -1,0 +1,726 @@
+"""Faults at the AWS boundary: the desk keeps working, loses nothing and sends nothing twice.
+
+Each fault is a real botocore ClientError (the modeled exception class for its code, with the status and
+cancellation reasons AWS sends) raised where the product's own clients call AWS: in
+`BaseClient._make_api_call`, beneath pynamodb, Powertools and the SES client, after botocore's own retries
+would have given up. Flows run through the local stack with faults on, then with faults off the stream
+retries, the queue's redelivery and the replay command (infra/replay.py) finish the work. Afterwards every
+logical email went out exactly once, every running total equals the sum of its expense items, and what
+could not be done waits on the on-failure queue with what a replay needs.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+import botocore.client
+import pytest
+
+from infra import replay
+from infra.local.engine import REGION, LocalStack
+from tests.integration.test_spending_profile import Spender, signed_in
+from tests.support import (
+    agents_by_email,
+    link_to,
+    outbox_for,
+    query_of,
+    stored_items,
+    stored_ticket,
+    stored_tickets,
+    stream_records,
+    submit_ticket,
+    ticket_records,
+)
+
+ARTIFACT = Path(__file__).resolve().parents[1] / "artifacts" / "fault-injection.json"
+# Every fault injected and every check made in this module, reported when the module ends.
+TALLY: Counter[str] = Counter()
+CHECKS: Counter[str] = Counter()
+
+
+# ---------------------------------------------------------------------------------------------- the injector
+
+
+@dataclass
+class Fault:
+    """One kind of failure: which call it hits, what AWS answers, how many times (None: until removed)."""
+
+    kind: str
+    service: str
+    operation: str
+    code: str
+    status: int
+    message: str
+    times: int | None = None
+    when: Callable[[dict[str, Any]], bool] | None = None
+    reasons: Callable[[dict[str, Any]], list[str | None]] | None = None
+    hits: int = 0
+
+    def applies(self, service: str, operation: str, params: dict[str, Any]) -> bool:
+        if (service, operation) != (self.service, self.operation):
+            return False
+        if self.times is not None and self.hits >= self.times:
+            return False
+        return self.when is None or self.when(params)
+
+    def response(self, params: dict[str, Any]) -> dict[str, Any]:
+        request_id = uuid.uuid4().hex
+        body: dict[str, Any] = {
+            "Error": {"Code": self.code, "Message": self.message},
+            "ResponseMetadata": {
+                "RequestId": request_id,
+                "HTTPStatusCode": self.status,
+                "HTTPHeaders": {"x-amzn-requestid": request_id},
+                "RetryAttempts": 0,
+            },
+        }
+        if self.reasons is not None:
+            codes = self.reasons(params)
+            body["CancellationReasons"] = [
+                {"Code": c, "Message": REASON_MESSAGES.get(c, c)} if c else {"Code": "None"} for c in codes
+            ]
+            body["Error"]["Message"] = (
+                "Transaction cancelled, please refer cancellation reasons for specific reasons "
+                f"[{', '.join(c or 'None' for c in codes)}]"
+            )
+        return body
+
+
+REASON_MESSAGES = {
+    "ConditionalCheckFailed": "The conditional request failed",
+    "TransactionConflict": "Transaction is ongoing for the item",
+    "ThrottlingError": "Throughput exceeds the current capacity for one or more global secondary indexes.",
+}
+
+
+class FaultInjector:
+    """Raises the configured ClientErrors from the product's AWS calls and counts them by kind."""
+
+    def __init__(self) -> None:
+        self.faults: list[Fault] = []
+        self.injected: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def add(self, kind: str, service: str, operation: str, code: str, *, status: int = 400, message: str = "",
+            times: int | None = None, when: Callable[[dict[str, Any]], bool] | None = None,
+            reasons: Callable[[dict[str, Any]], list[str | None]] | None = None) -> Fault:
+        fault = Fault(kind, service, operation, code, status, message or code, times, when, reasons)
+        self.faults.append(fault)
+        return fault
+
+    def off(self) -> None:
+        """The cause is fixed: no more faults from here on."""
+        self.faults.clear()
+
+    def check(self, client: Any, operation: str, params: dict[str, Any]) -> None:
+        service = client.meta.service_model.service_name
+        with self._lock:
+            fault = next((f for f in self.faults if f.applies(service, operation, params)), None)
+            if fault is None:
+                return
+            fault.hits += 1
+            self.injected[fault.kind] += 1
+            TALLY[fault.kind] += 1
+        raise client.exceptions.from_code(fault.code)(fault.response(params), operation)
+
+
+@pytest.fixture
+def faults(monkeypatch: pytest.MonkeyPatch) -> FaultInjector:
+    injector = FaultInjector()
+    real = botocore.client.BaseClient._make_api_call
+
+    def call_with_faults(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
+        injector.check(self, operation_name, api_params)
+        return real(self, operation_name, api_params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", call_with_faults)
+    return injector
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report() -> Iterator[None]:
+    yield
+    ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
+    ARTIFACT.write_text(json.dumps({"faults_injected": dict(TALLY), "checks": dict(CHECKS)}, indent=2) + "\n")
+    print(f"\nfaults injected by kind: {dict(sorted(TALLY.items()))} (total {sum(TALLY.values())})")
+    print(f"checks made: {dict(sorted(CHECKS.items()))} (total {sum(CHECKS.values())})")
+
+
+# The faults, as AWS answers them.
+def ses_throttled(injector: FaultInjector, **kw: Any) -> Fault:
+    return injector.add("ses.TooManyRequests", "sesv2", "SendEmail", "TooManyRequestsException", status=429,
+                        message="Maximum sending rate exceeded.", **kw)
+
+
+def ses_rejected(injector: FaultInjector, **kw: Any) -> Fault:
+    return injector.add("ses.MessageRejected", "sesv2", "SendEmail", "MessageRejected",
+                        message="Email address is not verified.", **kw)
+
+
+def ses_unavailable(injector: FaultInjector, **kw: Any) -> Fault:
+    return injector.add("ses.5xx", "sesv2", "SendEmail", "InternalFailure", status=500,
+                        message="The request processing has failed because of an unknown error.", **kw)
+
+
+def tables_of(params: dict[str, Any]) -> set[str]:
+    if "TableName" in params:
+        return {params["TableName"]}
+    return {next(iter(item.values()))["TableName"] for item in params.get("TransactItems", [])}
+
+
+def touches(table: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda params: table in tables_of(params)
+
+
+def reason_on(table: str, code: str) -> Callable[[dict[str, Any]], list[str | None]]:
+    """A cancellation reason on the first item of `table`, None on the rest, as DynamoDB reports them."""
+
+    def reasons(params: dict[str, Any]) -> list[str | None]:
+        tables = [next(iter(item.values()))["TableName"] for item in params["TransactItems"]]
+        first = tables.index(table)
+        return [code if i == first else None for i in range(len(tables))]
+
+    return reasons
+
+
+# ---------------------------------------------------------------------------------------------- what we check
+
+
+def sent_per_message(stack: LocalStack) -> Counter[tuple[str, str]]:
+    """How many times each logical message (recipient, subject) went out."""
+    return Counter((",".join(m["to"]), m["subject"]) for m in stack.outbox())
+
+
+def assert_each_sent_once(stack: LocalStack, expected: set[tuple[str, str]]) -> None:
+    sent = sent_per_message(stack)
+    assert sent == Counter(dict.fromkeys(expected, 1)), (
+        f"missing: {expected - set(sent)}; doubled: {[k for k, n in sent.items() if n > 1]}; "
+        f"unexpected: {set(sent) - expected}"
+    )
+    CHECKS["logical emails sent exactly once"] += len(expected)
+
+
+def parked_messages(stack: LocalStack) -> list[dict[str, Any]]:
+    """The failure queue's messages, read without hiding them."""
+    sqs = boto3.client("sqs", region_name=REGION)
+    url = stack.resolved["StreamFailureQueue"]["QueueUrl"]
+    found: dict[str, dict[str, Any]] = {}
+    for _ in range(10):
+        for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0).get("Messages", []):
+            found[m["MessageId"]] = json.loads(m["Body"])
+    return list(found.values())
+
+
+def assert_nothing_parked(stack: LocalStack) -> None:
+    assert parked_messages(stack) == []
+    CHECKS["failure queue empty"] += 1
+
+
+def replay_locally(stack: LocalStack, *, dry_run: bool = False) -> tuple[replay.ReplaySummary, list[str]]:
+    """infra/replay.py against the local stack: moto's SQS and Streams, the engine invoking the function."""
+    lines: list[str] = []
+
+    def invoke(function_arn: str, event: dict[str, Any]) -> Any:
+        return stack.invoke(function_arn.rsplit(":", 1)[-1], event)
+
+    def filters(function_arn: str, stream_arn: str) -> list[dict[str, Any]]:
+        name = function_arn.rsplit(":", 1)[-1]
+        return next(
+            m.filters for m in stack.streams if m.function.spec.logical_id == name and m.stream_arn == stream_arn
+        )
+
+    summary = replay.replay(
+        boto3.client("sqs", region_name=REGION),
+        boto3.client("dynamodbstreams", region_name=REGION),
+        stack.resolved["StreamFailureQueue"]["QueueUrl"],
+        invoke,
+        filters=filters,
+        dry_run=dry_run,
+        out=lines.append,
+    )
+    stack.drain()
+    return summary, lines
+
+
+def assert_totals_match_expenses() -> None:
+    """Every running total (month, and month per category) equals the sum of its expense items, to the cent."""
+    items = stored_items("SpendingTable")
+    expected: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for item in items:
+        if item["sk"]["S"].startswith("EXP#"):
+            user, month, category = item["pk"]["S"], item["month"]["S"], item["category"]["S"]
+            for key in (f"TOTAL#{month}", f"TOTAL#{month}#CAT#{category}"):
+                expected[(user, key)][0] += int(item["amount"]["N"])
+                expected[(user, key)][1] += 1
+    stored = {
+        (item["pk"]["S"], item["sk"]["S"]): [int(item["total"]["N"]), int(item["count"]["N"])]
+        for item in items
+        if item["sk"]["S"].startswith("TOTAL#")
+    }
+    nonzero = {k: v for k, v in stored.items() if v != [0, 0]}
+    assert nonzero == dict(expected)
+    CHECKS["running totals equal to the cent"] += len(expected)
+
+
+@dataclass
+class Ticket:
+    id: str
+    number: int
+    subject: str
+    customer: str
+    agent_email: str = ""
+    agent_token: str = ""
+    expected: set[tuple[str, str]] = field(default_factory=set)
+
+
+def raise_tickets(
+    stack: LocalStack, count: int, *, prefix: str = "Fault story", category: str = "billing"
+) -> list[Ticket]:
+    tickets = []
+    for n in range(count):
+        customer, subject = f"customer{n}@example.com", f"{prefix} {n}"
+        created = submit_ticket(stack, email=customer, subject=subject, category=category)
+        assert created.status == 201, created.body
+        body = created.json()
+        tickets.append(Ticket(body["id"], body["number"], subject, customer))
+    return tickets
+
+
+def settle(tickets: list[Ticket], stack: LocalStack) -> None:
+    """After the stream is done: who got each ticket, the agent's link, and the two emails each should cause."""
+    emails = {a["agent_id"]: e for e, a in agents_by_email().items()}
+    for ticket in tickets:
+        stored = stored_ticket(ticket.id)
+        assert stored["status"] == "assigned", stored
+        ticket.agent_email = emails[stored["agent_id"]]
+        ticket.expected |= {
+            (ticket.customer, f"[#{ticket.number}] We received your request: {ticket.subject}"),
+            (ticket.agent_email, f"[#{ticket.number}] Assigned to you (normal): {ticket.subject}"),
+        }
+        assigned = f"[#{ticket.number}] Assigned"
+        mail = [m for m in outbox_for(stack, ticket.agent_email) if m["subject"].startswith(assigned)]
+        if mail:
+            ticket.agent_token = query_of(link_to(mail[0]["text"], "/agent/ticket.html"))["token"]
+
+
+def assert_assigned_once(tickets: list[Ticket]) -> None:
+    loads = Counter(stored_ticket(t.id)["agent_id"] for t in tickets)
+    by_agent = {a["agent_id"]: a["open_count"] for a in agents_by_email().values()}
+    assert {agent: by_agent[agent] for agent in loads} == dict(loads)
+    assert sum(by_agent.values()) == len(tickets)
+    assert all(stored_ticket(t.id)["assignment_seq"] == "1" for t in tickets)
+    CHECKS["tickets assigned exactly once"] += len(tickets)
+
+
+def agent_replies(stack: LocalStack, ticket: Ticket, body: str) -> None:
+    result = stack.http(
+        "POST", f"/api/agent/tickets/{ticket.id}/actions",
+        headers={"Authorization": f"Bearer {ticket.agent_token}"}, json_body={"action": "reply", "body": body},
+    )
+    assert result.status == 200, result.body
+    ticket.expected.add((ticket.customer, f"[#{ticket.number}] Re: {ticket.subject}"))
+
+
+# ---------------------------------------------------------------------------------------------- SES
+
+
+def test_ses_throttling_and_5xx_while_tickets_flow_send_every_email_once(
+    stack: LocalStack, faults: FaultInjector
+) -> None:
+    throttle = ses_throttled(faults, times=4)
+    outage = ses_unavailable(faults, times=3)
+
+    tickets = raise_tickets(stack, 5)
+    stack.drain()
+    settle(tickets, stack)
+    for ticket in tickets[:3]:
+        agent_replies(stack, ticket, f"Refund issued for {ticket.subject}.")
+    stack.drain()
+
+    assert (throttle.hits, outage.hits) == (4, 3)
+    assert_each_sent_once(stack, set().union(*(t.expected for t in tickets)))
+    assert_assigned_once(tickets)
+    assert_nothing_parked(stack)
+
+
+def test_ses_throttling_during_a_reply_burst_is_retried_and_sent_once(stack: LocalStack, faults: FaultInjector) -> None:
+    tickets = raise_tickets(stack, 3)
+    stack.drain()
+    settle(tickets, stack)
+    throttle = ses_throttled(faults, times=5)  # more than one retry of the same record
+
+    for ticket in tickets:
+        agent_replies(stack, ticket, "We are on it.")
+    stack.drain()
+
+    assert throttle.hits == 5
+    assert_each_sent_once(stack, set().union(*(t.expected for t in tickets)))
+    assert_nothing_parked(stack)
+
+
+def test_a_rejected_address_is_parked_while_everyone_else_is_served(stack: LocalStack, faults: FaultInjector) -> None:
+    bounced = "customer1@example.com"
+    ses_rejected(faults, when=lambda params: bounced in params["Destination"]["ToAddresses"])
+
+    tickets = raise_tickets(stack, 3)
+    stack.drain()
+
+    [parked] = parked_messages(stack)
+    info = parked["DDBStreamBatchInfo"]
+    [insert] = [r for r in ticket_records(stream_records(stack), tickets[1].id) if r["eventName"] == "INSERT"]
+    assert info["startSequenceNumber"] == insert["dynamodb"]["SequenceNumber"]
+    # Everyone else heard; the bounced customer's ticket is assigned and its agent told.
+    sent = {to for to, _ in sent_per_message(stack)}
+    assert "customer0@example.com" in sent and "customer2@example.com" in sent and bounced not in sent
+    assert {stored_ticket(t.id)["status"] for t in tickets} == {"assigned"}
+    CHECKS["parked batch names the failed record"] += 1
+
+
+# ---------------------------------------------------------------------------------------------- crashes mid-batch
+
+
+@pytest.fixture
+def batches(stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The sequence numbers of every batch the ticket stream function was handed, in order."""
+    module = stack.functions["TicketStreamFunction"].module
+    real = module.lambda_handler
+    seen: list[list[str]] = []
+
+    def recording(event: dict[str, Any], context: Any) -> Any:
+        seen.append([r["dynamodb"]["SequenceNumber"] for r in event["Records"]])
+        return real(event, context)
+
+    monkeypatch.setattr(module, "lambda_handler", recording)
+    return seen
+
+
+def five_replies_waiting(stack: LocalStack) -> list[Ticket]:
+    """Five assigned tickets whose agents each just replied: the stream holds their records, unread."""
+    tickets = raise_tickets(stack, 5)
+    stack.drain()
+    settle(tickets, stack)
+    for ticket in tickets:
+        result = stack.http(
+            "POST", f"/api/agent/tickets/{ticket.id}/actions",
+            headers={"Authorization": f"Bearer {ticket.agent_token}"},
+            json_body={"action": "reply", "body": f"Refund issued for {ticket.subject}."},
+        )
+        assert result.status == 200, result.body
+        ticket.expected.add((ticket.customer, f"[#{ticket.number}] Re: {ticket.subject}"))
+    return tickets
+
+
+def test_a_record_handler_crash_at_the_third_of_five_retries_from_there_and_sends_once(
+    stack: LocalStack, batches: list[list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tickets = five_replies_waiting(stack)
+    module = stack.functions["TicketStreamFunction"].module
+    real_record_handler = module.record_handler
+    real_handler = module.lambda_handler
+    crashed_in: list[list[str]] = []
+
+    def crash_at_the_third(event: dict[str, Any], context: Any) -> Any:
+        sequence = [r["dynamodb"]["SequenceNumber"] for r in event["Records"]]
+        if crashed_in or len(sequence) < 5:
+            return real_handler(event, context)
+        crashed_in.append(sequence)
+
+        def third_raises(record: Any) -> None:
+            if record.dynamodb.sequence_number == sequence[2]:
+                TALLY["handler.crash mid-batch (record)"] += 1
+                raise RuntimeError("injected crash at the 3rd record of the batch")
+            real_record_handler(record)
+
+        monkeypatch.setattr(module, "record_handler", third_raises)
+        try:
+            return real_handler(event, context)
+        finally:
+            monkeypatch.setattr(module, "record_handler", real_record_handler)
+
+    batches.clear()
+    monkeypatch.setattr(module, "lambda_handler", crash_at_the_third)
+    stack.drain()
+
+    [crashed] = crashed_in
+    after = batches[batches.index(crashed) + 1]
+    assert after[: len(crashed) - 2] == crashed[2:], "Lambda checkpoints before the failed record, starts again there"
+    assert_each_sent_once(stack, set().union(*(t.expected for t in tickets)))
+    assert_assigned_once(tickets)
+    assert_nothing_parked(stack)
+
+
+def test_an_invocation_that_dies_after_two_of_five_records_is_bisected_and_nothing_doubles(
+    stack: LocalStack, batches: list[list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tickets = five_replies_waiting(stack)
+    module = stack.functions["TicketStreamFunction"].module
+    recording = module.lambda_handler
+    died_in: list[list[str]] = []
+
+    def dies_midway_once(event: dict[str, Any], context: Any) -> Any:
+        if not died_in and len(event["Records"]) >= 5:
+            died_in.append([r["dynamodb"]["SequenceNumber"] for r in event["Records"]])
+            TALLY["handler.crash mid-batch (invocation)"] += 1
+            recording({"Records": event["Records"][:2]}, context)  # two records' work is done, then it dies
+            raise TimeoutError("Task timed out after 60.00 seconds")
+        return recording(event, context)
+
+    batches.clear()
+    monkeypatch.setattr(module, "lambda_handler", dies_midway_once)
+    stack.drain()
+
+    [died] = died_in
+    half = len(died) // 2
+    assert batches[1] == died[:half], "the function error splits the batch in two (BisectBatchOnFunctionError)"
+    assert batches[2][: len(died) - half] == died[half:], "then the second half, and on as before"
+    assert_each_sent_once(stack, set().union(*(t.expected for t in tickets)))
+    assert_assigned_once(tickets)
+    assert_nothing_parked(stack)
+
+
+def test_a_poison_record_is_isolated_parked_alone_with_its_location_and_replayed_once(
+    stack: LocalStack, batches: list[list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tickets = raise_tickets(stack, 5)
+    [poison] = [r for r in ticket_records(stream_records(stack), tickets[3].id) if r["eventName"] == "INSERT"]
+    poison_seq = poison["dynamodb"]["SequenceNumber"]
+    module = stack.functions["TicketStreamFunction"].module
+    recording = module.lambda_handler
+    broken = [True]
+
+    def dies_on_the_poison(event: dict[str, Any], context: Any) -> Any:
+        if broken[0] and any(r["dynamodb"]["SequenceNumber"] == poison_seq for r in event["Records"]):
+            TALLY["handler.crash (poison record)"] += 1
+            raise MemoryError("Runtime exited with error: signal: killed")
+        return recording(event, context)
+
+    monkeypatch.setattr(module, "lambda_handler", dies_on_the_poison)
+    stack.drain()
+
+    [parked] = parked_messages(stack)
+    info = parked["DDBStreamBatchInfo"]
+    shards = boto3.client("dynamodbstreams", region_name=REGION).describe_stream(
+        StreamArn=stack.resolved["TicketsTable"]["StreamArn"]
+    )["StreamDescription"]["Shards"]
+    assert (info["startSequenceNumber"], info["endSequenceNumber"], info["batchSize"]) == (poison_seq, poison_seq, 1)
+    assert info["shardId"] in {s["ShardId"] for s in shards}
+    assert info["streamArn"] == stack.resolved["TicketsTable"]["StreamArn"]
+    moments = (info["approximateArrivalOfFirstRecord"], info["approximateArrivalOfLastRecord"], parked["timestamp"])
+    for moment in moments:
+        assert moment.endswith("Z") and datetime.fromisoformat(moment).tzinfo is not None, moment
+    assert parked["requestContext"]["functionArn"].endswith(":function:TicketStreamFunction")
+    assert parked["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert parked["responseContext"]["functionError"] == "Unhandled"
+    CHECKS["on-failure message holds DDBStreamBatchInfo"] += 1
+    healthy = [t for t in tickets if t is not tickets[3]]
+    settle(healthy, stack)
+    assert_each_sent_once(stack, set().union(*(t.expected for t in healthy)))
+
+    broken[0] = False  # the fix is deployed
+    summary, lines = replay_locally(stack)
+    again, again_lines = replay_locally(stack)
+
+    assert (summary.found, summary.replayed, summary.records, summary.failed) == (1, 1, 1, 0), lines
+    settle(tickets, stack)
+    assert_each_sent_once(stack, set().union(*(t.expected for t in tickets)))
+    assert_assigned_once(tickets)
+    assert (again.found, again.replayed) == (0, 0) and again_lines == ["Nothing to replay: the failure queue is empty."]
+    assert_nothing_parked(stack)
+    CHECKS["replay then second replay does nothing"] += 1
+
+
+# ---------------------------------------------------------------------------------------------- replay
+
+
+def test_records_parked_by_an_ses_outage_are_replayed_after_it_ends_and_a_second_replay_does_nothing(
+    stack: LocalStack, faults: FaultInjector
+) -> None:
+    outage = ses_unavailable(faults)  # longer than every retry
+    tickets = raise_tickets(stack, 4)
+    stack.drain()
+    parked = parked_messages(stack)
+    assert parked, "the outage outlasted the retries: the batches wait on the failure queue"
+    assert stack.outbox() == []
+
+    failing, failing_lines = replay_locally(stack)  # too early: the outage goes on
+    assert failing.failed == len(parked) and failing.replayed == 0, failing_lines
+    assert len(parked_messages(stack)) == len(parked), "a failed replay deletes nothing"
+
+    faults.off()
+    preview, preview_lines = replay_locally(stack, dry_run=True)
+    assert preview.replayed == len(parked) and len(parked_messages(stack)) == len(parked), preview_lines
+    assert stack.outbox() == []
+    done, lines = replay_locally(stack)
+    again, _ = replay_locally(stack)
+
+    assert outage.hits > 0
+    assert (done.found, done.replayed, done.failed) == (len(parked), len(parked), 0), lines
+    assert lines[-1].startswith(f"{len(parked)} parked batch(es): replayed {len(parked)}")
+    settle(tickets, stack)
+    assert_each_sent_once(stack, set().union(*(t.expected for t in tickets)))
+    assert_assigned_once(tickets)
+    assert (again.found, again.replayed) == (0, 0)
+    assert_nothing_parked(stack)
+    CHECKS["replay then second replay does nothing"] += 1
+
+
+def test_budget_alerts_lost_to_ses_are_replayed_once_and_totals_stay_exact(
+    stack: LocalStack, faults: FaultInjector
+) -> None:
+    maya = signed_in(stack, "maya@example.com")
+    maya.settle(monthly_limit="100.00")
+    rejected = ses_rejected(faults, when=lambda params: "maya@example.com" in params["Destination"]["ToAddresses"])
+
+    for amount, category in (("45.10", "groceries"), ("35.00", "dining"), ("19.91", "transport"), ("0.01", "health")):
+        maya.add(amount, category, "2026-10-12")
+    stack.drain()
+
+    assert rejected.hits > 0 and alerts(stack, maya) == []
+    assert parked_messages(stack)
+    assert maya.report("2026-10")["total"] == "100.02"
+    faults.off()
+    summary, lines = replay_locally(stack)
+
+    assert summary.failed == 0 and summary.replayed >= 1, lines
+    assert sorted(alerts(stack, maya)) == [
+        "80% of your overall budget used for 2026-10",
+        "You've reached your overall budget for 2026-10",
+    ]
+    assert Counter(alerts(stack, maya)).most_common(1)[0][1] == 1
+    CHECKS["logical emails sent exactly once"] += 2
+    assert_totals_match_expenses()
+    assert replay_locally(stack)[0].found == 0
+    assert_nothing_parked(stack)
+
+
+def alerts(stack: LocalStack, spender: Spender) -> list[str]:
+    return [m["subject"] for m in outbox_for(stack, spender.email) if "budget" in m["subject"]]
+
+
+# ---------------------------------------------------------------------------------------------- DynamoDB
+
+
+def test_a_throttled_intake_is_a_503_with_retry_after_and_stores_nothing(
+    stack: LocalStack, faults: FaultInjector
+) -> None:
+    faults.add("dynamodb.ProvisionedThroughputExceeded", "dynamodb", "TransactWriteItems",
+               "ProvisionedThroughputExceededException",
+               message="The level of configured provisioned throughput for the table was exceeded.",
+               times=1, when=touches("TicketsTable"))
+
+    refused = submit_ticket(stack, headers={"Idempotency-Key": "form-1"})
+    stack.drain()
+
+    assert refused.status == 503, refused.body
+    assert refused.headers.get("retry-after", "").isdigit()
+    assert refused.json()["code"] == "service_busy" and refused.json()["message"]
+    assert stored_tickets() == [] and stack.outbox() == []
+    retried = submit_ticket(stack, headers={"Idempotency-Key": "form-1"})
+    stack.drain()
+    assert retried.status == 201, retried.body
+    assert len(stored_tickets()) == 1
+    CHECKS["throttled request answered 503 and lost nothing"] += 1
+
+
+def test_throttled_expense_writes_are_503s_and_totals_stay_exact(stack: LocalStack, faults: FaultInjector) -> None:
+    maya = signed_in(stack, "maya@example.com")
+    throttled = faults.add("dynamodb.ThrottlingException", "dynamodb", "TransactWriteItems", "ThrottlingException",
+                           message="Rate of requests exceeds the allowed throughput.", status=400, times=2,
+                           when=touches("SpendingTable"))
+    body = {"amount": "19.99", "category": "groceries", "date": "2026-10-03"}
+
+    first = maya.call("POST", "/api/expenses", body=body)
+    second = maya.call("POST", "/api/expenses", body=body)
+    third = maya.call("POST", "/api/expenses", body=body)
+    stack.drain()
+
+    assert (first.status, second.status, third.status) == (503, 503, 201)
+    assert throttled.hits == 2
+    assert maya.report("2026-10")["total"] == "19.99"
+    assert_totals_match_expenses()
+    CHECKS["throttled request answered 503 and lost nothing"] += 2
+
+
+def test_transaction_conflicts_and_lost_races_on_expenses_are_retried_and_totals_stay_exact(
+    stack: LocalStack, faults: FaultInjector
+) -> None:
+    maya = signed_in(stack, "maya@example.com")
+    maya.settle(monthly_limit="180.00")
+    conflicts = faults.add("dynamodb.TransactionConflict", "dynamodb", "TransactWriteItems",
+                           "TransactionCanceledException", times=6, when=touches("SpendingTable"),
+                           reasons=reason_on("SpendingTable", "TransactionConflict"))
+
+    made = [maya.add(f"{n}.{n:02d}", ("groceries", "dining")[n % 2], f"2026-10-{n + 1:02d}") for n in range(1, 9)]
+    # An edit that lost a race with another device's edit: the expense's version condition fails once.
+    faults.add("dynamodb.ConditionalCheckFailed", "dynamodb", "TransactWriteItems", "TransactionCanceledException",
+               times=2, when=touches("SpendingTable"), reasons=reason_on("SpendingTable", "ConditionalCheckFailed"))
+    maya.edit(made[0], amount="120.00")
+    maya.remove(made[1])
+    stack.drain()
+
+    assert conflicts.hits == 6
+    expected = 12000 + sum(n * 100 + n for n in range(3, 9))
+    assert maya.report("2026-10")["total"] == f"{expected // 100}.{expected % 100:02d}"
+    assert_totals_match_expenses()
+    assert sorted(alerts(stack, maya)) == ["80% of your overall budget used for 2026-10"]
+    CHECKS["logical emails sent exactly once"] += 1
+
+
+def test_assignment_conflicts_and_throttled_reads_are_retried_and_each_ticket_is_assigned_once(
+    stack: LocalStack, faults: FaultInjector
+) -> None:
+    # Another assignment took the agent first (the agent's open_count condition fails), the index query
+    # is throttled, and a transaction collides with one in flight on the same items.
+    faults.add("dynamodb.ConditionalCheckFailed", "dynamodb", "TransactWriteItems", "TransactionCanceledException",
+               times=3, when=touches("AgentsTable"), reasons=reason_on("AgentsTable", "ConditionalCheckFailed"))
+    faults.add("dynamodb.TransactionConflict", "dynamodb", "TransactWriteItems", "TransactionCanceledException",
+               times=3, when=touches("AgentsTable"), reasons=reason_on("TicketsTable", "TransactionConflict"))
+    faults.add("dynamodb.ProvisionedThroughputExceeded", "dynamodb", "Query",
+               "ProvisionedThroughputExceededException", times=2, when=touches("AgentsTable"),
+               message="The level of configured provisioned throughput for the table was exceeded.")
+
+    tickets = raise_tickets(stack, 6)
+    stack.drain()
+
+    assert sum(faults.injected.values()) == 8
+    settle(tickets, stack)
+    assert_each_sent_once(stack, set().union(*(t.expected for t in tickets)))
+    assert_assigned_once(tickets)
+    assert_nothing_parked(stack)
+
+
+# ---------------------------------------------------------------------------------------------- schedule runs
+
+
+def test_scheduled_surveys_survive_ses_throttling_and_go_out_once(stack: LocalStack, faults: FaultInjector) -> None:
+    tickets = raise_tickets(stack, 3)
+    stack.drain()
+    settle(tickets, stack)
+    for ticket in tickets:
+        resolved = stack.http(
+            "POST", f"/api/agent/tickets/{ticket.id}/actions",
+            headers={"Authorization": f"Bearer {ticket.agent_token}"}, json_body={"action": "resolve"},
+        )
+        assert resolved.status == 200, resolved.body
+    stack.drain()
+    before = sent_per_message(stack)
+    throttle = ses_throttled(faults, times=4)
+
+    stack.run_schedule(datetime.now(UTC) + timedelta(hours=49))
+    stack.run_schedule(datetime.now(UTC) + timedelta(minutes=5))  # EventBridge fires again; nothing doubles
+
+    assert throttle.hits == 4
+    new = sent_per_message(stack) - before
+    surveys = {(t.customer, f"[#{t.number}] How did we do? {t.subject}") for t in tickets}
+    assert new == Counter(dict.fromkeys(surveys, 1))
+    CHECKS["logical emails sent exactly once"] += len(surveys)
+    assert all(n == 1 for n in sent_per_message(stack).values())
