@@ -317,3 +317,15 @@ def test_every_resource_type_is_run_locally_or_deliberately_left_to_aws() -> Non
     assert not LOCAL_TYPES & DEPLOY_ONLY_TYPES
     undecided = {v["Type"] for v in RESOURCES.values()} - LOCAL_TYPES - DEPLOY_ONLY_TYPES
     assert not undecided, f"decide whether the local stack runs {sorted(undecided)} (infra/local/template.py)"
+
+
+def test_a_site_on_its_own_domain_requires_tls_1_2_and_needs_its_certificate() -> None:
+    config = distribution()
+    own, default = config["ViewerCertificate"]["Fn::If"][1:]
+    assert config["ViewerCertificate"]["Fn::If"][0] == "HasSiteDomain"
+    assert own["MinimumProtocolVersion"] == "TLSv1.2_2021" and own["SslSupportMethod"] == "sni-only"
+    assert own["AcmCertificateArn"] == {"Ref": "SiteCertificateArn"}
+    assert default == {"CloudFrontDefaultCertificate": True}
+    assert config["Aliases"]["Fn::If"][:2] == ["HasSiteDomain", [{"Ref": "SiteDomainName"}]]
+    rule = DOC["Rules"]["SiteDomainNeedsACertificate"]
+    assert rule["Assertions"][0]["Assert"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "SiteCertificateArn"}, ""]}]}
