@@ -53,7 +53,8 @@ class StackSite:
 
 
 def site_files(root: Path = SITE) -> list[SiteFile]:
-    """Every file of the site (dotfiles left out), keyed by its path under the site folder."""
+    """Every file of the site (dotfiles left out), keyed by its path under the site folder; pages last, so a
+    visitor mid-upload never gets a new page that names a script or style not uploaded yet."""
     if not (root / "index.html").is_file():
         raise UploadError(f"{root} has no index.html: is this the site folder?")
     files = []
@@ -69,7 +70,7 @@ def site_files(root: Path = SITE) -> list[SiteFile]:
                 cache_control=cache_control(relative.as_posix()),
             )
         )
-    return files
+    return sorted(files, key=lambda f: (f.key.endswith(".html"), f.key))
 
 
 def content_type(path: Path) -> str:

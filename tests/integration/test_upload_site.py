@@ -9,6 +9,7 @@ does not install.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -216,3 +217,12 @@ def test_every_file_gets_the_content_type_the_local_server_sends() -> None:
         served = local.static("/" + item.key)
         assert served.status_code == 200, item.key
         assert item.content_type.split(";")[0] == served.mimetype, item.key
+
+
+def test_pages_go_up_after_the_scripts_and_styles_they_name(deployed: Deployed) -> None:
+    code, out, err = run(deployed)
+    assert code == 0, err
+    uploaded = re.findall(r"\] (\S+)  \(", out)
+    assert set(uploaded) == site_paths()
+    first_page = next(i for i, key in enumerate(uploaded) if key.endswith(".html"))
+    assert all(key.endswith(".html") for key in uploaded[first_page:])
