@@ -178,8 +178,11 @@ def test_every_bucket_is_private_encrypted_versioned_and_tls_only(bucket: str) -
     ), f"{bucket} accepts plain HTTP"
 
 
-def test_the_site_bucket_logs_its_access() -> None:
+def test_the_site_bucket_and_the_distribution_log_their_access() -> None:
     assert ref(props("SiteBucket")["LoggingConfiguration"]["DestinationBucketName"]) == "AccessLogsBucket"
+    assert ref(props("SiteDistribution")["DistributionConfig"]["Logging"]["Bucket"]) == "AccessLogsBucket"
+    rules = props("AccessLogsBucket")["LifecycleConfiguration"]["Rules"]
+    assert any(r["Status"] == "Enabled" and r.get("ExpirationInDays") for r in rules), "logs kept forever"
 
 
 def test_only_the_distribution_reads_the_site_bucket() -> None:
