@@ -99,9 +99,24 @@ def page(browser: Browser, viewport: str) -> Iterator[Page]:
     assert not unexpected, f"the page logged errors: {unexpected}"
 
 
+# The elements that stick out past the right edge of the window, deepest first, for the overflow check.
+OVERFLOWING = """() => {
+    const width = document.documentElement.clientWidth;
+    return [...document.querySelectorAll('body *')]
+        .filter((e) => e.getClientRects().length && e.getBoundingClientRect().right > width + 1)
+        .filter((e) => ![...e.children].some((c) => c.getBoundingClientRect().right > width + 1))
+        .slice(0, 5)
+        .map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className} right=${Math.round(e.getBoundingClientRect().right)}`);
+}"""
+
+
 @pytest.fixture
 def shoot(viewport: str) -> Callable[[Page, str], Path]:
+    """Screenshot the whole page, after checking it fits the window's width (no sideways scrolling)."""
+
     def screenshot(page: Page, name: str) -> Path:
+        wide = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert wide <= 0, f"{name} scrolls sideways by {wide} px at {viewport} size: {page.evaluate(OVERFLOWING)}"
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}-{viewport}.png"
         page.screenshot(path=str(path), full_page=True)

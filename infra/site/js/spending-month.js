@@ -542,11 +542,17 @@ $("delete-yes").addEventListener("click", async () => {
 
 // ------------------------------------------------------------------------------------------ tables
 
+// A hidden table is hidden by its wrapper: a table keeps its content's width however it is clipped, so a
+// visually hidden table would still push the page wider than a phone's screen.
+function tableBox(id) {
+  const table = $(id);
+  return table.closest(".table-wrap") || table;
+}
+
 for (const toggle of document.querySelectorAll("[data-table-toggle]")) {
   toggle.addEventListener("click", () => {
-    const table = $(toggle.getAttribute("aria-controls"));
     const show = toggle.getAttribute("aria-expanded") !== "true";
-    table.classList.toggle("visually-hidden", !show);
+    tableBox(toggle.getAttribute("aria-controls")).classList.toggle("visually-hidden", !show);
     toggle.setAttribute("aria-expanded", String(show));
     toggle.textContent = show ? "Hide the table" : "Show the figures as a table";
   });
@@ -556,7 +562,7 @@ function withoutCharts() {
   // The chart library didn't load: the tables are the figures, shown to everyone.
   for (const id of ["category-chart-box", "trend-chart-box"]) $(id).hidden = true;
   for (const toggle of document.querySelectorAll("[data-table-toggle]")) toggle.hidden = true;
-  for (const id of ["category-table", "trend-table"]) $(id).classList.remove("visually-hidden");
+  for (const id of ["category-table", "trend-table"]) tableBox(id).classList.remove("visually-hidden");
 }
 
 // ------------------------------------------------------------------------------------------ start
