@@ -293,6 +293,7 @@ def test_only_admins_see_the_figures(stack: LocalStack) -> None:
         ("from=2026-1-1", "from"),
         ("to=2026-11-01T00:00:00Z", "to"),
         ("from=", "from"),
+        ("to=0001-01-10", "to"),  # the default 30 days before it would be before the first day there is
     ],
 )
 def test_a_bad_range_is_a_422_that_names_the_field(stack: LocalStack, query: str, field: str) -> None:

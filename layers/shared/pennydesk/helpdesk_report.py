@@ -202,7 +202,10 @@ def day_range(start: str | None, end: str | None, today: date | None = None) -> 
     """The range asked for (inclusive UTC days); by default the 30 days that end today."""
     today = today or utcnow().date()
     last = _day(end, "to") if end else today
-    first = _day(start, "from") if start else last - timedelta(days=DEFAULT_DAYS - 1)
+    try:
+        first = _day(start, "from") if start else last - timedelta(days=DEFAULT_DAYS - 1)
+    except OverflowError:  # 30 days before 0001-01-10 is no date at all
+        raise PennydeskError("Choose a later last day.", field="to") from None
     if first > last:
         raise PennydeskError("The range starts after it ends: choose a 'from' on or before 'to'.", field="from")
     if (last - first).days + 1 > MAX_DAYS:
