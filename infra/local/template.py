@@ -161,6 +161,12 @@ class Template:
             return left == right
         if key == "Fn::Not":
             return not self.evaluate(arg[0], resolved)
+        if key == "Fn::And":
+            return all(self.evaluate(v, resolved) for v in arg)
+        if key == "Fn::Or":
+            return any(self.evaluate(v, resolved) for v in arg)
+        if key == "Condition":
+            return self.condition(arg)
         return {key: self.evaluate(arg, resolved)}
 
     def _sub(self, expression: str, resolved: dict[str, dict[str, str]]) -> str:

@@ -332,3 +332,30 @@ def test_a_site_on_its_own_domain_requires_tls_1_2_and_needs_its_certificate() -
     assert config["Aliases"]["Fn::If"][:2] == ["HasSiteDomain", [{"Ref": "SiteDomainName"}]]
     rule = DOC["Rules"]["SiteDomainNeedsACertificate"]
     assert rule["Assertions"][0]["Assert"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "SiteCertificateArn"}, ""]}]}
+
+
+CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/example"
+REQUIRED_PARAMETERS = {"SenderEmail": "desk@example.com", "SiteUrl": "https://desk.example.com", "AdminEmails": ""}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({}, {"HasSesIdentity": False, "HasAlarmEmail": False, "HasSiteDomain": False}),
+        (
+            {"SesIdentity": "example.com", "AlarmEmail": "ops@example.com", "SiteDomainName": "desk.example.com"},
+            {"HasSesIdentity": True, "HasAlarmEmail": True, "HasSiteDomain": False},
+        ),
+        (
+            {"SiteDomainName": "desk.example.com", "SiteCertificateArn": CERTIFICATE},
+            {"HasSesIdentity": False, "HasAlarmEmail": False, "HasSiteDomain": True},
+        ),
+    ],
+)
+def test_the_local_template_reader_evaluates_every_condition(
+    overrides: dict[str, str], expected: dict[str, bool]
+) -> None:
+    from infra.local.template import Template
+
+    template = Template.load(ROOT / "template.yaml", {**REQUIRED_PARAMETERS, **overrides})
+    assert {name: template.condition(name) for name in DOC["Conditions"]} == expected
