@@ -108,7 +108,10 @@ def test_the_honeypot_stops_a_bot_without_telling_it(site: RunningStack, page: P
     assert trap.get_attribute("autocomplete") == "off"
     page.get_by_label("What happened?").focus()
     page.keyboard.press("Tab")
-    expect(page.get_by_role("button", name="Send request")).to_be_focused()
+    send = page.get_by_role("button", name="Send request")
+    expect(send).to_be_focused()
+    expect(send).to_have_css("outline-style", "solid")  # a keyboard user sees where they are
+    shoot(page, "ticket-form-keyboard-focus")
 
     bot = customer(viewport, "bot")
     fill_ticket_form(page, name="Best Offers", email=bot, subject="Cheap pills", description="Visit my site")
