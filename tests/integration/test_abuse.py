@@ -22,9 +22,8 @@ from pennydesk import agents, profiles
 from pennydesk.email.render import render
 from pennydesk.email.send import send
 
-from infra.local.engine import REGION, LocalStack
+from infra.local.engine import REGION, ROOT, LocalStack
 from infra.local.template import load_yaml
-from tests.integration.test_openapi_fuzz import DATA_TABLES
 from tests.integration.test_ticket_conversation import open_ticket, sign_in
 from tests.support import ADMIN, stored_items
 
@@ -32,6 +31,7 @@ KB = 1024
 MB = 1024 * KB
 SIGN_IN = "/api/auth/sign-in"
 TOO_LARGE = "The request body is larger than 64 KB."
+DATA_TABLES = ("TicketsTable", "AgentsTable", "SpendingTable")
 
 
 def _stored_counts() -> dict[str, int]:
@@ -43,7 +43,7 @@ def _stored_counts() -> dict[str, int]:
 
 def test_the_gateway_throttles_every_route() -> None:
     """API Gateway answers 429 before Lambda runs: the first line against a flood, in front of the app's limits."""
-    api = load_yaml(LocalStack().root / "template.yaml")["Resources"]["HttpApi"]["Properties"]
+    api = load_yaml(ROOT / "template.yaml")["Resources"]["HttpApi"]["Properties"]
     throttling = api["DefaultRouteSettings"]
 
     assert 0 < throttling["ThrottlingRateLimit"] <= 100

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from pennydesk import tokens
 from schemathesis.config import SchemathesisConfig
 from schemathesis.generation.modes import GenerationMode
@@ -146,7 +146,12 @@ def report(world: World, request: pytest.FixtureRequest) -> Iterator[None]:
         f"{summary['seconds']} s; statuses {summary['statuses']} (details: {REPORT.name})\n"
     )
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    (reporter.write_line if reporter else sys.stderr.write)(line)
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    if reporter is None or capture is None:
+        sys.stderr.write(line)
+        return
+    with capture.global_and_fixture_disabled():  # shown even when output is captured (under xdist: the JSON)
+        reporter.write_line(line.strip())
 
 
 def _point_at_real_records(case, world: World) -> None:
@@ -181,10 +186,10 @@ def _takes_input(operation) -> bool:
 
 
 def _fuzz(operation, mode: GenerationMode, world: World) -> None:
+    @seed(FUZZ_SEED)
     @given(case=operation.as_strategy(generation_mode=mode))
     @settings(
         max_examples=MAX_EXAMPLES,
-        derandomize=True,
         deadline=None,
         database=None,
         suppress_health_check=list(HealthCheck),
