@@ -573,23 +573,26 @@ class LocalStack:
         """
         streams = boto3.client("dynamodbstreams", region_name=REGION)
         for shard_id in list(mapping.iterators):
-            if len(mapping.pending) >= mapping.batch_size:
-                continue
-            last = mapping.last_sequence.get(shard_id)
-            position = (
-                {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": last}
-                if last
-                else {"ShardIteratorType": mapping.starting_position}
-            )
-            iterator = streams.get_shard_iterator(StreamArn=mapping.stream_arn, ShardId=shard_id, **position)
-            response = streams.get_records(
-                ShardIterator=iterator["ShardIterator"], Limit=mapping.batch_size - len(mapping.pending)
-            )
-            for record in response["Records"]:
-                mapping.last_sequence[shard_id] = record["dynamodb"]["SequenceNumber"]
-                if not mapping.filters or any(matches(p, record) for p in mapping.filters):
-                    mapping.pending.append({**record, "eventSourceARN": mapping.stream_arn})
-                    mapping.shard_of[record["dynamodb"]["SequenceNumber"]] = shard_id
+            # Like Lambda's poller, read on past pages the filter drops entirely: a page of nothing but
+            # filtered-out records is not the end of the stream.
+            while len(mapping.pending) < mapping.batch_size:
+                last = mapping.last_sequence.get(shard_id)
+                position = (
+                    {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": last}
+                    if last
+                    else {"ShardIteratorType": mapping.starting_position}
+                )
+                iterator = streams.get_shard_iterator(StreamArn=mapping.stream_arn, ShardId=shard_id, **position)
+                response = streams.get_records(
+                    ShardIterator=iterator["ShardIterator"], Limit=mapping.batch_size - len(mapping.pending)
+                )
+                for record in response["Records"]:
+                    mapping.last_sequence[shard_id] = record["dynamodb"]["SequenceNumber"]
+                    if not mapping.filters or any(matches(p, record) for p in mapping.filters):
+                        mapping.pending.append({**record, "eventSourceARN": mapping.stream_arn})
+                        mapping.shard_of[record["dynamodb"]["SequenceNumber"]] = shard_id
+                if not response["Records"] or mapping.pending:
+                    break
 
     def _pump_stream(self, mapping: StreamMapping) -> int:
         self._fetch(mapping)
