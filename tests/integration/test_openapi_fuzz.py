@@ -335,3 +335,44 @@ def test_odd_unicode_in_any_text_field_is_stored_exactly_or_refused_clearly(
                 assert "message" in answer.json() if answer.status >= 400 else True
             if expense.status == 201:
                 assert expense.json()["payee"] == text.strip()
+
+
+MALFORMED_CSV = {
+    "unterminated quote": b'date,amount,payee\n2026-11-01,-1.00,"Corner shop\n2026-11-02,-2.00,Bakery\n',
+    "NUL in a cell": b"date,amount,payee\n2026-11-01,-1.00,Cor\x00ner\n",
+    "one 100,000-character cell": b"date,amount,payee\n2026-11-01,-1.00," + b"x" * 100_000 + b"\n",
+    "10,000 columns": b"date,amount," + b",".join(b"c%d" % i for i in range(10_000)) + b"\n2026-11-01,-1.00\n",
+    "CR line endings": b"date,amount\r2026-11-01,-1.00\r2026-11-02,-2.00\r",
+    "BOM and blank lines": b"\xef\xbb\xbfdate,amount\n\n\n2026-11-01,-1.00\n\n",
+    "header only": b"date,amount\n",
+    "no header": b"2026-11-01,-1.00\n",
+    "binary": bytes(range(256)) * 4,
+    "JSON instead": b'{"date": "2026-11-01", "amount": "-1.00"}',
+    "multipart upload": b'--b\r\nContent-Disposition: form-data; name="file"; filename="x.csv"\r\n\r\n'
+    b"date,amount\r\n--b--",
+}
+
+
+def test_a_malformed_csv_upload_is_judged_line_by_line_or_refused_never_a_5xx(
+    world: World, subtests: pytest.Subtests
+) -> None:
+    auth = {"authorization": f"Bearer {world.user_session}"}
+    before = _stored_counts()
+    for name, body in MALFORMED_CSV.items():
+        for content_type in ("text/csv", "multipart/form-data; boundary=b"):
+            with subtests.test(f"{name} as {content_type}"):
+                answer = world.stack.http(
+                    "POST", "/api/expenses/import", query="preview=true&payee=payee",
+                    headers={**auth, "content-type": content_type}, body=body,
+                )
+                assert answer.status < 500, answer.body[:300]
+                reply = answer.json()
+                if answer.status >= 400:
+                    assert reply["message"] and reply["code"], reply
+                else:
+                    assert reply["rows"] == reply["would_import"] + reply["duplicates"] + reply["credits"] + reply[
+                        "invalid"
+                    ], reply
+                if content_type.startswith("multipart"):
+                    assert answer.status == 415, reply
+    assert _stored_counts() == before  # previews store nothing, whatever the file
