@@ -36,6 +36,9 @@ PAGE_SIZE = 50
 CONFLICTS = frozenset({"TransactionConflict"})
 FINAL = frozenset({"ConditionalCheckFailed"})
 CROWDED = "Too many changes at once; please try again."
+# Every write of a month ADDs to that month's total item, so a burst of writes (an import in another tab,
+# a phone and a laptop) collides there; with backoff, this many attempts spread 50 writes at once.
+HOT_TOTAL_ATTEMPTS = 12
 # An edit or delete that raced another edit re-reads and applies again (last writer wins).
 TOO_FAST = "This expense is changing too fast; please try again."
 
@@ -201,7 +204,7 @@ def create_clean(profile: Profile, value: Clean) -> Expense:
         return expense
 
     try:
-        return retrying(attempt, retry_on=CONFLICTS, final=FINAL, message=CROWDED)
+        return retrying(attempt, retry_on=CONFLICTS, final=FINAL, message=CROWDED, attempts=HOT_TOTAL_ATTEMPTS)
     except TransactWriteError as exc:
         if "ConditionalCheckFailed" not in cancellation_codes(exc):
             raise  # throttled or failed on AWS's side: nothing was written, and it is no duplicate
@@ -252,7 +255,7 @@ def update(profile: Profile, expense_id: str, data: ExpenseInput) -> Expense:
                 _stage_fingerprint(tx, profile.user_id, value.fingerprint, +1)
         return get(profile, expense_id)
 
-    return retrying(attempt, message=TOO_FAST)
+    return retrying(attempt, message=TOO_FAST, attempts=HOT_TOTAL_ATTEMPTS)
 
 
 def delete(profile: Profile, expense_id: str) -> None:
@@ -265,7 +268,7 @@ def delete(profile: Profile, expense_id: str) -> None:
             if current.external_id:
                 tx.delete(Marker(pk=user_pk(profile.user_id), sk=f"EXT#{current.external_id}"))
 
-    retrying(attempt, message=TOO_FAST)
+    retrying(attempt, message=TOO_FAST, attempts=HOT_TOTAL_ATTEMPTS)
 
 
 def list_month(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Collection
 from functools import cache
 
@@ -42,6 +44,10 @@ def transaction() -> TransactWrite:
 
 
 MAX_ATTEMPTS = 8
+# Between attempts, a random pause of up to BACKOFF_BASE * 2^attempt seconds (capped): writers that collided
+# on a hot item (a month's running total) spread out instead of colliding again at once ("full jitter").
+BACKOFF_BASE = 0.02
+BACKOFF_CAP = 1.0
 # A read-then-conditional-write lost a race: read again and try again.
 RACES = frozenset({"ConditionalCheckFailed", "TransactionConflict"})
 
@@ -57,14 +63,17 @@ def retrying[T](
     retry_on: Collection[str] = RACES,
     final: Collection[str] = (),
     message: str = "This changed while we were saving it. Please try again.",
+    attempts: int = MAX_ATTEMPTS,
 ) -> T:
     """Run `attempt` (it reads, then writes one transaction) again while it loses races, a bounded number of
     times: a cancellation with a code in `retry_on` and none in `final` is retried, any other is raised."""
-    for _ in range(MAX_ATTEMPTS):
+    for tries in range(attempts):
         try:
             return attempt()
         except TransactWriteError as exc:
             codes = set(cancellation_codes(exc))
             if not codes & set(retry_on) or codes & set(final):
                 raise
+        if tries + 1 < attempts:
+            time.sleep(random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2**tries)))  # noqa: S311 (jitter)
     raise Conflict(message)
