@@ -724,3 +724,41 @@ def test_scheduled_surveys_survive_ses_throttling_and_go_out_once(stack: LocalSt
     assert new == Counter(dict.fromkeys(surveys, 1))
     CHECKS["logical emails sent exactly once"] += len(surveys)
     assert all(n == 1 for n in sent_per_message(stack).values())
+
+
+def test_work_parked_in_the_dead_letter_queue_is_counted_by_a_dry_run_and_a_redrive_sends_nothing_twice(
+    stack: LocalStack, faults: FaultInjector
+) -> None:
+    [ticket] = raise_tickets(stack, 1)
+    stack.drain()
+    settle([ticket], stack)
+    resolved = stack.http(
+        "POST", f"/api/agent/tickets/{ticket.id}/actions",
+        headers={"Authorization": f"Bearer {ticket.agent_token}"}, json_body={"action": "resolve"},
+    )
+    assert resolved.status == 200, resolved.body
+    stack.drain()
+    outage = ses_unavailable(faults)
+    sqs = boto3.client("sqs", region_name=REGION)
+    dead_url, work_url = stack.resolved["WorkDeadLetterQueue"]["QueueUrl"], stack.resolved["WorkQueue"]["QueueUrl"]
+
+    stack.run_schedule(datetime.now(UTC) + timedelta(hours=49))
+    lines: list[str] = []
+    waiting = replay.redrive_dead_letters(sqs, dead_url, dry_run=True, out=lines.append)
+
+    assert outage.hits == 5, "the worker's five receives, then the dead-letter queue"
+    assert waiting == 1 and "would move about 1 message(s)" in lines[0]
+    faults.off()
+    stack.run_schedule(datetime.now(UTC) + timedelta(hours=2))  # the lease ran out: the scheduler hands it out again
+    # What StartMessageMoveTask does (moto has no move task): each dead letter back onto the work queue.
+    for message in sqs.receive_message(QueueUrl=dead_url, MaxNumberOfMessages=10).get("Messages", []):
+        sqs.send_message(QueueUrl=work_url, MessageBody=message["Body"])
+        sqs.delete_message(QueueUrl=dead_url, ReceiptHandle=message["ReceiptHandle"])
+    stack.drain()
+
+    survey = (ticket.customer, f"[#{ticket.number}] How did we do? {ticket.subject}")
+    assert sent_per_message(stack)[survey] == 1
+    assert all(n == 1 for n in sent_per_message(stack).values())
+    assert replay.redrive_dead_letters(sqs, dead_url, out=lines.append) == 0
+    assert lines[-1] == "Nothing to redrive: the dead-letter queue is empty."
+    CHECKS["logical emails sent exactly once"] += 1
