@@ -82,14 +82,63 @@ export function ticketIdFromUrl() {
   return /^[0-9a-f]{32}$/.test(id) ? id : "";
 }
 
+// The header's links, defined once for every page. A page names its kind in <nav data-site-nav="...">:
+// "public" (customer pages from emailed links), "staff" (agents and admins) or "spending".
+// `when`: "signed-in" (anyone with a session), "signed-out", or a role the session must have.
+const NAV_LINKS = [
+  { href: "/", text: "New request", kinds: ["public"] },
+  { href: "/spending/", text: "Spending", kinds: ["spending"], when: "signed-in" },
+  { href: "/spending/settings.html", text: "Settings", kinds: ["spending"], when: "signed-in" },
+  { href: "/spending/import.html", text: "Import/Export", kinds: ["spending"], when: "signed-in" },
+  { href: "/agent/", text: "My queue", kinds: ["staff", "spending"], when: "agent" },
+  { href: "/admin/dashboard.html", text: "Dashboard", kinds: ["staff", "spending"], when: "admin" },
+  { href: "/admin/agents.html", text: "Agents", kinds: ["staff", "spending"], when: "admin" },
+];
+const SIGNED_IN_STATE = ["staff", "spending"]; // kinds that show who is signed in, and Sign in / Sign out
+
+/** Fill an empty <nav data-site-nav> with the links for its kind, marked for setupNav to show or hide. */
+function renderNav(nav) {
+  const kind = nav.dataset.siteNav;
+  const items = [];
+  for (const link of NAV_LINKS.filter((l) => l.kinds.includes(kind))) {
+    const a = document.createElement("a");
+    a.href = link.href;
+    a.textContent = link.text;
+    if (link.when === "signed-in") a.dataset.navSignedIn = "";
+    else if (link.when === "signed-out") a.dataset.navSignedOut = "";
+    else if (link.when) a.dataset.navRole = link.when;
+    a.hidden = Boolean(link.when);
+    items.push(a);
+  }
+  if (SIGNED_IN_STATE.includes(kind)) {
+    const who = document.createElement("span");
+    who.className = "nav-who";
+    who.dataset.navWho = "";
+    who.hidden = true;
+    const signIn = document.createElement("a");
+    signIn.href = "/signin.html";
+    signIn.textContent = "Sign in";
+    signIn.dataset.navSignedOut = "";
+    const signOutButton = document.createElement("button");
+    signOutButton.type = "button";
+    signOutButton.className = "link-button";
+    signOutButton.textContent = "Sign out";
+    signOutButton.dataset.navSignOut = "";
+    signOutButton.hidden = true;
+    items.push(who, signIn, signOutButton);
+  }
+  nav.replaceChildren(...items);
+}
+
 /**
- * The header nav: show the links the signed-in person's roles open ([data-nav-role]), the links for
- * anyone signed in ([data-nav-signed-in]), "Sign in" when nobody is, and a working "Sign out" button.
- * Marks the link for the current page with aria-current.
+ * The header nav: build it for pages that name their kind (data-site-nav), then show the links the
+ * signed-in person's roles open ([data-nav-role]), the links for anyone signed in ([data-nav-signed-in]),
+ * "Sign in" when nobody is, and a working "Sign out" button. Marks the current page's link with aria-current.
  */
 export function setupNav(session = getSession()) {
   const nav = document.querySelector(".topnav");
   if (!nav) return;
+  if (nav.dataset.siteNav && !nav.children.length) renderNav(nav);
   const roles = session ? session.roles : [];
   for (const link of nav.querySelectorAll("[data-nav-role]")) {
     link.hidden = !roles.includes(link.dataset.navRole);

@@ -3,7 +3,7 @@
 // and only the Send button records it.
 import { api } from "./api.js";
 import { busy, clearErrors, doneLoading, el, showErrors, showProblem } from "./dom.js";
-import { takeLinkToken, ticketIdFromUrl } from "./session.js";
+import { setupNav, takeLinkToken, ticketIdFromUrl } from "./session.js";
 
 const LABELS = { 1: "Very poor", 2: "Poor", 3: "Okay", 4: "Good", 5: "Excellent" };
 
@@ -81,4 +81,5 @@ form.addEventListener("submit", async (event) => {
   }
 });
 
+setupNav();
 start();

@@ -1,4 +1,5 @@
 import { api } from "./api.js";
+import { setupNav } from "./session.js";
 
 const form = document.getElementById("ticket-form");
 const submit = document.getElementById("submit");
@@ -86,4 +87,5 @@ document.getElementById("another").addEventListener("click", () => {
   document.getElementById("name").focus();
 });
 
+setupNav();
 loadOptions();

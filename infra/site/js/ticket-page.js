@@ -2,7 +2,7 @@
 // Loading it only reads (GET); the reply form is the one thing that changes anything.
 import { api } from "./api.js";
 import { CUSTOMER_STATUS, badge, busy, clearErrors, doneLoading, el, showErrors, showProblem, timeEl } from "./dom.js";
-import { takeLinkToken, ticketIdFromUrl } from "./session.js";
+import { setupNav, takeLinkToken, ticketIdFromUrl } from "./session.js";
 
 const STATUS_HELP = {
   new: "We've received your request and are finding the right person for it.",
@@ -113,4 +113,5 @@ form.addEventListener("submit", async (event) => {
   done.focus();
 });
 
+setupNav();
 start();
