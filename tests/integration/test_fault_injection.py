@@ -216,7 +216,10 @@ def parked_messages(stack: LocalStack) -> list[dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     for _ in range(10):
         for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0).get("Messages", []):
-            found[m["MessageId"]] = json.loads(m["Body"])
+            try:
+                found[m["MessageId"]] = json.loads(m["Body"])
+            except ValueError:
+                found[m["MessageId"]] = {"unreadable": m["Body"]}
     return list(found.values())
 
 
@@ -762,3 +765,33 @@ def test_work_parked_in_the_dead_letter_queue_is_counted_by_a_dry_run_and_a_redr
     assert replay.redrive_dead_letters(sqs, dead_url, out=lines.append) == 0
     assert lines[-1] == "Nothing to redrive: the dead-letter queue is empty."
     CHECKS["logical emails sent exactly once"] += 1
+
+
+def test_replay_leaves_alone_what_it_cannot_replay_and_says_why(stack: LocalStack) -> None:
+    sqs = boto3.client("sqs", region_name=REGION)
+    url = stack.resolved["StreamFailureQueue"]["QueueUrl"]
+    [ticket] = raise_tickets(stack, 1)
+    stack.drain()
+    last = stream_records(stack)[-1]["dynamodb"]["SequenceNumber"]
+    shard = boto3.client("dynamodbstreams", region_name=REGION).describe_stream(
+        StreamArn=stack.resolved["TicketsTable"]["StreamArn"]
+    )["StreamDescription"]["Shards"][0]["ShardId"]
+    sqs.send_message(QueueUrl=url, MessageBody="not a stream failure")
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps({
+        "requestContext": {"functionArn": "arn:aws:lambda:us-east-1:123456789012:function:TicketStreamFunction",
+                           "condition": "RetryAttemptsExhausted"},
+        "DDBStreamBatchInfo": {"shardId": shard, "startSequenceNumber": last,
+                               "endSequenceNumber": str(int(last) + 1000), "batchSize": 2,
+                               "streamArn": stack.resolved["TicketsTable"]["StreamArn"]},
+    }))
+    sent = stack.outbox()
+
+    summary, lines = replay_locally(stack)
+
+    assert (summary.found, summary.replayed, summary.failed, summary.unreadable) == (2, 0, 1, 1), lines
+    assert any("no longer holds records" in line for line in lines), lines
+    assert any("not a stream on-failure record" in line for line in lines), lines
+    assert len(parked_messages(stack)) == 2, "nothing it could not replay is deleted"
+    assert stack.outbox() == sent
+    assert stored_ticket(ticket.id)["status"] == "assigned"
+    CHECKS["replay keeps what it cannot replay"] += 1
