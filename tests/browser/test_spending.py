@@ -122,6 +122,8 @@ def test_a_spender_signs_in_quick_adds_edits_and_deletes_and_the_totals_and_char
     dialog.get_by_label(re.compile("^Amount")).fill("25.00")
     dialog.get_by_role("button", name="Save changes").click()
     expect(dialog).to_be_hidden()
+    expect(page.locator("#list-status")).to_have_text(re.compile(r"^Saved 25\.00 \w+ for Dining"))
+    expect(page.locator("#add-status")).to_be_empty()  # the earlier "Added…" no longer stands beside it
     expect(page.locator("#summary-total")).to_have_text("82.70")
     expect_chart(page, {"Dining": 37.5, "Groceries": 45.2})
 
@@ -132,6 +134,7 @@ def test_a_spender_signs_in_quick_adds_edits_and_deletes_and_the_totals_and_char
     shoot(page, "spending-delete")
     confirm.get_by_role("button", name="Delete").click()
     expect(confirm).to_be_hidden()
+    expect(page.locator("#list-status")).to_have_text(re.compile(r"^Deleted 45\.20 \w+ at Corner shop"))
     expect(page.locator("#ledger-body tr")).to_have_count(2)
     expect(page.locator("#summary-total")).to_have_text("37.50")
     expect_chart(page, {"Dining": 37.5})

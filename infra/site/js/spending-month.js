@@ -396,6 +396,7 @@ addForm.addEventListener("submit", async (event) => {
   addPayee.value = "";
   addAmount.focus();
   const where = inMonth(created) ? "" : ` It's in ${monthLabel(created.date.slice(0, 7))}.`;
+  listStatus.textContent = ""; // one confirmation on screen at a time
   addStatus.textContent = `Added ${money(created.amount)} for ${categoryLabel(created.category)} on ${dayLabel(created.date)}.${where}`;
   refreshAfterChange({ ensure: created });
 });
@@ -487,6 +488,7 @@ editForm.addEventListener("submit", async (event) => {
     ? state.expenses.filter((e) => e.id !== updated.id)
     : state.expenses.map((e) => (e.id === updated.id ? updated : e)).sort(newestFirst);
   renderList();
+  addStatus.textContent = ""; // one confirmation on screen at a time
   $("list-status").textContent = moved
     ? `Saved. The expense moved to ${monthLabel(updated.date.slice(0, 7))}.`
     : `Saved ${money(updated.amount)} for ${categoryLabel(updated.category)} on ${dayLabel(updated.date)}.`;
@@ -532,6 +534,7 @@ $("delete-yes").addEventListener("click", async () => {
   const neighbour = state.expenses[index + 1] || state.expenses[index - 1] || null;
   state.expenses = state.expenses.filter((e) => e.id !== expense.id);
   renderList();
+  addStatus.textContent = "";
   $("list-status").textContent = `Deleted ${money(expense.amount)}${expense.payee ? ` at ${expense.payee}` : ""} on ${dayLabel(expense.date)}.`;
   state.afterClose = () => {
     if (!neighbour || !focusRowButton(neighbour.id, "edit")) $("list-title").focus();
