@@ -133,15 +133,25 @@ def _idempotency_in_progress(_: IdempotencyAlreadyInProgressError) -> Response:
 def _not_found(exc: NotFoundError) -> Response:
     method = app.current_event.http_method.upper()
     path = app.current_event.path
-    # Powertools keeps its route table private; reading it is the only way to tell 404 from 405.
-    allowed = sorted(
-        {r.method for r in app._static_routes + app._dynamic_routes if r.rule.match(path)} - {method}
-    )
+    allowed = _methods_for(path) - {method}
     if allowed:
-        response = error_response(HTTPStatus.METHOD_NOT_ALLOWED, f"{method} is not allowed here.")
-        response.headers["Allow"] = ", ".join(allowed)
-        return response
+        return _method_not_allowed(method, allowed)
     return error_response(HTTPStatus.NOT_FOUND, f"No such endpoint: {path}", code="not_found")
+
+
+def _methods_for(path: str) -> set[str]:
+    """The methods the API takes on `path`. A fixed path is a resource of its own: /api/expenses/import is
+    not an expense whose id is "import", so where a fixed route matches, the routes with parameters don't.
+    """
+    # Powertools keeps its route table private; reading it is the only way to tell 404 from 405.
+    fixed = {r.method for r in app._static_routes if r.rule.match(path)}
+    return fixed or {r.method for r in app._dynamic_routes if r.rule.match(path)}
+
+
+def _method_not_allowed(method: str, allowed: set[str]) -> Response:
+    response = error_response(HTTPStatus.METHOD_NOT_ALLOWED, f"{method} is not allowed here.")
+    response.headers["Allow"] = ", ".join(sorted(allowed))
+    return response
 
 
 def _body_size(event: dict[str, Any]) -> int:
@@ -190,10 +200,10 @@ def _unreadable_body(event: dict[str, Any]) -> Response | None:
     return None
 
 
-def _reply(response: Response) -> dict[str, Any]:
+def _reply(response: Response, headers: dict[str, str] | None = None) -> dict[str, Any]:
     return {
         "statusCode": response.status_code,
-        "headers": {"Content-Type": content_types.APPLICATION_JSON},
+        "headers": {"Content-Type": content_types.APPLICATION_JSON, **(headers or {})},
         "body": response.body,
     }
 
@@ -213,8 +223,12 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     limit = _body_limit(event)
     if _body_size(event) > limit:
         return _too_large(limit)
-    if event.get("requestContext", {}).get("http", {}).get("method", "").upper() not in METHODS_WITH_A_BODY:
+    method = event.get("requestContext", {}).get("http", {}).get("method", "").upper()
+    if method not in METHODS_WITH_A_BODY:
         event = {**event, "body": None, "isBase64Encoded": False}  # no GET or DELETE here reads a body
+    allowed = _methods_for(event.get("rawPath", ""))
+    if allowed and method not in allowed:  # before routing: a parameter route would take the fixed path
+        return _reply(_method_not_allowed(method, allowed), {"Allow": ", ".join(sorted(allowed))})
     refusal = _unreadable_body(event)
     if refusal is not None:
         return _reply(refusal)

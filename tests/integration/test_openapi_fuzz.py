@@ -376,3 +376,18 @@ def test_a_malformed_csv_upload_is_judged_line_by_line_or_refused_never_a_5xx(
                 if content_type.startswith("multipart"):
                     assert answer.status == 415, reply
     assert _stored_counts() == before  # previews store nothing, whatever the file
+
+
+def test_a_method_a_path_does_not_take_is_a_405_naming_those_it_does(world: World, subtests: pytest.Subtests) -> None:
+    document = world.stack.http("GET", "/api/openapi.json").json()
+    for path, operations in document["paths"].items():
+        real = path.replace("{ticket_id}", world.ticket.id).replace("{expense_id}", world.expense_id).replace(
+            "{agent_id}", world.agent_id
+        )
+        published = {method.upper() for method in operations}
+        for method in sorted({"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"} - published):
+            with subtests.test(f"{method} {path}"):
+                answer = world.stack.http(method, real, headers={"authorization": f"Bearer {world.user_session}"})
+                assert answer.status == 405, answer.body[:200]
+                assert set(answer.headers["allow"].split(", ")) == published
+                assert answer.json()["message"] and answer.json()["code"]

@@ -19,6 +19,7 @@ FRIENDLY = {
     "string_too_long": "Is too long (at most {max_length} characters).",
     "literal_error": "Must be one of: {expected}.",
     "extra_forbidden": "Is not a field this endpoint accepts.",
+    "string_pattern_mismatch": "Is not in the expected form.",
 }
 
 
