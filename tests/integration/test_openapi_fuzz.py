@@ -4,7 +4,7 @@ every answer is one the published contract describes (status, content type and b
 The fuzzer drives the local stack's own WSGI app (infra/local/server.py) in this process: the same
 werkzeug front, the same payload 2.0 events and the same handlers `make dev` serves over a socket, at a
 fraction of the cost of a subprocess (no port, no polling), which is what lets a few thousand cases fit the
-time budget. Generation is derandomized with a fixed seed, so CI sees the same cases on every run;
+time budget. Generation uses a fixed Hypothesis seed, so CI sees the same cases on every run;
 PENNYDESK_FUZZ_EXAMPLES raises the per-operation budget for a longer hunt.
 
 Path parameters that are well-formed ids are pointed at real records (the ticket, the expense, an agent)
