@@ -166,6 +166,9 @@ def _point_at_real_records(case, world: World) -> None:
             params[name] = real
 
 
+# One test, one subtest per operation and mode, each a Hypothesis run over schemathesis's strategy for it:
+# schemathesis.pytest.from_fixture (the lazy parametrize) reads a private pytest attribute that pytest 9 no
+# longer has (`Function._nodeid`), and a schema loaded at import would need the stack before any fixture.
 def test_no_generated_request_breaks_the_contract(
     api_schema, world: World, subtests: pytest.Subtests
 ) -> None:
