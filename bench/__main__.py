@@ -15,7 +15,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 RESULTS = ROOT / "bench" / "results" / "latest.json"
-TABLE_ORDER = ("cold start", "latency", "requests", "roster", "import", "schedule", "build")
+TABLE_ORDER = ("cold start", "latency", "requests", "roster", "queue", "import", "schedule", "cost", "build")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,7 +25,8 @@ def main(argv: list[str] | None = None) -> int:
 
     warnings.filterwarnings("ignore", message="No application metrics to publish")
     mode = "quick" if args.quick else "full"
-    import_runs, requests, tickets = (3, 50, 15) if args.quick else (7, 200, 50)
+    # Sized so the full run takes under five minutes on two quiet cores; each pair still grows ten-fold or more.
+    import_runs, requests, tickets = (3, 50, 15) if args.quick else (5, 100, 30)
     began = time.perf_counter()
 
     def progress(message: str) -> None:
@@ -38,25 +39,29 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(header, flush=True)  # the header leads; progress goes to stderr; the table comes last
 
-    from bench import build, coldstart, import_csv, inprocess, schedule, spending
+    from bench import build, coldstart, costs, import_csv, inprocess, queue, schedule, spending
     from bench.report import render_table, write_json
 
-    progress(f"[1/8] cold-start proxy: fresh interpreters, median of {import_runs}")
+    progress(f"[1/10] cold-start proxy: fresh interpreters, median of {import_runs}")
     rows, notes, raw = coldstart.run(import_runs, "ERROR", progress)
     more_rows, more_notes, raw_inprocess = inprocess.run(requests, tickets, progress)
-    progress("[5/8] monthly report with 10 vs 10,000 expenses, expense create")
+    progress("[5/10] monthly report with 10 vs 10,000 expenses, expense create")
     spending_rows = spending.measure(args.quick)
-    progress(f"[6/8] CSV import throughput ({'2,000' if args.quick else '10,000'} rows)")
+    progress("[6/10] agent queue with 10 vs 10,000 closed tickets")
+    queue_rows, queue_notes = queue.run(args.quick)
+    progress(f"[7/10] CSV import throughput ({import_csv.QUICK_ROWS if args.quick else import_csv.FULL_ROWS:,} rows)")
     import_rows = import_csv.measure(args.quick)
-    progress("[7/8] one schedule run as the due work grows")
+    progress("[8/10] one schedule run as the due work grows")
     schedule_rows, schedule_notes, _ = schedule.run(args.quick, progress)
-    progress("[8/8] build output size")
+    progress("[9/10] cost model and right-sizing: ticket and expense flows, RSS after init")
+    cost_rows, cost_notes, raw_costs = costs.run(args.quick)
+    progress("[10/10] build output size")
     build_rows, build_notes = build.run()
     rows = sorted(
-        rows + more_rows + spending_rows + import_rows + schedule_rows + build_rows,
+        rows + more_rows + spending_rows + queue_rows + import_rows + schedule_rows + cost_rows + build_rows,
         key=lambda r: TABLE_ORDER.index(r.section),
     )
-    notes = notes + more_notes + schedule_notes + build_notes
+    notes = notes + more_notes + queue_notes + schedule_notes + cost_notes + build_notes
     wall = time.perf_counter() - began
     progress("done")
 
@@ -75,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         "wall_seconds": round(wall, 2),
         "samples": {"import_runs": import_runs, "requests": requests, "assignments": tickets},
         "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "raw": {"cold_start_ms": raw, **raw_inprocess},
+        "raw": {"cold_start_ms": raw, **raw_inprocess, "costs": raw_costs},
     }
     write_json(RESULTS, meta, rows, notes)
     return 0

@@ -13,7 +13,7 @@ from bench.report import Row
 from infra.local.engine import LocalStack
 
 SECTION = "import"
-FULL_ROWS, QUICK_ROWS = 10_000, 2_000
+FULL_ROWS, QUICK_ROWS = 4_000, 2_000
 ONE_BY_ONE_SAMPLE = 200
 MAX_UPLOADS = 100
 CATEGORIES = ("groceries", "dining", "transport", "utilities", "shopping", "entertainment")
@@ -87,7 +87,7 @@ def one_by_one(stack: LocalStack, auth: dict[str, str], count: int) -> float:
 
 
 def measure(quick: bool) -> list[Row]:
-    """Import throughput (rows/s) for a 10,000-row bank file (2,000 quick) vs. the same rows one by one."""
+    """Import throughput (rows/s) for a 4,000-row bank file (2,000 quick) vs. the same rows one by one."""
     warnings.filterwarnings("ignore", message="No application metrics to publish")
     rows = QUICK_ROWS if quick else FULL_ROWS
     body = bank_file(rows).encode("utf-8")

@@ -86,7 +86,7 @@ def _report(stack: LocalStack, auth: dict[str, str], runs: int) -> tuple[float, 
 
 def measure(quick: bool) -> list[Row]:
     warnings.filterwarnings("ignore", message="No application metrics to publish")
-    runs, creates = (20, 30) if quick else (100, 200)
+    runs, creates = (20, 30) if quick else (30, 60)
     stack = LocalStack(log_level="ERROR").start()
     try:
         small, large = session(stack, "small@bench.local"), session(stack, "large@bench.local")
