@@ -39,7 +39,7 @@ from schemathesis.specs.openapi.checks import (
 from infra.local.engine import LocalStack
 from infra.local.server import LocalServer
 from tests.integration.test_ticket_conversation import OpenTicket, act, open_ticket, sign_in
-from tests.support import ADMIN, stored_items, submit_ticket
+from tests.support import ADMIN, stored_items, stored_ticket, submit_ticket
 
 FUZZ_SEED = 20261122
 MAX_EXAMPLES = int(os.environ.get("PENNYDESK_FUZZ_EXAMPLES", "20"))
@@ -70,6 +70,7 @@ class World:
     cases: Counter[str] = field(default_factory=Counter)
     statuses: Counter[int] = field(default_factory=Counter)
     outcomes: Counter[str] = field(default_factory=Counter)
+    tickets_opened: int = 0
 
     def token_for(self, path: str) -> str:
         """The token a real caller of this path would hold."""
@@ -136,6 +137,7 @@ def report(world: World, request: pytest.FixtureRequest) -> Iterator[None]:
         "operations": len(world.cases),
         "seconds": round(time.perf_counter() - started, 1),
         "statuses": {str(k): v for k, v in sorted(world.statuses.items())},
+        "tickets_reopened_for_agent_cases": world.tickets_opened,
         "cases_per_operation": dict(sorted(world.cases.items())),
         "statuses_per_operation": dict(sorted(world.outcomes.items())),
     }
@@ -154,8 +156,19 @@ def report(world: World, request: pytest.FixtureRequest) -> Iterator[None]:
         reporter.write_line(line.strip())
 
 
+def _keep_the_ticket_with_its_agent(world: World) -> None:
+    """A fuzzed reassign hands the ticket on and its agent link stops working; open a fresh one so later
+    agent cases reach the actions again instead of a 403."""
+    ticket = stored_ticket(world.ticket.id)
+    if ticket.get("agent_id") != tokens.verify("agent", world.ticket.agent_token).subject:
+        world.ticket = open_ticket(world.stack, subject=f"Fresh ticket {world.tickets_opened}")
+        world.tickets_opened += 1
+
+
 def _point_at_real_records(case, world: World) -> None:
     """A well-formed id becomes the id of a real record; a malformed one stays, to test the 422."""
+    if case.operation.path.startswith("/api/agent/tickets/"):
+        _keep_the_ticket_with_its_agent(world)
     params = case.path_parameters or {}
     for name, real in (
         ("ticket_id", world.survey_ticket if case.operation.path.endswith("/feedback") else world.ticket.id),
