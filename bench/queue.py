@@ -71,13 +71,14 @@ def read_queue(stack: LocalStack, auth: dict[str, str], runs: int) -> dict[str, 
     times, outside, requests = [], [], []
     for _ in range(runs):
         with count_calls(get_settings().idempotency_table) as calls:
-            began = time.perf_counter()
+            began, cpu = time.perf_counter(), time.thread_time()
             result = stack.http("GET", "/api/agent/queue", headers=auth)
-            elapsed = time.perf_counter() - began
+            elapsed, cpu = time.perf_counter() - began, time.thread_time() - cpu
         if result.status != 200 or len(result.json()["tickets"]) != OPEN_TICKETS:
             raise RuntimeError(f"queue answered {result.status}: {result.body[:200]!r}")
         times.append(elapsed * 1000)
-        outside.append((elapsed - calls.seconds) * 1000)
+        # CPU time, not wall time: what the product itself costs, whatever else shares the machine.
+        outside.append((cpu - calls.cpu_seconds) * 1000)
         requests.append(calls.dynamodb_total)
     return {
         "ms": statistics.median(times),
@@ -129,8 +130,8 @@ def run(quick: bool) -> tuple[list[Row], list[str]]:
             note="session lookup + agent + one Query on the sparse agent_queue index"),
         Row(SECTION, f"Agent queue GET /api/agent/queue, 10,000 closed tickets, median of {runs}", large["ms"], "ms",
             "10 closed tickets", small["ms"], "ms", note="includes moto, which scans every item for a GSI query"),
-        Row(SECTION, "  of which outside AWS calls (pennydesk + pynamodb + Powertools)", large["outside_ms"], "ms",
-            "10 closed tickets", small["outside_ms"], "ms", target=1.2),
+        Row(SECTION, "  of which CPU outside AWS calls (pennydesk + pynamodb + Powertools)", large["outside_ms"],
+            "ms", "10 closed tickets", small["outside_ms"], "ms", target=1.2),
     ]
     notes = [
         f"Agent queue: {OPEN_TICKETS} open tickets through the API; closed ticket items "
