@@ -13,6 +13,7 @@ trip per AWS request. DynamoDB capacity comes from counting.capacity_units.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import math
@@ -31,6 +32,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from bench import prices
 from bench.counting import Calls, count_calls
+from bench.inprocess import customer_ip
 from bench.report import Row
 from infra.local.engine import LocalStack
 
@@ -161,6 +163,9 @@ def _ok(result: Any, expected: int, what: str) -> Any:
     return result
 
 
+_customers = itertools.count()
+
+
 def ticket_flow(stack: LocalStack, count: int, usage: Usage) -> None:
     """`count` tickets through their whole life; usage counts every HTTP request, invocation and email."""
     sent_before = len(stack.outbox())
@@ -168,7 +173,8 @@ def ticket_flow(stack: LocalStack, count: int, usage: Usage) -> None:
     for i in range(count):
         body = {"name": f"Customer {i}", "email": f"cost{i}-{time.time_ns()}@example.com",
                 "subject": f"Refund for order {i}", "description": "I was charged twice.", "category": "general"}
-        created.append(_ok(stack.http("POST", "/api/tickets", json_body=body), 201, "intake").json())
+        answer = stack.http("POST", "/api/tickets", json_body=body, source_ip=customer_ip(next(_customers)))
+        created.append(_ok(answer, 201, "intake").json())
     usage.http_requests += count
     stack.drain()
     outbox = stack.outbox()

@@ -55,10 +55,16 @@ def ticket_body(i: int) -> dict[str, str]:
     }
 
 
+def customer_ip(i: int) -> str:
+    """Customer i's address: real customers write from many, and intake limits each IP (intake.TICKETS_PER_IP)."""
+    return f"198.18.{i // 250 % 250}.{i % 250 + 1}"
+
+
 def post_ticket(stack: LocalStack, i: int) -> dict[str, Any]:
     """The hosted form's request: JSON body plus a fresh Idempotency-Key per submission."""
     result = stack.http(
-        "POST", "/api/tickets", json_body=ticket_body(i), headers={"Idempotency-Key": uuid.uuid4().hex}
+        "POST", "/api/tickets", json_body=ticket_body(i), headers={"Idempotency-Key": uuid.uuid4().hex},
+        source_ip=customer_ip(i),
     )
     if result.status != 201:
         raise RuntimeError(f"POST /api/tickets answered {result.status}: {result.body[:300]!r}")

@@ -25,7 +25,7 @@ from pennydesk.email.send import send
 from infra.local.engine import REGION, ROOT, LocalStack
 from infra.local.template import load_yaml
 from tests.integration.test_ticket_conversation import open_ticket, sign_in
-from tests.support import ADMIN, stored_items
+from tests.support import ADMIN, VALID_TICKET, outbox_for, stored_items, stored_tickets
 
 KB = 1024
 MB = 1024 * KB
@@ -83,6 +83,61 @@ def test_a_refused_sign_in_reads_the_same_for_every_address(stack: LocalStack) -
     assert len({r.body for r in refused}) == 1
     assert {r.json()["code"] for r in refused} == {"too_many_requests"}
     assert all(0 < int(r.headers["retry-after"]) <= 900 for r in refused)
+
+
+def _ticket_from(stack: LocalStack, email: str, ip: str) -> tuple[int, dict]:
+    answer = stack.http(
+        "POST", "/api/tickets", json_body={**VALID_TICKET, "email": email}, source_ip=ip
+    )
+    return answer.status, answer.json()
+
+
+def test_ticket_intake_takes_ten_tickets_an_hour_from_one_address_then_429_storing_nothing(
+    stack: LocalStack,
+) -> None:
+    """Anyone can open a ticket in someone's name, and each one emails that address: ten an hour is a person."""
+    stack.advance_clock(datetime(2031, 6, 2, 11, 0, 5, tzinfo=UTC))
+    answers = [_ticket_from(stack, "victim@example.com", f"198.51.100.{i}") for i in range(10)]
+    assert {status for status, _ in answers} == {201}
+    stack.drain()
+    before_tickets, before_mail = len(stored_tickets()), len(outbox_for(stack, "victim@example.com"))
+
+    status, body = _ticket_from(stack, "Victim@Example.com", "198.51.100.99")
+    stack.drain()
+
+    assert status == 429
+    assert body["code"] == "too_many_requests"
+    assert "hour" in body["message"]
+    assert len(stored_tickets()) == before_tickets == 10
+    assert len(outbox_for(stack, "victim@example.com")) == before_mail == 10
+    assert _ticket_from(stack, "someone-else@example.com", "198.51.100.99")[0] == 201
+
+    stack.advance_clock(datetime(2031, 6, 2, 12, 0, 5, tzinfo=UTC))
+    assert _ticket_from(stack, "victim@example.com", "198.51.100.99")[0] == 201  # a new hour
+
+
+def test_ticket_intake_takes_sixty_tickets_per_15_minutes_from_one_ip_then_429(stack: LocalStack) -> None:
+    stack.advance_clock(datetime(2031, 6, 2, 13, 0, 5, tzinfo=UTC))
+    statuses = [_ticket_from(stack, f"p{i}@example.com", "203.0.113.60")[0] for i in range(60)]
+    assert set(statuses) == {201}
+
+    status, body = _ticket_from(stack, "one-more@example.com", "203.0.113.60")
+
+    assert status == 429
+    assert body["code"] == "too_many_requests"
+    assert _ticket_from(stack, "one-more@example.com", "203.0.113.61")[0] == 201
+
+
+def test_a_honeypot_bot_counts_against_its_ip_too(stack: LocalStack) -> None:
+    """A bot that fills the hidden field learns nothing, but it can't use the decoy answers to flood us either."""
+    stack.advance_clock(datetime(2031, 6, 2, 14, 0, 5, tzinfo=UTC))
+    for i in range(60):
+        stack.http(
+            "POST", "/api/tickets",
+            json_body={**VALID_TICKET, "email": f"bot{i}@example.com", "website": "http://spam.example"},
+            source_ip="203.0.113.70",
+        )
+    assert _ticket_from(stack, "real@example.com", "203.0.113.70")[0] == 429
 
 
 # ---------------------------------------------------------------------------------------------- size limits

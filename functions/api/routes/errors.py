@@ -41,7 +41,8 @@ API_ERROR_REF = "#/components/schemas/ApiError"
 ERRORS_EVERYWHERE = {
     413: "The body is larger than 64 KB (the CSV import: 5 MB).",
     422: "A field, query parameter or header is not valid; `errors` names each.",
-    429: "Too many requests: sign-in's per-address and per-IP limits (with Retry-After), or the gateway's throttling.",
+    429: "Too many requests: the per-address and per-IP limits of sign-in and ticket intake (with Retry-After), "
+    "or the gateway's throttling.",
     503: "AWS was busy for a moment and nothing was saved; retry after Retry-After seconds.",
 }
 ERRORS_WITH_A_BODY = {

@@ -52,7 +52,8 @@ def _create_once(request: dict[str, Any]) -> dict[str, Any]:
     summary="Open a ticket",
     description="Creates a ticket in status `new`. Assignment and the confirmation email follow from the "
     "stream within seconds. Send an `Idempotency-Key` to make retries safe: the same key and body return "
-    "the first response again; the same key with another body is a 422.",
+    "the first response again; the same key with another body is a 422. At most 10 tickets an hour per "
+    "email address and 60 per 15 minutes per IP (then 429 with Retry-After).",
     responses={201: {"description": "Created", "content": {"application/json": {"model": intake.PublicTicket}}}},
     tags=["Help desk"],
 )
@@ -62,6 +63,7 @@ def create_ticket(
         str | None, Header(alias="Idempotency-Key", description="Any unique string, at most 255 characters.")
     ] = None,
 ) -> Response[intake.PublicTicket]:
+    intake.admit(ticket, router.current_event.request_context.http.source_ip)
     if ticket.is_spam:
         created = intake.decoy_ticket(ticket).model_dump()
     elif idempotency_key is None:

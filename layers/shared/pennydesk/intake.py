@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from aws_lambda_powertools import Logger
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from pennydesk import sla
+from pennydesk import ratelimit, sla
 from pennydesk.clock import iso, utcnow
 from pennydesk.models.base import transaction
 from pennydesk.models.ticket import TICKET_SK, Counter, Ticket, ticket_pk
@@ -86,6 +86,25 @@ def next_ticket_number() -> int:
     counter = Counter(pk="COUNTER", sk="TICKET_NUMBER")
     counter.update(actions=[Counter.value.add(1)])
     return FIRST_TICKET_NUMBER - 1 + int(counter.value)
+
+
+# Anyone may open a ticket in anyone's name, and each one emails that address: these bound what one
+# sender can make us send. Ten an hour is more than a person writes; sixty per 15 minutes covers an office
+# behind one address. A honeypot hit counts against its IP too, so decoy answers can't be used to flood.
+TICKETS_PER_EMAIL = ratelimit.Limit("ticket-email", hits=10, window_seconds=3600)
+TICKETS_PER_IP = ratelimit.Limit("ticket-ip", hits=60, window_seconds=900)
+
+
+def admit(request: NewTicket, source_ip: str) -> None:
+    """Count this request against its sender's limits; 429 (nothing stored, nothing sent) past either."""
+    ratelimit.enforce(TICKETS_PER_IP, source_ip, "Too many tickets from here. Try again in a few minutes.")
+    if not request.is_spam:
+        ratelimit.enforce(
+            TICKETS_PER_EMAIL,
+            request.email,
+            "Too many tickets for this email address in the last hour. Reply to your open ticket instead, "
+            "or try again later.",
+        )
 
 
 def create_ticket(request: NewTicket) -> Ticket:
