@@ -796,6 +796,11 @@ class LocalStack:
         return ran
 
     # ------------------------------------------------------------------ outbox
+    def outbox_size(self) -> int:
+        """How many emails SES accepted, without parsing them (the outbox parses every one)."""
+        with self.lock:
+            return len(ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages)
+
     def outbox(self) -> list[dict[str, Any]]:
         """Every email SES accepted, oldest first, with both parts decoded."""
         with self.lock:
