@@ -146,7 +146,7 @@ def test_an_admin_signs_in_and_sees_the_desk_figures_of_the_tickets_just_worked(
     sign_in_through_the_page(site, page, ADMIN)
     page.get_by_role("link", name="Manage agents").click()
     expect(page.get_by_role("heading", name="Agents", exact=True)).to_be_visible()
-    page.get_by_role("navigation", name="Staff").get_by_role("link", name="Dashboard").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
 
     expect(page).to_have_url(re.compile(r"/admin/dashboard\.html\?from=\d{4}-\d{2}-\d{2}&to=\d{4}-\d{2}-\d{2}$"))
     expect(page.get_by_role("heading", name="Desk dashboard")).to_be_visible()
@@ -203,4 +203,4 @@ def test_someone_who_is_not_an_admin_is_told_the_page_is_for_admins(
 
     expect(page.get_by_role("heading", name="This page is for admins")).to_be_visible()
     expect(page.locator("#dashboard-view")).to_be_hidden()
-    expect(page.get_by_role("navigation", name="Staff").get_by_role("link", name="Dashboard")).to_be_hidden()
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard")).to_be_hidden()
