@@ -147,7 +147,8 @@ def request_for(route: str, parties: Parties) -> tuple[str, str, str, dict[str, 
     )
     bodies: dict[str, Callable[[], Any]] = {
         "POST /api/tickets": lambda: {
-            "name": "Kim", "email": f"kim+{uuid.uuid4().hex[:8]}@example.com", "subject": "Hello", "description": "Hi", "category": "general",
+            "name": "Kim", "email": f"kim+{uuid.uuid4().hex[:8]}@example.com",  # intake limits each address
+            "subject": "Hello", "description": "Hi", "category": "general",
         },
         "POST /api/auth/sign-in": lambda: {"email": f"someone+{uuid.uuid4().hex[:8]}@example.com"},
         "POST /api/auth/session": lambda: {
