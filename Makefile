@@ -33,7 +33,7 @@ export SAM_CLI_CONTAINER_CONNECTION_TIMEOUT := 1
 help:
 	@echo "make dev     set up and start the local stack on http://127.0.0.1:$${PORT:-3000} (PORT overrides)"
 	@echo "make test    set up and run every check: lint, pytest (unit, integration, e2e), sam validate, cfn-lint, sam build"
-	@echo "make bench   cold start, latency and DynamoDB-call figures (add ARGS=--quick for a short run)"
+	@echo "make bench   sam build, then cold start, latency, DynamoDB-call, flat-as-data-grows and cost figures (ARGS=--quick: short run)"
 	@echo "make clean   remove .venv, .tools and build output"
 
 $(UV):
@@ -117,7 +117,7 @@ test: setup tools browser check-layer lint sam-validate cfn-lint checkov
 	@$(PY) -m pytest -q -n 2 --dist loadfile
 	@$(MAKE) --no-print-directory sam-build
 
-bench: setup
+bench: setup sam-build
 	@$(PY) -m bench $(ARGS)
 
 # After `sam deploy`: put infra/site in the stack's bucket and invalidate CloudFront (docs/operations.md).
