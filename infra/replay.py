@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from infra.event_filter import matches
+
 # (function ARN, DynamoDB stream event) -> the function's answer ({"batchItemFailures": [...]}); raises if
 # the function itself failed.
 Invoker = Callable[[str, dict[str, Any]], Any]
@@ -94,21 +96,6 @@ class ReplaySummary:
             f"{self.found} parked batch(es): {verb} {self.replayed} ({self.records} records), "
             f"{self.failed} still failing, {self.unreadable} unreadable"
         )
-
-
-def matches(pattern: Any, value: Any) -> bool:
-    """Lambda event filtering, the subset Pennydesk's mappings use: nested keys, exact values, prefixes."""
-    if isinstance(pattern, dict):
-        return isinstance(value, dict) and all(k in value and matches(v, value[k]) for k, v in pattern.items())
-    if isinstance(pattern, list):
-        for option in pattern:
-            if isinstance(option, dict) and "prefix" in option:
-                if isinstance(value, str) and value.startswith(option["prefix"]):
-                    return True
-            elif option == value:
-                return True
-        return False
-    return pattern == value
 
 
 def read_parked(sqs: Any, queue_url: str, *, hold_seconds: int = HOLD_SECONDS) -> list[tuple[ParkedBatch | None, dict]]:

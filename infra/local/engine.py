@@ -39,6 +39,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import RawMessage, ses_backends
 from moto.sqs.models import sqs_backends
 
+from infra.event_filter import matches
 from infra.local.template import FunctionSpec, Template
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -944,19 +945,6 @@ def speed_up_moto() -> None:
     _moto_sped_up = True
 
 
-def matches(pattern: Any, value: Any) -> bool:
-    """Lambda event filtering, the subset the template uses: nested keys, exact values, {"prefix": ...}."""
-    if isinstance(pattern, dict):
-        return isinstance(value, dict) and all(k in value and matches(v, value[k]) for k, v in pattern.items())
-    if isinstance(pattern, list):
-        for option in pattern:
-            if isinstance(option, dict) and "prefix" in option:
-                if isinstance(value, str) and value.startswith(option["prefix"]):
-                    return True
-            elif option == value:
-                return True
-        return False
-    return pattern == value
 
 
 def _outbox_entry(message: RawMessage) -> dict[str, Any]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from infra.local.engine import LocalStack, matches
+from infra.event_filter import matches
+from infra.local.engine import LocalStack
 from tests.integration.test_spending_profile import Spender, signed_in
 from tests.support import outbox_for, stream_records
 
