@@ -2,7 +2,8 @@
 // because deactivating hands the agent's open tickets back to the queue).
 import { api } from "./api.js";
 import { badge, busy, clearErrors, doneLoading, el, fillProblem, humanize, showErrors } from "./dom.js";
-import { clearSession, getSession, setupNav } from "./session.js";
+import { adminAccessProblem } from "./admin-access.js";
+import { getSession, setupNav } from "./session.js";
 
 const FALLBACK_CATEGORIES = ["general", "billing", "technical"].map((value) => ({ value, label: humanize(value) }));
 
@@ -86,26 +87,7 @@ async function loadCategories() {
 }
 
 function accessProblem(error) {
-  document.getElementById("admin-view").hidden = true;
-  if (error.status === 401) {
-    clearSession();
-    setupNav(null);
-    fillProblem({
-      title: "Your sign-in has expired or isn't valid — ask for a new link",
-      text: "Sign in with your email address and we'll send you a fresh link.",
-      detail: error.message ? `(${error.message})` : "",
-      links: [{ href: "/signin.html", text: "Sign in", primary: true }],
-    });
-  } else {
-    const links = [{ href: "/signin.html", text: "Sign in as someone else", primary: true }];
-    if (session.roles.includes("agent")) links.push({ href: "/agent/", text: "Go to my queue" });
-    fillProblem({
-      title: "This page is for admins",
-      text: `You're signed in as ${session.email}, which isn't on the admin list.`,
-      detail: error.message ? `(${error.message})` : "",
-      links,
-    });
-  }
+  return adminAccessProblem(error, session, "admin-view");
 }
 
 /** Errors from a save: access problems replace the page; the rest go beside their fields. */

@@ -3,7 +3,8 @@
 // backlog as tables. The range lives in the address (?from=&to=) so a view can be bookmarked.
 import { api } from "./api.js";
 import { AGENT_STATUS, busy, clearErrors, doneLoading, el, fillProblem, humanize, showErrors } from "./dom.js";
-import { clearSession, getSession, setupNav } from "./session.js";
+import { adminAccessProblem } from "./admin-access.js";
+import { getSession, setupNav } from "./session.js";
 
 const MAX_DAYS = 366;
 const DAY_MS = 86_400_000;
@@ -234,26 +235,7 @@ function render(report) {
 // Loading ----------------------------------------------------------------------------------------
 
 function accessProblem(error) {
-  document.getElementById("dashboard-view").hidden = true;
-  if (error.status === 401) {
-    clearSession();
-    setupNav(null);
-    fillProblem({
-      title: "Your sign-in has expired or isn't valid — ask for a new link",
-      text: "Sign in with your email address and we'll send you a fresh link.",
-      detail: error.message ? `(${error.message})` : "",
-      links: [{ href: "/signin.html", text: "Sign in", primary: true }],
-    });
-  } else {
-    const links = [{ href: "/signin.html", text: "Sign in as someone else", primary: true }];
-    if (session.roles.includes("agent")) links.push({ href: "/agent/", text: "Go to my queue" });
-    fillProblem({
-      title: "This page is for admins",
-      text: `You're signed in as ${session.email}, which isn't on the admin list.`,
-      detail: error.message ? `(${error.message})` : "",
-      links,
-    });
-  }
+  adminAccessProblem(error, session, "dashboard-view");
 }
 
 let latest = 0;
