@@ -2,7 +2,7 @@
 // because deactivating hands the agent's open tickets back to the queue).
 import { api } from "./api.js";
 import { badge, busy, clearErrors, doneLoading, el, fillProblem, humanize, showErrors } from "./dom.js";
-import { adminAccessProblem } from "./admin-access.js";
+import { staffAccessProblem } from "./staff-access.js";
 import { getSession, setupNav } from "./session.js";
 
 const FALLBACK_CATEGORIES = ["general", "billing", "technical"].map((value) => ({ value, label: humanize(value) }));
@@ -87,7 +87,7 @@ async function loadCategories() {
 }
 
 function accessProblem(error) {
-  return adminAccessProblem(error, session, "admin-view");
+  return staffAccessProblem(error, session, "admin-view", "admin");
 }
 
 /** Errors from a save: access problems replace the page; the rest go beside their fields. */

@@ -3,7 +3,7 @@
 // backlog as tables. The range lives in the address (?from=&to=) so a view can be bookmarked.
 import { api } from "./api.js";
 import { AGENT_STATUS, busy, clearErrors, doneLoading, el, fillProblem, humanize, showErrors } from "./dom.js";
-import { adminAccessProblem } from "./admin-access.js";
+import { staffAccessProblem } from "./staff-access.js";
 import { getSession, setupNav } from "./session.js";
 
 const MAX_DAYS = 366;
@@ -235,7 +235,7 @@ function render(report) {
 // Loading ----------------------------------------------------------------------------------------
 
 function accessProblem(error) {
-  adminAccessProblem(error, session, "dashboard-view");
+  staffAccessProblem(error, session, "dashboard-view", "admin");
 }
 
 let latest = 0;

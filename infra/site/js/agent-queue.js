@@ -1,7 +1,8 @@
 // The agent's queue: their open tickets, most urgent then oldest (the API's order), for the session.
 import { api } from "./api.js";
 import { AGENT_STATUS, PRIORITIES, badge, busy, doneLoading, el, fillProblem, timeEl } from "./dom.js";
-import { clearSession, getSession, setupNav } from "./session.js";
+import { getSession, setupNav } from "./session.js";
+import { staffAccessProblem } from "./staff-access.js";
 
 const session = getSession();
 setupNav(session);
@@ -44,26 +45,7 @@ function render({ me, tickets }) {
 }
 
 function showAccessProblem(error) {
-  document.getElementById("queue-view").hidden = true;
-  if (error.status === 401) {
-    clearSession();
-    setupNav(null);
-    fillProblem({
-      title: "Your sign-in has expired or isn't valid — ask for a new link",
-      text: "Sign in with your email address and we'll send you a fresh link.",
-      detail: error.message ? `(${error.message})` : "",
-      links: [{ href: "/signin.html", text: "Sign in", primary: true }],
-    });
-  } else {
-    const links = [{ href: "/signin.html", text: "Sign in as someone else", primary: true }];
-    if (session.roles.includes("admin")) links.push({ href: "/admin/agents.html", text: "Manage agents" });
-    fillProblem({
-      title: "This page is for active agents",
-      text: `You're signed in as ${session.email}, which isn't an active agent.`,
-      detail: error.message ? `(${error.message})` : "",
-      links,
-    });
-  }
+  staffAccessProblem(error, session, "queue-view", "agent");
 }
 
 async function load({ announce = false } = {}) {
