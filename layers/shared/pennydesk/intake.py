@@ -107,14 +107,15 @@ def admit(request: NewTicket, source_ip: str) -> None:
         )
 
 
-def create_ticket(request: NewTicket) -> Ticket:
+def _ticket_for(request: NewTicket, number: int) -> Ticket:
+    """The new ticket a request describes, not yet stored."""
     ticket_id = uuid.uuid4().hex
     now = iso(utcnow())
-    ticket = Ticket(
+    return Ticket(
         pk=ticket_pk(ticket_id),
         sk=TICKET_SK,
         ticket_id=ticket_id,
-        number=next_ticket_number(),
+        number=number,
         status="new",
         subject=request.subject,
         description=request.description,
@@ -125,6 +126,10 @@ def create_ticket(request: NewTicket) -> Ticket:
         created_at=now,
         updated_at=now,
     )
+
+
+def create_ticket(request: NewTicket) -> Ticket:
+    ticket = _ticket_for(request, next_ticket_number())
     # The SLA targets start with the ticket: both timers are written in the ticket's own transaction.
     with transaction() as tx:
         tx.save(ticket, condition=Ticket.pk.does_not_exist())
@@ -140,21 +145,8 @@ def decoy_ticket(request: NewTicket) -> PublicTicket:
         issued = int(Counter.get("COUNTER", "TICKET_NUMBER").value)
     except Counter.DoesNotExist:
         issued = 0
-    now = iso(utcnow())
     logger.warning("honeypot filled: ticket not opened", extra={"category": request.category})
-    return PublicTicket(
-        id=uuid.uuid4().hex,
-        number=FIRST_TICKET_NUMBER + issued,
-        status="new",
-        subject=request.subject,
-        description=request.description,
-        category=request.category,
-        priority=request.priority,
-        name=request.name,
-        email=request.email,
-        created_at=now,
-        updated_at=now,
-    )
+    return public_view(_ticket_for(request, FIRST_TICKET_NUMBER + issued))
 
 
 class PublicTicket(BaseModel):
