@@ -8,6 +8,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,3 +68,14 @@ def stop_with_ctrl_c(running: RunningStack) -> int:
         running.process.kill()
         running.process.wait()
         pytest.fail(f"the local stack did not stop within 10 s of Ctrl-C:\n{running.output()}")
+
+
+@contextmanager
+def running_local_stack(log: Path) -> Iterator[RunningStack]:
+    """The local stack for the length of the block, stopped with Ctrl-C afterwards unless a test already did."""
+    running = start_local_stack(log)
+    try:
+        yield running
+    finally:
+        if running.process.poll() is None:
+            stop_with_ctrl_c(running)

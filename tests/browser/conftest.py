@@ -20,7 +20,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from tests.local_process import RunningStack, start_local_stack, stop_with_ctrl_c
+from tests.local_process import RunningStack, running_local_stack
 
 pytestmark = pytest.mark.browser
 
@@ -62,12 +62,8 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     """One local stack per test module, as `make dev` runs it."""
-    running = start_local_stack(tmp_path_factory.mktemp("browser") / "stack.log")
-    try:
+    with running_local_stack(tmp_path_factory.mktemp("browser") / "stack.log") as running:
         yield running
-    finally:
-        if running.process.poll() is None:
-            stop_with_ctrl_c(running)
 
 
 @pytest.fixture(params=sorted(VIEWPORTS))

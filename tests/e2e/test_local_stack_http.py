@@ -3,61 +3,50 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import requests
 
-from tests.local_process import RunningStack, start_local_stack, stop_with_ctrl_c
+from tests.local_process import RunningStack, stop_with_ctrl_c
 from tests.support import VALID_TICKET
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    running = start_local_stack(tmp_path_factory.mktemp("e2e") / "stack.log")
-    try:
-        yield running
-    finally:
-        if running.process.poll() is None:
-            stop_with_ctrl_c(running)
-
-
-def outbox(local: RunningStack) -> list[dict[str, Any]]:
-    response = requests.get(f"{local.base}/_local/outbox", timeout=5)
+def outbox(live: RunningStack) -> list[dict[str, Any]]:
+    response = requests.get(f"{live.base}/_local/outbox", timeout=5)
     assert response.status_code == 200
     return response.json()["messages"]
 
 
-def test_ticket_emails_arrive_within_two_seconds_with_links(local: RunningStack) -> None:
-    before = len(outbox(local))
+def test_ticket_emails_arrive_within_two_seconds_with_links(live: RunningStack) -> None:
+    before = len(outbox(live))
     posted = time.monotonic()
-    response = requests.post(f"{local.base}/api/tickets", json={**VALID_TICKET, "email": "e2e@example.com"}, timeout=5)
+    response = requests.post(f"{live.base}/api/tickets", json={**VALID_TICKET, "email": "e2e@example.com"}, timeout=5)
     assert response.status_code == 201, response.text
     ticket = response.json()
 
     arrived: list[dict[str, Any]] = []
     while time.monotonic() - posted < 10:
-        arrived = outbox(local)[before:]
+        arrived = outbox(live)[before:]
         if len(arrived) >= 2:
             break
         time.sleep(0.05)  # polling the outbox with a deadline
     elapsed = time.monotonic() - posted
 
-    assert len(arrived) == 2, f"{len(arrived)} emails after {elapsed:.1f}s:\n{local.output()[-3000:]}"
+    assert len(arrived) == 2, f"{len(arrived)} emails after {elapsed:.1f}s:\n{live.output()[-3000:]}"
     assert elapsed <= 2.0, f"the emails took {elapsed:.2f}s"
     assert any(m["to"] == ["e2e@example.com"] and f"[#{ticket['number']}]" in m["subject"] for m in arrived)
     for message in arrived:
-        assert f"{local.base}/" in message["text"]
+        assert f"{live.base}/" in message["text"]
         assert "token=" in message["text"] and "token=" in message["html"]
         assert ticket["id"] in message["text"]
 
 
-def test_the_form_is_served_at_the_root(local: RunningStack) -> None:
-    response = requests.get(f"{local.base}/", timeout=5)
+def test_the_form_is_served_at_the_root(live: RunningStack) -> None:
+    response = requests.get(f"{live.base}/", timeout=5)
 
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
@@ -66,29 +55,29 @@ def test_the_form_is_served_at_the_root(local: RunningStack) -> None:
 
 @pytest.mark.parametrize("path", ["/", "/api/tickets", "/_local/outbox", "/_local/schedule"])
 @pytest.mark.parametrize("method", ["BREW", "DELETE"])
-def test_an_unknown_method_is_405_never_501(local: RunningStack, path: str, method: str) -> None:
-    response = requests.request(method, f"{local.base}{path}", timeout=5)
+def test_an_unknown_method_is_405_never_501(live: RunningStack, path: str, method: str) -> None:
+    response = requests.request(method, f"{live.base}{path}", timeout=5)
 
     assert response.status_code == 405
     assert response.headers.get("Allow")
 
 
-def test_unknown_page_is_404(local: RunningStack) -> None:
-    assert requests.get(f"{local.base}/no-such-page.html", timeout=5).status_code == 404
+def test_unknown_page_is_404(live: RunningStack) -> None:
+    assert requests.get(f"{live.base}/no-such-page.html", timeout=5).status_code == 404
 
 
-def test_outbox_page_shows_mail_with_customer_text_escaped(local: RunningStack) -> None:
+def test_outbox_page_shows_mail_with_customer_text_escaped(live: RunningStack) -> None:
     response = requests.post(
-        f"{local.base}/api/tickets",
+        f"{live.base}/api/tickets",
         json={**VALID_TICKET, "email": "xss@example.com", "subject": "<script>alert('outbox')</script> hi"},
         timeout=5,
     )
     assert response.status_code == 201
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and not any(m["to"] == ["xss@example.com"] for m in outbox(local)):
+    while time.monotonic() < deadline and not any(m["to"] == ["xss@example.com"] for m in outbox(live)):
         time.sleep(0.05)  # polling the outbox with a deadline
 
-    page = requests.get(f"{local.base}/_local/outbox.html", timeout=5)
+    page = requests.get(f"{live.base}/_local/outbox.html", timeout=5)
 
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
@@ -98,22 +87,22 @@ def test_outbox_page_shows_mail_with_customer_text_escaped(local: RunningStack) 
     assert '<a href="http' in page.text
 
 
-def test_schedule_refuses_the_past_and_accepts_the_future(local: RunningStack) -> None:
+def test_schedule_refuses_the_past_and_accepts_the_future(live: RunningStack) -> None:
     past = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     future = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    refused = requests.post(f"{local.base}/_local/schedule", json={"now": past}, timeout=10)
-    moved = requests.post(f"{local.base}/_local/schedule", json={"now": future}, timeout=30)
+    refused = requests.post(f"{live.base}/_local/schedule", json={"now": past}, timeout=10)
+    moved = requests.post(f"{live.base}/_local/schedule", json={"now": future}, timeout=30)
 
     assert refused.status_code == 409
     assert refused.json()["message"]
     assert moved.status_code == 200
     assert datetime.fromisoformat(moved.json()["now"]) >= datetime.fromisoformat(future.replace("Z", "+00:00"))
-    garbled = requests.post(f"{local.base}/_local/schedule", json={"when": "soon"}, timeout=10)
+    garbled = requests.post(f"{live.base}/_local/schedule", json={"when": "soon"}, timeout=10)
     assert garbled.status_code == 400
 
 
-def test_ctrl_c_stops_the_local_stack_cleanly(local: RunningStack) -> None:
+def test_ctrl_c_stops_the_local_stack_cleanly(live: RunningStack) -> None:
     """Last in this module on purpose: after a session of real use, Ctrl-C ends it with exit code 0."""
-    assert stop_with_ctrl_c(local) == 0, local.output()
-    assert "stopped" in local.output()
+    assert stop_with_ctrl_c(live) == 0, live.output()
+    assert "stopped" in live.output()

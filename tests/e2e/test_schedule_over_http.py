@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -14,21 +13,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from tests.local_process import RunningStack, start_local_stack, stop_with_ctrl_c
+from tests.local_process import RunningStack
 
 pytestmark = pytest.mark.e2e
 MAIL_DEADLINE = 5.0
 CUSTOMER = "rosa@example.com"
 SPENDER = "ines@example.com"
-
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    running = start_local_stack(tmp_path_factory.mktemp("schedule") / "stack.log")
-    try:
-        yield running
-    finally:
-        stop_with_ctrl_c(running)
 
 
 def mail(base: str, address: str | None, pattern: str, count: int = 1, about: str = "") -> list[dict[str, Any]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -13,20 +12,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from tests.local_process import RunningStack, start_local_stack, stop_with_ctrl_c
+from tests.local_process import RunningStack
 
 pytestmark = pytest.mark.e2e
 MAIL_DEADLINE = 5.0
 MONTH = "2026-10"
-
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    running = start_local_stack(tmp_path_factory.mktemp("spending") / "stack.log")
-    try:
-        yield running
-    finally:
-        stop_with_ctrl_c(running)
 
 
 def mail_to(base: str, address: str) -> list[dict[str, Any]]:

@@ -4,26 +4,16 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 
-from tests.local_process import RunningStack, start_local_stack, stop_with_ctrl_c
+from tests.local_process import RunningStack
 
 pytestmark = pytest.mark.e2e
 MAIL_DEADLINE = 5.0
-
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    running = start_local_stack(tmp_path_factory.mktemp("conversation") / "stack.log")
-    try:
-        yield running
-    finally:
-        stop_with_ctrl_c(running)
 
 
 def wait_for_mail(base: str, count: int) -> list[dict[str, Any]]:
