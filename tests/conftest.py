@@ -9,12 +9,14 @@ from __future__ import annotations
 import gc
 import json
 import os
+import threading
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from moto.core.botocore_stubber import BotocoreStubber
 
 from infra.local.engine import BASE_ENVIRONMENT, LocalStack
 from tests.support import ADMIN, outbox_for, submit_ticket
@@ -70,3 +72,22 @@ def make_stack(tmp_path: Path) -> Iterator[Callable[..., LocalStack]]:
     finally:
         for local in started:
             local.stop()
+
+
+@pytest.fixture
+def atomic_aws_calls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each AWS call is atomic, as DynamoDB's are; the product's own steps still interleave between calls.
+
+    moto is not thread-safe: a TransactWriteItems that fails a condition rolls back by putting back a
+    deep copy of every table it touched, taken when it started, which would undo a concurrent writer's
+    committed changes. One lock around moto's request handling restores DynamoDB's per-request atomicity
+    without serialising the domain code; the race tests interleave their threads between calls.
+    """
+    lock = threading.Lock()
+    handle = BotocoreStubber.__call__
+
+    def one_at_a_time(self: BotocoreStubber, *args: object, **kwargs: object) -> object:
+        with lock:
+            return handle(self, *args, **kwargs)
+
+    monkeypatch.setattr(BotocoreStubber, "__call__", one_at_a_time)

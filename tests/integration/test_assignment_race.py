@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from moto.core.botocore_stubber import BotocoreStubber
 from pennydesk import assignment
 from pennydesk.models.agent import Agent
 from pennydesk.models.ticket import Ticket
@@ -19,25 +18,6 @@ ROSTER = [
     {"name": "Ana", "email": "ana@pennydesk.local", "categories": ["billing"]},
     {"name": "Ben", "email": "ben@pennydesk.local", "categories": ["billing"]},
 ]
-
-
-@pytest.fixture
-def atomic_aws_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Each AWS call is atomic, as DynamoDB's are; the product's own steps still interleave between calls.
-
-    moto is not thread-safe: a TransactWriteItems that fails a condition rolls back by putting back a
-    deep copy of every table it touched, taken when it started, which would undo a concurrent writer's
-    committed changes. One lock around moto's request handling restores DynamoDB's per-request atomicity.
-    """
-    lock = threading.Lock()
-    handle = BotocoreStubber.__call__
-
-    def one_at_a_time(self: BotocoreStubber, *args: object, **kwargs: object) -> object:
-        with lock:
-            return handle(self, *args, **kwargs)
-
-    monkeypatch.setattr(BotocoreStubber, "__call__", one_at_a_time)
-    yield
 
 
 def test_two_tickets_arriving_together_go_to_two_agents(

@@ -21,7 +21,6 @@ from typing import Any
 
 import botocore.client
 import pytest
-from moto.core.botocore_stubber import BotocoreStubber
 from pennydesk import assignment, expenses, profiles
 from pennydesk.expenses import ExpenseInput
 from pennydesk.models.ticket import Ticket
@@ -30,6 +29,7 @@ from infra.local.engine import LocalStack
 from tests.integration.test_fault_injection import (
     CHECKS,
     TALLY,
+    Fault,
     alerts,
     assert_totals_match_expenses,
     sent_per_message,
@@ -44,22 +44,13 @@ TICKETS = 50
 
 
 @pytest.fixture
-def dynamodb_concurrency(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+def dynamodb_concurrency(monkeypatch: pytest.MonkeyPatch, atomic_aws_calls: None) -> Counter[str]:
     """Atomic AWS calls, and DynamoDB's TransactionConflict for transactions that overlap on an item.
 
     moto runs one call at a time, so "overlap" is measured as DynamoDB would see it: a transaction that
     reaches an item within IN_FLIGHT_SECONDS (how long a transaction holds its items) of another one on the
     same item is cancelled. Time spent queueing for moto's lock does not count. Returns the conflict count.
     """
-    moto_lock = threading.Lock()
-    handle = BotocoreStubber.__call__
-
-    def one_at_a_time(self: BotocoreStubber, *args: object, **kwargs: object) -> object:
-        with moto_lock:
-            return handle(self, *args, **kwargs)
-
-    monkeypatch.setattr(BotocoreStubber, "__call__", one_at_a_time)
-
     started: dict[tuple[str, str], float] = {}  # item -> when the last transaction on it began
     registry = threading.Lock()
     conflicts: Counter[str] = Counter()
@@ -83,22 +74,11 @@ def dynamodb_concurrency(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
             if any(busy):
                 conflicts["TransactionConflict"] += 1
                 TALLY["dynamodb.TransactionConflict (overlapping transactions)"] += 1
-                codes = ["TransactionConflict" if b else "None" for b in busy]
-                raise self.exceptions.from_code("TransactionCanceledException")(
-                    {
-                        "Error": {
-                            "Code": "TransactionCanceledException",
-                            "Message": "Transaction cancelled, please refer cancellation reasons for specific "
-                            f"reasons [{', '.join(codes)}]",
-                        },
-                        "CancellationReasons": [
-                            {"Code": c, "Message": "Transaction is ongoing for the item"} if c != "None" else
-                            {"Code": "None"} for c in codes
-                        ],
-                        "ResponseMetadata": {"HTTPStatusCode": 400},
-                    },
-                    operation,
+                cancelled = Fault(
+                    "TransactionConflict", "dynamodb", operation, "TransactionCanceledException", 400, "",
+                    reasons=lambda _: ["TransactionConflict" if b else None for b in busy],
                 )
+                raise self.exceptions.from_code(cancelled.code)(cancelled.response(params), operation)
             started.update(dict.fromkeys(items, now))
         return real(self, operation, params)
 

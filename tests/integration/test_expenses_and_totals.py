@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from moto.core.botocore_stubber import BotocoreStubber
 from pennydesk import expenses, profiles
 from pennydesk.expenses import ExpenseInput
 
@@ -307,24 +306,6 @@ def test_fifty_expenses_sent_at_once_over_the_api_all_count(stack: LocalStack) -
     assert statuses == [201] * 50
     assert maya.report("2026-10")["total"] == dollars(sum(cents(a) for a in amounts))
     assert len(maya.listing("2026-10")) == 50
-
-
-@pytest.fixture
-def atomic_aws_calls(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each AWS call is atomic, as DynamoDB's are; the product's own steps still interleave between calls.
-
-    moto is not thread-safe (a failed TransactWriteItems rolls its tables back to deep copies taken when it
-    started, undoing concurrent writers), so one lock around moto's request handling gives back DynamoDB's
-    per-request atomicity without serialising the domain code.
-    """
-    lock = threading.Lock()
-    handle = BotocoreStubber.__call__
-
-    def one_at_a_time(self: BotocoreStubber, *args: object, **kwargs: object) -> object:
-        with lock:
-            return handle(self, *args, **kwargs)
-
-    monkeypatch.setattr(BotocoreStubber, "__call__", one_at_a_time)
 
 
 @pytest.mark.usefixtures("atomic_aws_calls")
