@@ -91,3 +91,18 @@ def atomic_aws_calls(monkeypatch: pytest.MonkeyPatch) -> None:
             return handle(self, *args, **kwargs)
 
     monkeypatch.setattr(BotocoreStubber, "__call__", one_at_a_time)
+
+
+@pytest.fixture
+def ticket_stream_batches(stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Every batch the ticket stream function was handed, in order: its records' sequence numbers."""
+    module = stack.functions["TicketStreamFunction"].module
+    real = module.lambda_handler
+    seen: list[list[str]] = []
+
+    def recording(event: dict[str, Any], context: Any) -> Any:
+        seen.append([r["dynamodb"]["SequenceNumber"] for r in event["Records"]])
+        return real(event, context)
+
+    monkeypatch.setattr(module, "lambda_handler", recording)
+    return seen

@@ -391,21 +391,6 @@ def test_a_rejected_address_is_parked_while_everyone_else_is_served(stack: Local
 # ---------------------------------------------------------------------------------------------- crashes mid-batch
 
 
-@pytest.fixture
-def batches(stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    """The sequence numbers of every batch the ticket stream function was handed, in order."""
-    module = stack.functions["TicketStreamFunction"].module
-    real = module.lambda_handler
-    seen: list[list[str]] = []
-
-    def recording(event: dict[str, Any], context: Any) -> Any:
-        seen.append([r["dynamodb"]["SequenceNumber"] for r in event["Records"]])
-        return real(event, context)
-
-    monkeypatch.setattr(module, "lambda_handler", recording)
-    return seen
-
-
 def five_replies_waiting(stack: LocalStack) -> list[Ticket]:
     """Five assigned tickets whose agents each just replied: the stream holds their records, unread."""
     tickets = raise_tickets(stack, 5)
@@ -423,7 +408,7 @@ def five_replies_waiting(stack: LocalStack) -> list[Ticket]:
 
 
 def test_a_record_handler_crash_at_the_third_of_five_retries_from_there_and_sends_once(
-    stack: LocalStack, batches: list[list[str]], monkeypatch: pytest.MonkeyPatch
+    stack: LocalStack, ticket_stream_batches: list[list[str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tickets = five_replies_waiting(stack)
     module = stack.functions["TicketStreamFunction"].module
@@ -449,12 +434,12 @@ def test_a_record_handler_crash_at_the_third_of_five_retries_from_there_and_send
         finally:
             monkeypatch.setattr(module, "record_handler", real_record_handler)
 
-    batches.clear()
+    ticket_stream_batches.clear()
     monkeypatch.setattr(module, "lambda_handler", crash_at_the_third)
     stack.drain()
 
     [crashed] = crashed_in
-    after = batches[batches.index(crashed) + 1]
+    after = ticket_stream_batches[ticket_stream_batches.index(crashed) + 1]
     assert after[: len(crashed) - 2] == crashed[2:], "Lambda checkpoints before the failed record, starts again there"
     assert_each_sent_once(stack, set().union(*(t.expected for t in tickets)))
     assert_assigned_once(tickets)
@@ -462,7 +447,7 @@ def test_a_record_handler_crash_at_the_third_of_five_retries_from_there_and_send
 
 
 def test_an_invocation_that_dies_after_two_of_five_records_is_bisected_and_nothing_doubles(
-    stack: LocalStack, batches: list[list[str]], monkeypatch: pytest.MonkeyPatch
+    stack: LocalStack, ticket_stream_batches: list[list[str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tickets = five_replies_waiting(stack)
     module = stack.functions["TicketStreamFunction"].module
@@ -477,21 +462,23 @@ def test_an_invocation_that_dies_after_two_of_five_records_is_bisected_and_nothi
             raise TimeoutError("Task timed out after 60.00 seconds")
         return recording(event, context)
 
-    batches.clear()
+    ticket_stream_batches.clear()
     monkeypatch.setattr(module, "lambda_handler", dies_midway_once)
     stack.drain()
 
     [died] = died_in
     half = len(died) // 2
-    assert batches[1] == died[:half], "the function error splits the batch in two (BisectBatchOnFunctionError)"
-    assert batches[2][: len(died) - half] == died[half:], "then the second half, and on as before"
+    assert ticket_stream_batches[1] == died[:half], (
+        "the function error splits the batch in two (BisectBatchOnFunctionError)"
+    )
+    assert ticket_stream_batches[2][: len(died) - half] == died[half:], "then the second half, and on as before"
     assert_each_sent_once(stack, set().union(*(t.expected for t in tickets)))
     assert_assigned_once(tickets)
     assert_nothing_parked(stack)
 
 
 def test_a_poison_record_is_isolated_parked_alone_with_its_location_and_replayed_once(
-    stack: LocalStack, batches: list[list[str]], monkeypatch: pytest.MonkeyPatch
+    stack: LocalStack, ticket_stream_batches: list[list[str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tickets = raise_tickets(stack, 5)
     [poison] = [r for r in ticket_records(stream_records(stack), tickets[3].id) if r["eventName"] == "INSERT"]

@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import boto3
-import pytest
 
 from infra.local.engine import LOCAL_SENDER, REGION, LocalStack
 from infra.local.template import load_yaml
@@ -41,21 +40,6 @@ def records_between(stack: LocalStack, start: str, end: str) -> list[dict[str, A
     return [r for r in stream_records(stack) if int(start) <= int(r["dynamodb"]["SequenceNumber"]) <= int(end)]
 
 
-@pytest.fixture
-def invocations(stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    """Every batch the stream function was handed: its records' sequence numbers."""
-    module = stack.functions["TicketStreamFunction"].module
-    real_handler = module.lambda_handler
-    batches: list[list[str]] = []
-
-    def counting(event: dict[str, Any], context: Any) -> Any:
-        batches.append([r["dynamodb"]["SequenceNumber"] for r in event["Records"]])
-        return real_handler(event, context)
-
-    monkeypatch.setattr(module, "lambda_handler", counting)
-    return batches
-
-
 def test_stream_reports_only_the_record_whose_email_was_rejected(stack: LocalStack) -> None:
     ses_refuses_our_sender()
     ticket_id = submit_ticket(stack).json()["id"]
@@ -70,7 +54,7 @@ def test_stream_reports_only_the_record_whose_email_was_rejected(stack: LocalSta
 
 
 def test_a_record_that_keeps_failing_is_retried_then_parked_on_the_failure_queue(
-    stack: LocalStack, invocations: list[list[str]]
+    stack: LocalStack, ticket_stream_batches: list[list[str]]
 ) -> None:
     ses_refuses_our_sender()
     ticket_id = submit_ticket(stack).json()["id"]
@@ -81,7 +65,7 @@ def test_a_record_that_keeps_failing_is_retried_then_parked_on_the_failure_queue
     retries = int(stream_settings(stack)["MaximumRetryAttempts"])
     # Every record fails (no email can go out), so the function errors as a whole: the engine splits the
     # batch (BisectBatchOnFunctionError) until each record is retried alone, then parks each on its own.
-    assert invocations.count([insert["dynamodb"]["SequenceNumber"]]) == 1 + retries
+    assert ticket_stream_batches.count([insert["dynamodb"]["SequenceNumber"]]) == 1 + retries
     parked = failure_queue_messages(stack)[0]
     info = parked["DDBStreamBatchInfo"]
     assert info["streamArn"] == stack.resolved["TicketsTable"]["StreamArn"]
