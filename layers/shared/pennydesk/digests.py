@@ -288,7 +288,7 @@ def context(profile: Profile, period: Period, numbers: Figures) -> dict[str, Any
 def on_due(timer: SpendingTimer, now: datetime) -> str:
     """Write the digest for the period that just ended (if anything was spent), then arm the next one."""
     fire = timers.fire_time(timer)
-    if not timers.is_armed(timer) or fire is None or fire > now:
+    if fire is None or not timers.is_due(timer, now):
         return "not yet"
     try:
         profile = profiles.get(str(timer.subject))

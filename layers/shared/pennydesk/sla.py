@@ -135,8 +135,7 @@ def on_due(timer: TicketTimer, now: datetime) -> str:
     """A target passed: tell the agent and the admins (once), and hand back an unacknowledged urgent ticket."""
     if not timers.is_armed(timer) or not is_live(timer) or timer.paused_at:
         return "not armed"
-    fire = timers.fire_time(timer)
-    if fire is None or fire > now:
+    if not timers.is_due(timer, now):
         return "not yet"
     try:
         ticket = workflow.get_ticket(str(timer.subject))

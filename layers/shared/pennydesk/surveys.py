@@ -81,8 +81,7 @@ def survey_url(ticket_id: str, token: str, rating: int | None = None) -> str:
 
 def send_survey(timer: TicketTimer, now: datetime) -> str:
     """The survey for one resolution: one email, then the timer goes (a retry sends nothing twice)."""
-    fire = timers.fire_time(timer)
-    if not timers.is_armed(timer) or fire is None or fire > now:
+    if not timers.is_due(timer, now):
         return "not yet"
     try:
         ticket = workflow.get_ticket(str(timer.subject))
@@ -110,8 +109,7 @@ def auto_close(timer: TicketTimer, now: datetime) -> str:
     The close and its history entry are one transaction, guarded by this timer still being the one we
     read; the timer goes only after the email, so a retry after a crash still sends it (once).
     """
-    fire = timers.fire_time(timer)
-    if not timers.is_armed(timer) or fire is None or fire > now:
+    if not timers.is_due(timer, now):
         return "not yet"
     generation = int(timer.generation)
     days = get_settings().auto_close_seconds / 86400

@@ -86,6 +86,12 @@ def is_armed(timer: TimerBase) -> bool:
     return bool(timer.due_shard) and not str(timer.due_shard).startswith("parked#")
 
 
+def is_due(timer: TimerBase, now: datetime) -> bool:
+    """Armed, and its moment has come: the worker's first check before it acts on a queued timer."""
+    fire = fire_time(timer)
+    return is_armed(timer) and fire is not None and fire <= now
+
+
 # ------------------------------------------------------------------------------------------ scheduler
 @dataclass(frozen=True)
 class DueKey:
