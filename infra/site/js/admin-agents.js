@@ -86,6 +86,18 @@ async function loadCategories() {
   }
 }
 
+/** After a save: the roster as the API has it now (or, if that read fails, with the saved agent swapped in). */
+async function showSaved(saved, restore) {
+  try {
+    await loadRoster();
+  } catch {
+    agents = agents.map((a) => (a.id === saved.id ? saved : a));
+    renderRoster();
+  }
+  restore();
+  closeEditor({ focusRow: false });
+}
+
 function accessProblem(error) {
   return staffAccessProblem(error, session, "admin-view", "admin");
 }
@@ -231,14 +243,7 @@ editForm.addEventListener("submit", async (event) => {
     handleSaveError(editForm, error);
     return;
   }
-  try {
-    await loadRoster();
-  } catch {
-    agents = agents.map((a) => (a.id === saved.id ? saved : a));
-    renderRoster();
-  }
-  restore();
-  closeEditor({ focusRow: false });
+  await showSaved(saved, restore);
   say(rosterStatus, `Saved the changes to ${saved.name}.`);
 });
 
@@ -297,14 +302,7 @@ document.getElementById("confirm-yes").addEventListener("click", async (event) =
     confirmError.focus();
     return;
   }
-  try {
-    await loadRoster();
-  } catch {
-    agents = agents.map((a) => (a.id === saved.id ? saved : a));
-    renderRoster();
-  }
-  restore();
-  closeEditor({ focusRow: false });
+  await showSaved(saved, restore);
   const moved = agent.open_count;
   say(
     rosterStatus,
