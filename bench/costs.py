@@ -84,7 +84,7 @@ class Meter:
         self.log_state: list[tuple[Any, Any]] = []
 
     def __enter__(self) -> Meter:
-        from pennydesk.settings import get_settings
+        from pennydesk.platform.settings import get_settings
 
         self.calls_ctx = count_calls(get_settings().idempotency_table)
         calls = self.calls_ctx.__enter__()

@@ -93,7 +93,7 @@ def measure(quick: bool) -> list[Row]:
     body = bank_file(rows).encode("utf-8")
     stack = LocalStack(log_level="ERROR").start()
     try:
-        from pennydesk.settings import get_settings
+        from pennydesk.platform.settings import get_settings
 
         importer, unhurried, typist = (session(stack, f"{who}@bench.local")
                                        for who in ("importer", "unhurried", "typist"))

@@ -72,15 +72,15 @@ def post_ticket(stack: LocalStack, i: int) -> dict[str, Any]:
 
 
 def idempotency_table() -> str:
-    from pennydesk.settings import get_settings
+    from pennydesk.platform.settings import get_settings
 
     return get_settings().idempotency_table
 
 
 def new_tickets(count: int, offset: int = 0) -> list[Any]:
     """Tickets created by the domain (as intake does) and loaded back, ready for assign()."""
-    from pennydesk import intake
-    from pennydesk.models.ticket import Ticket
+    from pennydesk.helpdesk import intake
+    from pennydesk.helpdesk.ticket_records import Ticket
 
     tickets = []
     for i in range(count):
@@ -91,8 +91,8 @@ def new_tickets(count: int, offset: int = 0) -> list[Any]:
 
 # ---------------------------------------------------------------------------------------- requests
 def requests_per_operation(stack: LocalStack, progress: Progress) -> tuple[list[Row], list[str], dict[str, Any]]:
-    from pennydesk.assignment import AlreadyAssigned, Assigned, assign
-    from pennydesk.models.ticket import Ticket
+    from pennydesk.helpdesk.assignment import AlreadyAssigned, Assigned, assign
+    from pennydesk.helpdesk.ticket_records import Ticket
 
     table = idempotency_table()
     # One full ticket first, so what follows is the warm steady state (clients built, secret cached).
@@ -188,7 +188,7 @@ def intake_latency(
 ) -> tuple[list[Row], list[str], dict[str, Any]]:
     """POST /api/tickets against a bare PutItem, interleaved so drift hits both alike."""
     client = boto3.client("dynamodb", region_name=REGION)
-    from pennydesk.settings import get_settings
+    from pennydesk.platform.settings import get_settings
 
     table = get_settings().tickets_table
 
@@ -276,7 +276,7 @@ def _substitute(value: Any, swaps: tuple[tuple[str, str], ...]) -> Any:
 
 def clone_agents(roster: list[dict[str, Any]]) -> None:
     """Add `roster` by copying a seeded agent's items (profile, email link, slots), new id, email, name."""
-    from pennydesk.settings import get_settings
+    from pennydesk.platform.settings import get_settings
 
     client = boto3.client("dynamodb", region_name=REGION)
     table = get_settings().agents_table
@@ -304,7 +304,7 @@ def clone_agents(roster: list[dict[str, Any]]) -> None:
 
 
 def available_slots(category: str) -> int:
-    from pennydesk.settings import get_settings
+    from pennydesk.platform.settings import get_settings
 
     client = boto3.client("dynamodb", region_name=REGION)
     pages = client.get_paginator("query").paginate(
@@ -318,7 +318,7 @@ def available_slots(category: str) -> int:
 
 
 def assignment_at(agents: int, tickets: int, folder: Path, progress: Progress) -> dict[str, Any]:
-    from pennydesk.assignment import Assigned, assign
+    from pennydesk.helpdesk.assignment import Assigned, assign
 
     roster = json.loads(write_seed(folder, agents).read_text(encoding="utf-8"))
     engine_seed = folder / f"seed-{agents}-engine-part.json"

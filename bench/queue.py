@@ -33,7 +33,7 @@ def _s(value: str) -> dict[str, str]:
 
 
 def _agent_id() -> str:
-    from pennydesk.settings import get_settings
+    from pennydesk.platform.settings import get_settings
 
     client = boto3.client("dynamodb", region_name=REGION)
     items = client.scan(TableName=get_settings().agents_table, ConsistentRead=True)["Items"]
@@ -43,7 +43,7 @@ def _agent_id() -> str:
 def seed_closed(agent_id: str, count: int, first_number: int) -> None:
     """`count` closed tickets of `agent_id`, as the workflow leaves the ticket item (its history entries live
     in each ticket's own partition, which the queue's index never reads)."""
-    from pennydesk.settings import get_settings
+    from pennydesk.platform.settings import get_settings
 
     table = get_settings().tickets_table
     client = boto3.client("dynamodb", region_name=REGION)
@@ -66,7 +66,7 @@ def seed_closed(agent_id: str, count: int, first_number: int) -> None:
 
 
 def read_queue(stack: LocalStack, auth: dict[str, str], runs: int) -> dict[str, Any]:
-    from pennydesk.settings import get_settings
+    from pennydesk.platform.settings import get_settings
 
     times, outside, requests = [], [], []
     for _ in range(runs):

@@ -75,7 +75,7 @@ def _batch_write(table: str, items: list[dict[str, Any]]) -> int:
 
 def seed(surveys: int, digests: int, fire: datetime, month: str, previous_month: str) -> None:
     """`surveys` resolved tickets with a due survey timer; `digests` users with spending and a due digest."""
-    from pennydesk.timers import shard_for
+    from pennydesk.scheduling.timers import shard_for
 
     fire_at = _iso(fire)
     ticket_items: list[dict[str, Any]] = []
@@ -216,8 +216,8 @@ def _run_once(
     stack: LocalStack, items: int, surveys: int, digests: int, progress: Progress, worker_sample: int
 ) -> dict[str, Any]:
     """Seed, then time and count the schedule run and the worker's first `worker_sample` items separately."""
-    from pennydesk.reports import shift_month
-    from pennydesk.settings import get_settings
+    from pennydesk.platform.settings import get_settings
+    from pennydesk.spending.reports import shift_month
 
     idempotency = get_settings().idempotency_table
     fire = _next_first_of_month(stack.now())  # the monthly digests' moment; the surveys are due by then too

@@ -25,14 +25,14 @@ CATEGORIES = ("groceries", "dining", "transport", "utilities")
 
 
 def _idempotency_table() -> str:
-    from pennydesk.settings import get_settings  # the layer is on sys.path once a stack has started
+    from pennydesk.platform.settings import get_settings  # the layer is on sys.path once a stack has started
 
     return get_settings().idempotency_table
 
 
 def _seed_month(user_id: str, count: int) -> int:
     """`count` expenses in MONTH plus the totals the API would have kept; returns the month's total."""
-    from pennydesk.settings import get_settings
+    from pennydesk.platform.settings import get_settings
 
     table = boto3.resource("dynamodb", region_name=REGION).Table(get_settings().spending_table)
     pk = f"USER#{user_id}"
@@ -61,10 +61,10 @@ def _seed_month(user_id: str, count: int) -> int:
 
 
 def _user_id(stack: LocalStack, auth: dict[str, str]) -> str:
-    from pennydesk import profiles
+    from pennydesk.spending import account
 
     email = stack.http("GET", "/api/me", headers=auth).json()["email"]
-    profile = profiles.find(email)
+    profile = account.find(email)
     assert profile is not None
     return profile.user_id
 

@@ -25,10 +25,10 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
-from pennydesk.errors import PennydeskError
-from pennydesk.idempotency import register_invocation
-from pennydesk.ratelimit import TooManyRequests
-from pennydesk.transient import RETRY_AFTER_SECONDS, is_transient
+from pennydesk.platform.errors import PennydeskError
+from pennydesk.platform.idempotency import register_invocation
+from pennydesk.platform.ratelimit import TooManyRequests
+from pennydesk.platform.transient import RETRY_AFTER_SECONDS, is_transient
 from pynamodb.exceptions import PynamoDBException
 from routes import admin, agent, auth, customer, docs, feedback, spending, tickets, transfer
 from routes.errors import error_response, publish_error_shape, validation_error_response

@@ -14,7 +14,11 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pennydesk import scheduler
+
+# Importing these registers each context's kinds of scheduled work with pennydesk.scheduling.
+from pennydesk.helpdesk import sla, surveys  # noqa: F401
+from pennydesk.scheduling import scheduler
+from pennydesk.spending import digest_timers  # noqa: F401
 
 logger = Logger()
 tracer = Tracer()

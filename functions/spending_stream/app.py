@@ -12,9 +12,9 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pennydesk import alerts
-from pennydesk.idempotency import register_invocation
-from pennydesk.models.spending import Total
+from pennydesk.platform.idempotency import register_invocation
+from pennydesk.spending import alerts
+from pennydesk.spending.records import Total
 
 logger = Logger()
 tracer = Tracer()

@@ -12,10 +12,9 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pennydesk import helpdesk_report, ticket_events
-from pennydesk.idempotency import register_invocation
-from pennydesk.models.ticket import ENTRY_PREFIX, TICKET_SK, Ticket, TicketEntry
-from pennydesk.models.timer import FEEDBACK_PREFIX, Feedback
+from pennydesk.helpdesk import figures, ticket_events
+from pennydesk.helpdesk.ticket_records import ENTRY_PREFIX, FEEDBACK_PREFIX, TICKET_SK, Feedback, Ticket, TicketEntry
+from pennydesk.platform.idempotency import register_invocation
 
 logger = Logger()
 tracer = Tracer()
@@ -38,14 +37,14 @@ def record_handler(record: DynamoDBRecord) -> None:
             ticket_events.on_entry_created(TicketEntry.from_raw_data(image))
         return
     if image.get("sk", {}).get("S", "").startswith(FEEDBACK_PREFIX):
-        helpdesk_report.on_rating(Feedback.from_raw_data(image))
+        figures.on_rating(Feedback.from_raw_data(image))
         return
     new = _ticket(change.get("NewImage"))
     old = _ticket(change.get("OldImage"))
     if new is None:
         return
     # The desk's figures first: DynamoDB only, idempotent, and not held back by a failing email.
-    helpdesk_report.on_ticket(old, new)
+    figures.on_ticket(old, new)
     if record.event_name and record.event_name.name == "INSERT":
         ticket_events.on_ticket_created(new)
     elif old is not None:

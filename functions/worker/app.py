@@ -17,8 +17,12 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pennydesk import due_work
-from pennydesk.idempotency import register_invocation
+
+# Importing these registers each context's kinds of scheduled work with pennydesk.scheduling.
+from pennydesk.helpdesk import sla, surveys  # noqa: F401
+from pennydesk.platform.idempotency import register_invocation
+from pennydesk.scheduling import dispatch
+from pennydesk.spending import digest_timers  # noqa: F401
 
 logger = Logger()
 tracer = Tracer()
@@ -41,11 +45,11 @@ def record_handler(record: SQSRecord) -> str:
     try:
         body = json.loads(record.body)
     except json.JSONDecodeError as exc:
-        raise due_work.BadMessage("the body is not JSON") from exc
+        raise dispatch.BadMessage("the body is not JSON") from exc
     try:
-        outcome = due_work.perform(body)
+        outcome = dispatch.perform(body)
     except Exception as exc:
-        if due_work.is_throttling(exc):
+        if dispatch.is_throttling(exc):
             _throttled = True
             metrics.add_metric(name="SesThrottled", unit=MetricUnit.Count, value=1)
             logger.warning("SES throttled; leaving the rest of the batch for later", extra={"kind": body.get("kind")})

@@ -330,16 +330,16 @@ class LocalStack:
 
     def _reset_product_caches(self) -> None:
         """Caches keyed on process state (settings, cached secrets, boto clients) restart with the stack."""
-        if "pennydesk.settings" in sys.modules:
-            sys.modules["pennydesk.settings"].get_settings.cache_clear()
+        if "pennydesk.platform.settings" in sys.modules:
+            sys.modules["pennydesk.platform.settings"].get_settings.cache_clear()
         from aws_lambda_powertools.utilities import parameters
 
         parameters.clear_caches()
-        if "pennydesk.idempotency" in sys.modules:
+        if "pennydesk.platform.idempotency" in sys.modules:
             # Powertools configures a persistence layer once, on first use; a new stack is a new container.
             from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
-            idempotency = sys.modules["pennydesk.idempotency"]
+            idempotency = sys.modules["pennydesk.platform.idempotency"]
             for purpose in idempotency.PURPOSES:
                 layer = idempotency.persistence(purpose)
                 layer.__dict__.update(vars(DynamoDBPersistenceLayer(table_name=layer.table_name)))
@@ -406,7 +406,7 @@ class LocalStack:
             )
 
     def _seed_agents(self, agents: Iterable[dict[str, Any]]) -> None:
-        from pennydesk import agents as roster
+        from pennydesk.helpdesk import roster as roster
 
         for agent in agents:
             roster.create_agent(

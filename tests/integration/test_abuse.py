@@ -18,9 +18,10 @@ from datetime import UTC, datetime
 import boto3
 import pytest
 from botocore.client import BaseClient
-from pennydesk import agents, profiles
-from pennydesk.email.render import render
-from pennydesk.email.send import send
+from pennydesk.helpdesk import roster
+from pennydesk.platform.email.render import render
+from pennydesk.platform.email.send import send
+from pennydesk.spending import account
 
 from infra.local.engine import REGION, ROOT, LocalStack
 from infra.local.template import load_yaml
@@ -266,7 +267,7 @@ def test_sign_in_makes_the_same_aws_requests_whoever_the_address_belongs_to(
 ) -> None:
     """Timing can't tell what the requests don't differ in: an agent, the admin, a spending account and a
     stranger cost the same reads and writes, so no side channel says which addresses are staff."""
-    profiles.ensure("known.user@example.com")
+    account.ensure("known.user@example.com")
     _aws_calls_of(stack, monkeypatch, "warm.up@example.com", "192.0.2.9")  # caches: the signing key
 
     seen = {
@@ -290,8 +291,8 @@ def test_sign_in_answers_known_and_unknown_addresses_alike_in_words_and_time(sta
     """
     known = [f"known.agent{i}@pennydesk.local" for i in range(TIMING_SAMPLES)]
     for i, email in enumerate(known):
-        agents.create_agent(email=email, name=f"Agent {i}", categories=["general"])
-    profiles.ensure("known.user@example.com")
+        roster.create_agent(email=email, name=f"Agent {i}", categories=["general"])
+    account.ensure("known.user@example.com")
     unknown = [f"stranger{i}.{uuid.uuid4().hex[:6]}@example.com" for i in range(TIMING_SAMPLES)]
     answers = {
         json.dumps(_sign_in_timed(stack, email, f"192.0.2.{n}")[1], default=str)

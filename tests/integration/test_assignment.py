@@ -6,8 +6,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import time_machine
-from pennydesk import agents as roster
-from pennydesk import tokens
+from pennydesk.helpdesk import roster as roster
+from pennydesk.identity import tokens
 
 from infra.local.engine import LocalStack
 from tests.support import (

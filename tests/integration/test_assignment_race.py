@@ -7,9 +7,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from pennydesk import assignment
-from pennydesk.models.agent import Agent
-from pennydesk.models.ticket import Ticket
+from pennydesk.helpdesk import assignment
+from pennydesk.helpdesk.agent_records import Agent
+from pennydesk.helpdesk.ticket_records import Ticket
 
 from infra.local.engine import LocalStack
 from tests.support import agents_by_email, stored_ticket, submit_ticket

@@ -21,9 +21,10 @@ from typing import Any
 
 import botocore.client
 import pytest
-from pennydesk import assignment, expenses, profiles
-from pennydesk.expenses import ExpenseInput
-from pennydesk.models.ticket import Ticket
+from pennydesk.helpdesk import assignment
+from pennydesk.helpdesk.ticket_records import Ticket
+from pennydesk.spending import account, expenses
+from pennydesk.spending.expenses import ExpenseInput
 
 from infra.local.engine import LocalStack
 from tests.integration.test_fault_injection import (
@@ -126,7 +127,7 @@ def test_fifty_concurrent_expense_writes_for_one_person_leave_every_total_exact_
     existing = [maya.add(f"{rng.randint(1, 40)}.{rng.randint(0, 99):02d}", rng.choice(categories), "2026-10-05")
                 for _ in range(20)]
     stack.drain()
-    profile = profiles.get(profiles.find("maya@example.com").user_id)
+    profile = account.get(account.find("maya@example.com").user_id)
 
     creates = [ExpenseInput(f"{rng.randint(1, 30)}.{rng.randint(0, 99):02d}", rng.choice(categories),
                             f"2026-10-{rng.randint(1, 28):02d}") for _ in range(30)]

@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 
 import boto3
 import pytest
-from pennydesk import csv_io, profiles
+from pennydesk.spending import account as accounts
+from pennydesk.spending import csv_io
 
 from infra.local.engine import REGION, HttpResult, LocalStack
 from tests.integration.test_ticket_conversation import sign_in
@@ -394,7 +395,7 @@ def test_a_file_of_many_chunks_keeps_each_transaction_within_dynamodb_s_limits(s
     Called without a deadline: moto copies the whole table for every item of a transaction, so a file this
     size can outlast the API function's 10 s locally (the deadline tests cover that path)."""
     me = account(stack, "many@example.com")
-    profile = profiles.find("many@example.com")
+    profile = accounts.find("many@example.com")
     assert profile is not None
     body = many_rows(70)  # 24 running totals per chunk leave room for 25 rows: three chunks
     options = csv_io.Options(payee="payee", category="category", external_id="ref")
@@ -436,7 +437,7 @@ def test_an_import_racing_the_same_file_is_rejudged_row_by_row_and_stays_exact(
 ) -> None:
     """Two uploads of one file at once (a double click): whichever commits second finds its rows stored."""
     me = account(stack, "race@example.com")
-    profile = profiles.find("race@example.com")
+    profile = accounts.find("race@example.com")
     assert profile is not None
     body = many_rows(40, with_ids=with_ids)
     options = csv_io.Options(payee="payee", category="category", external_id="ref" if with_ids else None)
@@ -460,7 +461,7 @@ def test_an_import_racing_the_same_file_is_rejudged_row_by_row_and_stays_exact(
 
 def test_storing_stops_before_the_deadline_and_says_from_which_line_nothing_was_stored(stack: LocalStack) -> None:
     me = account(stack, "slow@example.com")
-    profile = profiles.find("slow@example.com")
+    profile = accounts.find("slow@example.com")
     assert profile is not None
     body = many_rows(60)
     options = csv_io.Options(payee="payee", category="category", external_id="ref")
@@ -485,7 +486,7 @@ def test_storing_stops_before_the_deadline_and_says_from_which_line_nothing_was_
 
 def test_a_deadline_already_near_stores_nothing_and_says_so(stack: LocalStack) -> None:
     account(stack, "slow@example.com")
-    profile = profiles.find("slow@example.com")
+    profile = accounts.find("slow@example.com")
     assert profile is not None
     out_of_time: Callable[[], float] = lambda: 0.2  # noqa: E731
 

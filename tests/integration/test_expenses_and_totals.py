@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from pennydesk import expenses, profiles
-from pennydesk.expenses import ExpenseInput
+from pennydesk.spending import account, expenses
+from pennydesk.spending.expenses import ExpenseInput
 
 from infra.local.engine import LocalStack
 from tests.integration.test_spending_profile import signed_in
@@ -311,7 +311,7 @@ def test_fifty_expenses_sent_at_once_over_the_api_all_count(stack: LocalStack) -
 @pytest.mark.usefixtures("atomic_aws_calls")
 def test_fifty_expenses_recorded_by_fifty_threads_add_up_exactly(stack: LocalStack) -> None:
     maya = signed_in(stack, "maya@example.com")
-    profile = profiles.find("maya@example.com")
+    profile = account.find("maya@example.com")
     assert profile is not None
     amounts = [dollars(1_000 + 37 * i) for i in range(50)]
     start = threading.Barrier(50)
@@ -333,7 +333,7 @@ def test_fifty_expenses_recorded_by_fifty_threads_add_up_exactly(stack: LocalSta
 @pytest.mark.usefixtures("atomic_aws_calls")
 def test_edits_racing_creates_and_deletes_leave_totals_equal_to_the_expenses(stack: LocalStack) -> None:
     maya = signed_in(stack, "maya@example.com")
-    profile = profiles.find("maya@example.com")
+    profile = account.find("maya@example.com")
     assert profile is not None
     seeded = [maya.add("10.00", "dining", "2026-10-01") for _ in range(10)]
     rng = random.Random(99)  # noqa: S311 (seeded: a replayable story)

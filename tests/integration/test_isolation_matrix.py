@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from pennydesk import tokens
+from pennydesk.identity import tokens
 
 from infra.local.engine import LocalStack
 from tests.integration.test_link_security import tamper

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from pennydesk import tokens
+from pennydesk.identity import tokens
 
 from infra.local.engine import LocalStack
 from tests.integration.test_ticket_conversation import OpenTicket, act, open_ticket, sign_in

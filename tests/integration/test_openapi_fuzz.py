@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, seed, settings
-from pennydesk import tokens
+from pennydesk.identity import tokens
 from schemathesis.config import SchemathesisConfig
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import (

@@ -31,9 +31,9 @@ def digests(stack: LocalStack, address: str) -> list[dict[str, Any]]:
 
 
 def digest_timer(email: str) -> dict[str, Any] | None:
-    from pennydesk import profiles
+    from pennydesk.spending import account
 
-    profile = profiles.find(email)
+    profile = account.find(email)
     assert profile is not None
     item = boto3.client("dynamodb", region_name=REGION).get_item(
         TableName="SpendingTable", Key={"pk": {"S": f"TIMERS#USER#{profile.user_id}"}, "sk": {"S": "TIMER#digest"}},
@@ -153,13 +153,13 @@ def test_turning_digests_off_removes_the_timer_and_on_again_brings_it_back(stack
 
 
 def test_an_account_without_a_digest_timer_gets_one_when_it_signs_in(stack: LocalStack) -> None:
-    from pennydesk import profiles
+    from pennydesk.spending import account
 
     from tests.integration.test_ticket_conversation import sign_in
 
     stack.advance_clock(START)
     signed_in(stack, "old@example.com")
-    profile = profiles.find("old@example.com")
+    profile = account.find("old@example.com")
     assert profile is not None
     boto3.client("dynamodb", region_name=REGION).delete_item(  # as an account from before digests has it
         TableName="SpendingTable", Key={"pk": {"S": f"TIMERS#USER#{profile.user_id}"}, "sk": {"S": "TIMER#digest"}}

@@ -241,7 +241,7 @@ def test_a_missed_run_leaves_nothing_behind(stack: LocalStack) -> None:
 
 # ------------------------------------------------------------------------------------------- settings
 def test_the_quiet_period_must_outlast_the_survey_delay() -> None:
-    from pennydesk.settings import ConfigurationError, _follow_ups
+    from pennydesk.platform.settings import ConfigurationError, _follow_ups
 
     with pytest.raises(ConfigurationError, match="must be longer"):
         _follow_ups({"SURVEY_DELAY_HOURS": "48", "AUTO_CLOSE_DAYS": "2"})
@@ -256,7 +256,7 @@ def test_the_quiet_period_must_outlast_the_survey_delay() -> None:
 
 
 def test_sla_targets_have_defaults_and_refuse_nonsense() -> None:
-    from pennydesk.settings import ConfigurationError, parse_sla_targets
+    from pennydesk.platform.settings import ConfigurationError, parse_sla_targets
 
     defaults = parse_sla_targets(None)
     assert {p: (t.first_response_seconds // 3600, t.resolution_seconds // 3600) for p, t in defaults.items()} == {

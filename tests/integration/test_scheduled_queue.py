@@ -35,7 +35,7 @@ class FailingSes:
 
 @pytest.fixture
 def ses_fails(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from pennydesk.email import send
+    from pennydesk.platform.email import send
 
     def install(failures: int, code: str) -> FailingSes:
         failing = FailingSes(send._ses(), failures, code)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from pennydesk import profiles
+from pennydesk.spending import account
 
 from infra.local.engine import LocalStack
 from tests.integration.test_spending_profile import Spender, signed_in
@@ -94,7 +94,7 @@ def test_a_cursor_pointing_into_someone_elses_expenses_is_refused(
     ada, bo = ada_and_bo
     for day in range(1, 5):
         bo.add("1.00", "transport", f"2026-10-{day + 10:02d}")
-    ada_profile = profiles.find(ada.email)
+    ada_profile = account.find(ada.email)
     assert ada_profile is not None
     bos_cursor = bo.call("GET", "/api/expenses", query="month=2026-10&limit=2").json()["next_cursor"]
     adas_cursor = ada.call("GET", "/api/expenses", query="month=2026-10&limit=1").json()["next_cursor"]

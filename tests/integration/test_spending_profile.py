@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pennydesk import profiles
+from pennydesk.spending import account
 
 from infra.local.engine import HttpResult, LocalStack
 from tests.integration.test_ticket_conversation import sign_in
@@ -87,7 +87,7 @@ def signed_in(stack: LocalStack, email: str) -> Spender:
 
 
 def test_first_sign_in_creates_an_account_with_defaults(stack: LocalStack) -> None:
-    assert profiles.find("maya@example.com") is None
+    assert account.find("maya@example.com") is None
 
     maya = signed_in(stack, "maya@example.com")
 
@@ -99,7 +99,7 @@ def test_first_sign_in_creates_an_account_with_defaults(stack: LocalStack) -> No
     assert me["alert_thresholds"] == [80, 100]
     assert me["digest"] == "monthly"
     assert me["timezone"] == "UTC"
-    assert me["categories"] == list(profiles.DEFAULT_CATEGORIES)
+    assert me["categories"] == list(account.DEFAULT_CATEGORIES)
     assert {"groceries", "dining", "transport", "other"} <= set(me["categories"])
     assert me["custom_categories"] == []
 
@@ -162,7 +162,7 @@ def test_own_categories_sit_beside_the_defaults_and_take_limits_and_expenses(sta
     me = maya.settle(categories=["Pets", "kids & school", "pets"], category_limits={"pets": "40.00"})
 
     assert me["custom_categories"] == ["pets", "kids & school"]
-    assert me["categories"] == [*profiles.DEFAULT_CATEGORIES, "pets", "kids & school"]
+    assert me["categories"] == [*account.DEFAULT_CATEGORIES, "pets", "kids & school"]
     assert me["category_limits"] == {"pets": "40.00"}
     maya.add("12.00", "pets")
     maya.add("3.00", "kids & school")

@@ -7,10 +7,10 @@ import base64
 from typing import Any
 
 import pytest
-from pennydesk import csv_io
-from pennydesk.csv_io import LineError, Options, parse_amount
-from pennydesk.errors import PayloadTooLarge, PennydeskError
-from pennydesk.models.spending import Profile
+from pennydesk.platform.errors import PayloadTooLarge, PennydeskError
+from pennydesk.spending import csv_io
+from pennydesk.spending.csv_io import LineError, Options, parse_amount
+from pennydesk.spending.records import Profile
 
 
 def profile(currency: str = "EUR", categories: tuple[str, ...] = ()) -> Profile:

@@ -6,8 +6,8 @@ import re
 from email import message_from_bytes, policy
 
 import pytest
-from pennydesk.email.render import RenderedEmail
-from pennydesk.email.send import build_mime
+from pennydesk.platform.email.render import RenderedEmail
+from pennydesk.platform.email.send import build_mime
 
 INJECTIONS = [
     "Refund please\r\nBcc: x@evil.example",

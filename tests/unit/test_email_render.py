@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from jinja2 import UndefinedError
-from pennydesk.email.render import render
-from pennydesk.models.agent import Agent
-from pennydesk.models.ticket import Ticket
+from pennydesk.helpdesk.agent_records import Agent
+from pennydesk.helpdesk.ticket_records import Ticket
+from pennydesk.platform.email.render import render
 
 HOSTILE_NAME = '<img src=x onerror="alert(1)"> Eve & Co'
 HOSTILE_SUBJECT = "<script>alert('pwned')</script> refund"

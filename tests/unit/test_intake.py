@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pennydesk.intake import FIRST_TICKET_NUMBER, NewTicket, create_ticket, next_ticket_number
+from pennydesk.helpdesk.intake import FIRST_TICKET_NUMBER, NewTicket, create_ticket, next_ticket_number
 from pydantic import ValidationError
 
 from infra.local.engine import LocalStack

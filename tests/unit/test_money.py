@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 
 import pytest
-from pennydesk import money
-from pennydesk.errors import PennydeskError
+from pennydesk.platform.errors import PennydeskError
+from pennydesk.spending import money
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,9 @@ import boto3
 import pytest
 import time_machine
 from aws_lambda_powertools.utilities import parameters
-from pennydesk import tokens
-from pennydesk.errors import Unauthorized
-from pennydesk.settings import get_settings
+from pennydesk.identity import tokens
+from pennydesk.platform.errors import Unauthorized
+from pennydesk.platform.settings import get_settings
 
 from infra.local.engine import REGION, LocalStack
 

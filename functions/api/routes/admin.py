@@ -9,9 +9,9 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from pennydesk import agents, auth, helpdesk_report, workflow
-from pennydesk.intake import Email
-from pennydesk.settings import get_settings
+from pennydesk.helpdesk import figures, roster, staff, workflow
+from pennydesk.helpdesk.intake import Email
+from pennydesk.platform.settings import get_settings
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from routes.auth_header import SECURITY, token_of
@@ -55,8 +55,8 @@ class Roster(BaseModel):
 
 @router.get("/admin/agents", summary="Every agent", tags=["Admin"], security=SECURITY)
 def list_agents() -> Roster:
-    auth.require_admin_session(token_of(router))
-    return Roster(agents=[agent_summary(a) for a in agents.list_agents()])
+    staff.require_admin_session(token_of(router))
+    return Roster(agents=[agent_summary(a) for a in roster.list_agents()])
 
 
 @router.post(
@@ -67,8 +67,8 @@ def list_agents() -> Roster:
     security=SECURITY,
 )
 def create_agent(request: NewAgent) -> Response[AgentSummary]:
-    auth.require_admin_session(token_of(router))
-    agent = agents.create_agent(
+    staff.require_admin_session(token_of(router))
+    agent = roster.create_agent(
         email=request.email, name=request.name, categories=request.categories,
         capacity=request.capacity, active=request.active,
     )
@@ -81,15 +81,15 @@ def create_agent(request: NewAgent) -> Response[AgentSummary]:
 
 @router.patch("/admin/agents/<agent_id>", summary="Change an agent", tags=["Admin"], security=SECURITY)
 def update_agent(agent_id: AgentId, changes: AgentChanges) -> AgentSummary:
-    admin = auth.require_admin_session(token_of(router))
-    agent = agents.update_agent(
+    admin = staff.require_admin_session(token_of(router))
+    agent = roster.update_agent(
         agent_id, name=changes.name, categories=changes.categories, capacity=changes.capacity, active=changes.active,
     )
     if changes.active is False:
         actor = workflow.Actor("admin", None, admin.email)
         for ticket in workflow.queue(agent_id, limit=1000):
             workflow.return_to_queue(ticket, actor)
-        agent = agents.require(agent_id)
+        agent = roster.require(agent_id)
     return agent_summary(agent)
 
 
@@ -172,5 +172,5 @@ def helpdesk(
     start: Annotated[str | None, Query(alias="from", pattern=DAY, description="First day, YYYY-MM-DD (UTC)")] = None,
     end: Annotated[str | None, Query(alias="to", pattern=DAY, description="Last day, YYYY-MM-DD (UTC)")] = None,
 ) -> HelpdeskReport:
-    auth.require_admin_session(token_of(router))
-    return HelpdeskReport.model_validate(helpdesk_report.report(start, end))
+    staff.require_admin_session(token_of(router))
+    return HelpdeskReport.model_validate(figures.report(start, end))

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from pennydesk import access, agents, auth, workflow
+from pennydesk.helpdesk import access, roster, staff, workflow
 from pydantic import BaseModel, ConfigDict, Field
 
 from routes.auth_header import SECURITY, token_of
@@ -37,8 +37,8 @@ class Queue(BaseModel):
 
 
 def _ticket_for(agent_id: str, ticket_id: str) -> AgentTicket:
-    me = agents.require(agent_id)
-    colleagues = [agent_summary(a) for a in agents.list_agents() if a.active and a.agent_id != agent_id]
+    me = roster.require(agent_id)
+    colleagues = [agent_summary(a) for a in roster.list_agents() if a.active and a.agent_id != agent_id]
     return AgentTicket(
         ticket=agent_ticket_view(workflow.get_ticket(ticket_id)),
         entries=[entry_view(e) for e in workflow.entries(ticket_id)],
@@ -72,5 +72,5 @@ def post_action(ticket_id: TicketId, action: Action) -> AgentTicket:
 
 @router.get("/agent/queue", summary="My open tickets, most urgent then oldest", tags=["Agents"], security=SECURITY)
 def get_queue() -> Queue:
-    agent = auth.require_agent_session(token_of(router))
+    agent = staff.require_agent_session(token_of(router))
     return Queue(me=agent_summary(agent), tickets=[agent_ticket_view(t) for t in workflow.queue(agent.agent_id)])

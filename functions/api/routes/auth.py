@@ -6,8 +6,10 @@ from http import HTTPStatus
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pennydesk import auth
-from pennydesk.intake import Email
+from pennydesk.helpdesk import staff
+from pennydesk.helpdesk.intake import Email
+from pennydesk.identity import sessions
+from pennydesk.spending import account
 from pydantic import BaseModel, ConfigDict, Field
 
 router = Router()
@@ -43,7 +45,7 @@ class SessionGranted(BaseModel):
     tags=["Sign-in"],
 )
 def sign_in(request: SignIn) -> Response[Accepted]:
-    auth.request_sign_in(request.email, router.current_event.request_context.http.source_ip)
+    sessions.request_sign_in(request.email, router.current_event.request_context.http.source_ip)
     return Response(
         status_code=HTTPStatus.ACCEPTED,
         content_type=content_types.APPLICATION_JSON,
@@ -53,6 +55,7 @@ def sign_in(request: SignIn) -> Response[Accepted]:
 
 @router.post("/auth/session", summary="Exchange a sign-in link's token for a session", tags=["Sign-in"])
 def start_session(request: SessionRequest) -> SessionGranted:
-    session_token, expires_at = auth.start_session(request.token)
-    current = auth.session(session_token)
+    session_token, expires_at = sessions.start_session(request.token)
+    current = staff.session(session_token)
+    account.ensure(current.email)  # signing in creates the spending account on first use
     return SessionGranted(session=session_token, expires_at=expires_at, email=current.email, roles=current.roles)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pennydesk.access import bearer
+from pennydesk.helpdesk.access import bearer
 
 SECURITY = [{"bearerToken": []}]
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from pennydesk import access, intake, workflow
+from pennydesk.helpdesk import access, intake, workflow
 from pydantic import BaseModel, ConfigDict, Field
 
 from routes.auth_header import SECURITY, token_of

@@ -8,7 +8,8 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from pennydesk import surveys, workflow
+from pennydesk.helpdesk import feedback as ratings
+from pennydesk.helpdesk import workflow
 from pydantic import BaseModel, ConfigDict, Field
 
 from routes.auth_header import SECURITY, token_of
@@ -34,7 +35,7 @@ class FeedbackView(BaseModel):
 class FeedbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     rating: int = Field(ge=1, le=5, strict=True, description="1 (very poor) to 5 (excellent)")
-    comment: str | None = Field(default=None, max_length=surveys.MAX_COMMENT)
+    comment: str | None = Field(default=None, max_length=ratings.MAX_COMMENT)
 
 
 @router.get(
@@ -45,9 +46,9 @@ class FeedbackIn(BaseModel):
     security=SECURITY,
 )
 def get_feedback(ticket_id: TicketId) -> FeedbackView:
-    survey = surveys.grant(token_of(router), ticket_id)
+    survey = ratings.grant(token_of(router), ticket_id)
     ticket = workflow.get_ticket(ticket_id)
-    return FeedbackView(**surveys.view(ticket, survey, surveys.current(survey)))
+    return FeedbackView(**ratings.view(ticket, survey, ratings.current(survey)))
 
 
 @router.post(
@@ -62,11 +63,11 @@ def get_feedback(ticket_id: TicketId) -> FeedbackView:
     security=SECURITY,
 )
 def post_feedback(ticket_id: TicketId, feedback: FeedbackIn) -> Response[FeedbackView]:
-    survey = surveys.grant(token_of(router), ticket_id)
-    stored, first = surveys.record(survey, feedback.rating, feedback.comment)
+    survey = ratings.grant(token_of(router), ticket_id)
+    stored, first = ratings.record(survey, feedback.rating, feedback.comment)
     ticket = workflow.get_ticket(ticket_id)
     return Response(
         status_code=HTTPStatus.CREATED if first else HTTPStatus.OK,
         content_type=content_types.APPLICATION_JSON,
-        body=FeedbackView(**surveys.view(ticket, survey, stored)).model_dump(),
+        body=FeedbackView(**ratings.view(ticket, survey, stored)).model_dump(),
     )

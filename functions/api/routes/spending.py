@@ -10,10 +10,11 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
-from pennydesk import auth, expenses, profiles, reports
-from pennydesk.clock import utcnow
-from pennydesk.errors import PennydeskError
-from pennydesk.idempotency import REQUEST_CONFIG, persistence
+from pennydesk.platform.clock import utcnow
+from pennydesk.platform.errors import PennydeskError
+from pennydesk.platform.idempotency import REQUEST_CONFIG, persistence
+from pennydesk.spending import account, expenses, reports
+from pennydesk.spending.months import check_month
 from pydantic import BaseModel, ConfigDict, Field
 
 from routes.auth_header import SECURITY, token_of
@@ -113,7 +114,7 @@ class TrendPoint(BaseModel):
 
 @router.get("/me", summary="My profile and budgets", tags=["Spending"], security=SECURITY)
 def get_me() -> Me:
-    return Me(**profiles.view(auth.require_user_session(token_of(router))))
+    return Me(**account.view(account.require_user_session(token_of(router))))
 
 
 @router.put(
@@ -125,14 +126,14 @@ def get_me() -> Me:
     security=SECURITY,
 )
 def put_me(changes: MeChanges) -> Me:
-    profile = auth.require_user_session(token_of(router))
-    updated = profiles.update(profile, changes.model_dump(exclude_unset=True))
-    return Me(**profiles.view(updated))
+    profile = account.require_user_session(token_of(router))
+    updated = account.update(profile, changes.model_dump(exclude_unset=True))
+    return Me(**account.view(updated))
 
 
 @idempotent_function(data_keyword_argument="request", config=REQUEST_CONFIG, persistence_store=persistence("request"))
 def _create_once(request: dict) -> dict:
-    profile = profiles.get(request["user_id"])
+    profile = account.get(request["user_id"])
     created = expenses.create(profile, ExpenseIn.model_validate(request["payload"]).as_input())
     return expenses.view(created, profile.currency)
 
@@ -152,7 +153,7 @@ def create_expense(
         str | None, Header(alias="Idempotency-Key", description="Any unique string, at most 255 characters.")
     ] = None,
 ) -> Response[ExpenseOut]:
-    profile = auth.require_user_session(token_of(router))
+    profile = account.require_user_session(token_of(router))
     if idempotency_key is None:
         body = expenses.view(expenses.create(profile, expense.as_input()), profile.currency)
     else:
@@ -176,9 +177,9 @@ def list_expenses(
     cursor: Annotated[str | None, Query(max_length=1024)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = expenses.PAGE_SIZE,
 ) -> ExpensePage:
-    profile = auth.require_user_session(token_of(router))
+    profile = account.require_user_session(token_of(router))
     items, next_cursor = expenses.list_month(
-        profile, reports.check_month(month), category=category, cursor=cursor, limit=limit
+        profile, check_month(month), category=category, cursor=cursor, limit=limit
     )
     return ExpensePage(
         expenses=[ExpenseOut(**expenses.view(e, profile.currency)) for e in items], next_cursor=next_cursor
@@ -187,13 +188,13 @@ def list_expenses(
 
 @router.get("/expenses/<expense_id>", summary="One expense", tags=["Spending"], security=SECURITY)
 def get_expense(expense_id: ExpenseId) -> ExpenseOut:
-    profile = auth.require_user_session(token_of(router))
+    profile = account.require_user_session(token_of(router))
     return ExpenseOut(**expenses.view(expenses.get(profile, expense_id), profile.currency))
 
 
 @router.put("/expenses/<expense_id>", summary="Change an expense", tags=["Spending"], security=SECURITY)
 def put_expense(expense_id: ExpenseId, expense: ExpenseIn) -> ExpenseOut:
-    profile = auth.require_user_session(token_of(router))
+    profile = account.require_user_session(token_of(router))
     return ExpenseOut(**expenses.view(expenses.update(profile, expense_id, expense.as_input()), profile.currency))
 
 
@@ -205,7 +206,7 @@ def put_expense(expense_id: ExpenseId, expense: ExpenseIn) -> ExpenseOut:
     security=SECURITY,
 )
 def delete_expense(expense_id: ExpenseId):
-    profile = auth.require_user_session(token_of(router))
+    profile = account.require_user_session(token_of(router))
     expenses.delete(profile, expense_id)
     return Response(status_code=HTTPStatus.NO_CONTENT, content_type=content_types.APPLICATION_JSON, body="")
 
@@ -214,12 +215,12 @@ def delete_expense(expense_id: ExpenseId):
     "/reports/monthly", summary="A month against its budgets, from running totals", tags=["Spending"], security=SECURITY
 )
 def monthly_report(month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]) -> MonthlyReport:
-    profile = auth.require_user_session(token_of(router))
+    profile = account.require_user_session(token_of(router))
     return MonthlyReport(**reports.monthly(profile, month))
 
 
 @router.get("/reports/trend", summary="Month by month against the budget", tags=["Spending"], security=SECURITY)
 def trend_report(months: Annotated[int, Query(ge=1, le=reports.MAX_TREND_MONTHS)] = 6) -> list[TrendPoint]:
-    profile = auth.require_user_session(token_of(router))
+    profile = account.require_user_session(token_of(router))
     this_month = utcnow().strftime("%Y-%m")
     return [TrendPoint(**point) for point in reports.trend(profile, months, this_month)]

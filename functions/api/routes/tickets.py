@@ -11,10 +11,10 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
-from pennydesk import intake
-from pennydesk.errors import PennydeskError
-from pennydesk.idempotency import REQUEST_CONFIG, persistence
-from pennydesk.settings import get_settings
+from pennydesk.helpdesk import intake
+from pennydesk.platform.errors import PennydeskError
+from pennydesk.platform.idempotency import REQUEST_CONFIG, persistence
+from pennydesk.platform.settings import get_settings
 from pydantic import BaseModel
 
 router = Router()

@@ -9,8 +9,8 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from pennydesk import auth, csv_io
-from pennydesk.errors import PennydeskError
+from pennydesk.platform.errors import PennydeskError
+from pennydesk.spending import account, csv_io
 from pydantic import BaseModel, Field
 
 from routes.auth_header import SECURITY, token_of
@@ -128,7 +128,7 @@ def import_expenses(
     ] = "expenses_negative",
     preview: Annotated[bool, Query(description="Judge every line and store nothing")] = False,
 ) -> ImportPreview | ImportReport:
-    profile = auth.require_user_session(token_of(router))
+    profile = account.require_user_session(token_of(router))
     event = router.current_event
     media_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
     if media_type not in ACCEPTED_TYPES:
@@ -178,7 +178,7 @@ def export_expenses(
     first: Annotated[str, Query(alias="from", pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD, inclusive")],
     last: Annotated[str, Query(alias="to", pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD, inclusive")],
 ):
-    profile = auth.require_user_session(token_of(router))
+    profile = account.require_user_session(token_of(router))
     filename, body = csv_io.export_csv(profile, first, last)
     return Response(
         status_code=HTTPStatus.OK,

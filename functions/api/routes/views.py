@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pennydesk.models.agent import Agent
-from pennydesk.models.ticket import Ticket, TicketEntry
+from pennydesk.helpdesk.agent_records import Agent
+from pennydesk.helpdesk.ticket_records import Ticket, TicketEntry
 from pydantic import BaseModel
 
 

@@ -1,0 +1,49 @@
+"""Who may touch which ticket: every route asks here, with the Bearer token it was given.
+
+Tokens are tried only for the purposes a route accepts; a token for anything else (another purpose,
+another ticket, a tampered or expired one) is refused with the same few words, so nothing leaks.
+"""
+
+from __future__ import annotations
+
+from pennydesk.helpdesk import staff
+from pennydesk.helpdesk.agent_records import Agent
+from pennydesk.helpdesk.workflow import get_ticket
+from pennydesk.identity import tokens
+from pennydesk.platform.errors import Forbidden, Unauthorized
+
+
+def bearer(authorization: str | None) -> str | None:
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def customer_ticket(token: str | None, ticket_id: str) -> None:
+    """A customer's link opens exactly one ticket."""
+    grant = tokens.verify("customer", token)
+    if grant.subject != ticket_id:
+        raise Forbidden("This link is for another ticket.")
+
+
+def agent_for_ticket(token: str | None, ticket_id: str) -> Agent:
+    """The agent acting on a ticket: from the ticket's emailed link, or a signed-in agent's session.
+    Either way the ticket must be theirs now; a link for a ticket that moved on stops working."""
+    try:
+        grant = tokens.verify("agent", token)
+    except Unauthorized:
+        agent = staff.require_agent_session(token)
+    else:
+        if grant.claims.get("ticket") != ticket_id:
+            raise Forbidden("This link is for another ticket.")
+        from pennydesk.helpdesk import roster
+
+        found = roster.get(grant.subject)
+        if found is None or not found.active:
+            raise Forbidden("This link is no longer valid for you.")
+        agent = found
+    ticket = get_ticket(ticket_id)
+    if ticket.agent_id != agent.agent_id:
+        raise Forbidden("This ticket is not assigned to you.")
+    return agent

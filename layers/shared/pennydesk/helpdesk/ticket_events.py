@@ -1,0 +1,121 @@
+"""What happens when a ticket changes, as seen on the tickets table's stream.
+
+Each reaction is safe to run twice: assignment is conditional, and every email carries a dedupe key
+that names the logical message (a ticket version or an entry id), so a redelivered record changes
+nothing and sends nothing again.
+"""
+
+from __future__ import annotations
+
+from aws_lambda_powertools import Logger
+
+from pennydesk.helpdesk import assignment, roster, workflow
+from pennydesk.helpdesk.ticket_records import Ticket, TicketEntry
+from pennydesk.identity import links
+from pennydesk.platform.email.render import render
+from pennydesk.platform.email.send import send
+from pennydesk.platform.settings import get_settings
+
+logger = Logger(child=True)
+
+
+def on_ticket_created(ticket: Ticket) -> None:
+    result = assignment.assign(ticket)
+    send(
+        f"ticket/{ticket.ticket_id}/confirmation",
+        [ticket.customer_email],
+        render("ticket_confirmation", ticket=ticket, status_url=links.customer_ticket_url(ticket.ticket_id)),
+    )
+    if isinstance(result, assignment.NoAgent):
+        notify_admins_unassigned(ticket, result.reason)
+
+
+def on_ticket_changed(old: Ticket, new: Ticket) -> None:
+    if new.status == "new" and old.status != "new":
+        result = assignment.assign(new, avoid=old.agent_id)
+        if isinstance(result, assignment.NoAgent):
+            notify_admins_unassigned(new, result.reason)
+    if new.agent_id and new.assignment_seq != old.assignment_seq:
+        notify_agent_assigned(new)
+    if new.status == "resolved" and old.status != "resolved":
+        notify_customer_resolved(new)
+    if old.status in ("resolved", "closed") and new.status == "in_progress" and new.changed_by == "agent":
+        notify_customer_reopened(new)
+
+
+def on_entry_created(entry: TicketEntry) -> None:
+    """A public message: the other side hears about it. Notes and history stay inside the desk."""
+    if entry.kind != "message" or entry.detail == "resolve":
+        return
+    ticket = workflow.get_ticket(entry.ticket_id)
+    if entry.actor_type == "agent":
+        send(
+            f"entry/{entry.entry_id}",
+            [ticket.customer_email],
+            render(
+                "agent_replied", ticket=ticket, entry=entry, status_url=links.customer_ticket_url(ticket.ticket_id)
+            ),
+        )
+    elif entry.actor_type == "customer" and ticket.agent_id:
+        agent = roster.get(ticket.agent_id)
+        if agent is None:
+            return
+        send(
+            f"entry/{entry.entry_id}",
+            [agent.email],
+            render(
+                "customer_replied", ticket=ticket, entry=entry, agent=agent,
+                action_url=links.agent_ticket_url(ticket.ticket_id, agent.agent_id),
+            ),
+        )
+
+
+def notify_agent_assigned(ticket: Ticket) -> None:
+    agent = roster.get(ticket.agent_id or "")
+    if agent is None:
+        logger.warning("assigned agent not found", extra={"ticket": ticket.ticket_id})
+        return
+    send(
+        f"ticket/{ticket.ticket_id}/assigned/{int(ticket.assignment_seq)}",
+        [agent.email],
+        render(
+            "ticket_assigned",
+            ticket=ticket,
+            agent=agent,
+            action_url=links.agent_ticket_url(ticket.ticket_id, agent.agent_id),
+        ),
+    )
+
+
+def notify_customer_resolved(ticket: Ticket) -> None:
+    closing = [e for e in workflow.entries(ticket.ticket_id) if e.kind == "message" and e.detail == "resolve"]
+    send(
+        f"ticket/{ticket.ticket_id}/resolved/{int(ticket.version)}",
+        [ticket.customer_email],
+        render(
+            "ticket_resolved",
+            ticket=ticket,
+            closing=closing[-1] if closing else None,
+            status_url=links.customer_ticket_url(ticket.ticket_id),
+        ),
+    )
+
+
+def notify_customer_reopened(ticket: Ticket) -> None:
+    send(
+        f"ticket/{ticket.ticket_id}/reopened/{int(ticket.version)}",
+        [ticket.customer_email],
+        render("ticket_reopened", ticket=ticket, status_url=links.customer_ticket_url(ticket.ticket_id)),
+    )
+
+
+def notify_admins_unassigned(ticket: Ticket, reason: str) -> None:
+    admins = list(get_settings().admin_emails)
+    if not admins:
+        logger.warning("no admins configured to tell about an unassigned ticket")
+        return
+    send(
+        f"ticket/{ticket.ticket_id}/unassigned/{int(ticket.assignment_seq)}",
+        admins,
+        render("ticket_unassigned", ticket=ticket, reason=reason),
+    )

@@ -1,0 +1,80 @@
+"""Passwordless sign-in: an emailed link whose token works once, exchanged for a session token.
+
+A session names an email address and nothing more: each context decides what that address may do when a
+request arrives (the desk from its live roster and admin list, spending from the account), so
+deactivating an agent or removing an admin takes effect at once.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import timedelta
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError
+from pynamodb.models import Model
+
+from pennydesk.identity import tokens
+from pennydesk.platform import ratelimit
+from pennydesk.platform.clock import iso, utcnow
+from pennydesk.platform.dynamo import table_meta
+from pennydesk.platform.email.render import render
+from pennydesk.platform.email.send import send
+from pennydesk.platform.errors import Unauthorized
+from pennydesk.platform.settings import get_settings
+
+
+class UsedToken(Model):
+    """A consumed sign-in token, kept (TTL) only until it would have expired anyway."""
+
+    Meta = table_meta(get_settings().idempotency_table)
+
+    id = UnicodeAttribute(hash_key=True)
+    expiration = NumberAttribute()
+
+
+# An inbox gets at most a few links per quarter hour, and one address can't flood many inboxes.
+SIGN_IN_PER_EMAIL = ratelimit.Limit("sign-in-email", hits=5, window_seconds=900)
+SIGN_IN_PER_IP = ratelimit.Limit("sign-in-ip", hits=30, window_seconds=900)
+
+
+def request_sign_in(email: str, source_ip: str) -> None:
+    """Email a sign-in link to anyone who asks: the account is created when the link is first used.
+
+    The caller learns nothing about the address: the per-IP limit answers 429 whatever the address, and
+    the per-email limit quietly sends nothing more, answering exactly as when it sends. Nothing here looks
+    the address up (not even to greet an agent by name), so every address costs the same requests and
+    time: no timing side channel tells staff addresses from others.
+    """
+    email = email.lower()
+    ratelimit.enforce(SIGN_IN_PER_IP, source_ip, "Too many sign-in requests from here. Try again later.")
+    allowed, _ = ratelimit.hit(SIGN_IN_PER_EMAIL, email)
+    if not allowed:
+        return
+    jti = uuid.uuid4().hex
+    token = tokens.issue("sign_in", email, jti=jti)
+    url = f"{get_settings().site_url}/signin.html?token={token}"
+    minutes = get_settings().token_ttl_seconds["sign_in"] // 60
+    send(f"sign-in/{jti}", [email], render("sign_in", url=url, minutes=minutes, name=""))
+
+
+def start_session(sign_in_token: str) -> tuple[str, str]:
+    """Exchange a sign-in token (once) for a session token; returns (session token, expires_at)."""
+    grant = tokens.verify("sign_in", sign_in_token)
+    jti = str(grant.claims.get("jti", ""))
+    ttl = get_settings().token_ttl_seconds["sign_in"]
+    try:
+        UsedToken(id=f"used-sign-in#{jti}", expiration=int(time.time()) + ttl + 60).save(
+            condition=UsedToken.id.does_not_exist()
+        )
+    except PutError as exc:
+        raise Unauthorized("This sign-in link was already used. Ask for a new one.") from exc
+    session_ttl = get_settings().token_ttl_seconds["session"]
+    expires_at = iso(utcnow() + timedelta(seconds=session_ttl))
+    return tokens.issue("session", grant.subject), expires_at
+
+
+def signed_in_email(token: str | None) -> str:
+    """The address a session token was issued to (Unauthorized for anything else)."""
+    return tokens.verify("session", token).subject

@@ -1,0 +1,78 @@
+"""Budget alerts from the running totals' stream: 80 % and 100 % (configurable), once per month each.
+
+"Reaches" means total >= threshold. A threshold is announced once per budget (overall or a category) and
+month, however the total moves afterwards: the total item remembers which thresholds it announced, and
+the email is sent with an idempotency key naming user, month, budget and threshold before that is
+recorded, so a crash between the two can neither lose the email nor send it twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from pennydesk.platform.email.render import render
+from pennydesk.platform.email.send import send
+from pennydesk.platform.settings import get_settings
+from pennydesk.spending import account, money
+from pennydesk.spending.records import Profile, Total
+
+logger = Logger(child=True)
+
+
+def limit_for(profile: Profile, category: str | None) -> int | None:
+    if category is None:
+        return int(profile.monthly_limit) if profile.monthly_limit else None
+    return account.limits(profile).get(category)
+
+
+def due_thresholds(total: int, limit: int, thresholds: list[int], announced: set[str]) -> list[int]:
+    """Thresholds the total has reached and that were not announced yet, lowest first."""
+    return [t for t in sorted(thresholds) if total * 100 >= limit * t and str(t) not in announced]
+
+
+def on_total_changed(new: Total) -> None:
+    user_id = new.pk.removeprefix("USER#")
+    total = int(new.total or 0)
+    if total <= 0:
+        return
+    profile = account.get(user_id)
+    limit = limit_for(profile, new.category)
+    if not limit:
+        return
+    # The record's image can predate an alert sent for a later record (a quick edit after a big expense),
+    # so what was announced comes from the item as it is now.
+    current = Total.get(new.pk, new.sk, consistent_read=True)
+    announced = set(new.alerted or []) | set(current.alerted or [])
+    due = due_thresholds(total, limit, [int(t) for t in profile.thresholds or [80, 100]], announced)
+    if not due:
+        return
+    # One email for the highest threshold reached; the lower ones it jumped past are recorded as announced.
+    top = due[-1]
+    budget = new.category or "overall"
+    month = new.month or new.sk.split("#")[1]
+    send(
+        f"alert/{user_id}/{month}/{budget}/{top}",
+        [profile.email],
+        render("budget_alert", **_context(profile, new, total, limit, top, month)),
+    )
+    Total(pk=new.pk, sk=new.sk).update(actions=[Total.alerted.add({str(t) for t in due})])
+    logger.info("budget alert sent", extra={"month": month, "budget": budget, "threshold": top})
+
+
+def _context(profile: Profile, new: Total, total: int, limit: int, threshold: int, month: str) -> dict[str, Any]:
+    currency = profile.currency
+    return {
+        "budget": f'"{new.category}"' if new.category else "overall",
+        "category": new.category,
+        "month": month,
+        "threshold": threshold,
+        "total": money.format(total, currency),
+        "limit": money.format(limit, currency),
+        "currency": currency,
+        "percent": money.percent(total, limit),
+        "remaining": money.format(max(limit - total, 0), currency),
+        "over": money.format(max(total - limit, 0), currency),
+        "url": f"{get_settings().site_url}/spending/",
+    }

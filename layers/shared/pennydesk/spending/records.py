@@ -1,0 +1,116 @@
+"""Spending table: one partition per user holds their profile, expenses, running totals and import markers.
+
+| sk                              | item                                                              |
+|---------------------------------|-------------------------------------------------------------------|
+| PROFILE                         | the user's profile and budgets                                    |
+| EXP#<expense id>                | an expense (LSI by_date: date_key = <YYYY-MM-DD>#<expense id>)    |
+| TOTAL#<YYYY-MM>                 | running total for the month (all categories)                      |
+| TOTAL#<YYYY-MM>#CAT#<category>  | running total for one category in the month                       |
+| EXT#<external id>               | an imported row's bank reference: the same row never imports twice |
+| FP#<date>#<amount>#<payee>      | how many expenses share this date, amount and payee (duplicates)  |
+
+``pk=EMAIL#<email>, sk=USER`` maps a sign-in email to its user id.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+)
+from pynamodb.indexes import AllProjection, LocalSecondaryIndex
+
+from pennydesk.platform.dynamo import KeyedModel, table_meta
+from pennydesk.platform.settings import get_settings
+from pennydesk.scheduling.records import DueIndex, TimerBase
+
+PROFILE_SK = "PROFILE"
+
+
+def user_pk(user_id: str) -> str:
+    return f"USER#{user_id}"
+
+
+def total_sk(month: str, category: str | None = None) -> str:
+    return f"TOTAL#{month}" if category is None else f"TOTAL#{month}#CAT#{category}"
+
+
+class UserEmail(KeyedModel):
+    Meta = table_meta(get_settings().spending_table)
+
+    user_id = UnicodeAttribute()
+
+
+class Profile(KeyedModel):
+    Meta = table_meta(get_settings().spending_table)
+
+    user_id = UnicodeAttribute()
+    email = UnicodeAttribute()
+    currency = UnicodeAttribute(default="USD")
+    monthly_limit = NumberAttribute(null=True)  # minor units
+    category_limits = MapAttribute(default=dict)  # category -> minor units
+    thresholds = ListAttribute(of=NumberAttribute, default=lambda: [80, 100])
+    digest = UnicodeAttribute(default="monthly")
+    timezone = UnicodeAttribute(default="UTC")
+    categories = ListAttribute(of=UnicodeAttribute, default=list)  # the user's own, beside the defaults
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    version = NumberAttribute(default=0)
+
+
+class ByDate(LocalSecondaryIndex["Expense"]):
+    class Meta:
+        index_name = "by_date"
+        projection = AllProjection()
+
+    pk = UnicodeAttribute(hash_key=True)
+    date_key = UnicodeAttribute(range_key=True)
+
+
+class Expense(KeyedModel):
+    Meta = table_meta(get_settings().spending_table)
+
+    expense_id = UnicodeAttribute()
+    amount = NumberAttribute()  # minor units of the profile's currency
+    category = UnicodeAttribute()
+    date = UnicodeAttribute()  # YYYY-MM-DD, the day as the user sees it
+    month = UnicodeAttribute()  # YYYY-MM
+    date_key = UnicodeAttribute()
+    payee = UnicodeAttribute(default="")
+    note = UnicodeAttribute(default="")
+    tags = ListAttribute(of=UnicodeAttribute, default=list)
+    external_id = UnicodeAttribute(null=True)
+    fingerprint = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    version = NumberAttribute(default=0)
+    by_date = ByDate()
+
+
+class Total(KeyedModel):
+    """A running total, moved by ADD in the same transaction as every expense change."""
+
+    Meta = table_meta(get_settings().spending_table)
+
+    month = UnicodeAttribute(null=True)
+    category = UnicodeAttribute(null=True)
+    total = NumberAttribute(default=0)
+    count = NumberAttribute(default=0)
+    alerted = UnicodeSetAttribute(null=True)  # thresholds already announced this month, e.g. {"80"}
+
+
+class Marker(KeyedModel):
+    """EXT# and FP# items used to recognise rows already imported or entered."""
+
+    Meta = table_meta(get_settings().spending_table)
+
+    expense_id = UnicodeAttribute(null=True)
+    count = NumberAttribute(default=0)
+
+
+class SpendingTimer(TimerBase):
+    Meta = table_meta(get_settings().spending_table)
+    due = DueIndex()
