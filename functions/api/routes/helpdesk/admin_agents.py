@@ -1,5 +1,4 @@
-"""Admins manage the agents (deactivating one hands their open tickets back to assignment) and read the
-desk's figures."""
+"""/api/admin/agents...: admins manage the agents (deactivating one hands their open tickets back to assignment)."""
 
 from __future__ import annotations
 
@@ -8,14 +7,14 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from pennydesk.helpdesk import figures, roster, staff, workflow
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from pennydesk.helpdesk import roster, staff, workflow
 from pennydesk.helpdesk.intake import Email
 from pennydesk.platform.settings import get_settings
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from routes.auth_header import SECURITY, token_of
-from routes.views import AgentSummary, agent_summary
+from routes.helpdesk.views import AgentSummary, agent_summary
 
 router = Router()
 AgentId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="The agent's id")]
@@ -91,86 +90,3 @@ def update_agent(agent_id: AgentId, changes: AgentChanges) -> AgentSummary:
             workflow.return_to_queue(ticket, actor)
         agent = roster.require(agent_id)
     return agent_summary(agent)
-
-
-# ------------------------------------------------------------------------------------------- the desk
-DAY = r"^\d{4}-\d{2}-\d{2}$"
-
-
-class TicketCounts(BaseModel):
-    opened: int = Field(description="Tickets opened in the range")
-    resolved: int = Field(description="Tickets resolved in the range (a ticket resolved twice counts once)")
-
-
-class Timing(BaseModel):
-    count: int = Field(description="How many tickets the median is taken over")
-    median_seconds: int | None = Field(description="Median time from opening, in seconds; null when none")
-
-
-class Breaches(BaseModel):
-    total: int
-    first_response: int
-    resolution: int
-
-
-class CategoryLoad(BaseModel):
-    category: str
-    open: int
-
-
-class StatusLoad(BaseModel):
-    status: str
-    open: int
-
-
-class AgentLoad(BaseModel):
-    agent_id: str
-    name: str
-    active: bool
-    open: int
-
-
-class Backlog(BaseModel):
-    total: int = Field(description="Open tickets now (new, assigned, in progress, waiting on the customer)")
-    unassigned: int
-    by_category: list[CategoryLoad]
-    by_status: list[StatusLoad]
-    by_agent: list[AgentLoad]
-
-
-class RatingCount(BaseModel):
-    rating: int = Field(ge=1, le=5)
-    count: int
-
-
-class Satisfaction(BaseModel):
-    count: int = Field(description="Ratings first given in the range (the latest value of each counts)")
-    average: float | None
-    distribution: list[RatingCount]
-
-
-class HelpdeskReport(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-    from_: str = Field(alias="from", description="First day, YYYY-MM-DD (UTC)")
-    to: str = Field(description="Last day, YYYY-MM-DD (UTC), included")
-    days: int
-    tickets: TicketCounts
-    first_response: Timing = Field(description="First responses given in the range, timed from opening")
-    resolution: Timing = Field(description="Resolutions in the range, timed from opening")
-    sla_breaches: Breaches = Field(description="SLA targets missed in the range")
-    backlog: Backlog
-    satisfaction: Satisfaction
-
-
-@router.get(
-    "/admin/reports/helpdesk",
-    summary="The desk's figures over a range of days (default: the last 30), and its backlog now",
-    tags=["Admin"],
-    security=SECURITY,
-)
-def helpdesk(
-    start: Annotated[str | None, Query(alias="from", pattern=DAY, description="First day, YYYY-MM-DD (UTC)")] = None,
-    end: Annotated[str | None, Query(alias="to", pattern=DAY, description="Last day, YYYY-MM-DD (UTC)")] = None,
-) -> HelpdeskReport:
-    staff.require_admin_session(token_of(router))
-    return HelpdeskReport.model_validate(figures.report(start, end))

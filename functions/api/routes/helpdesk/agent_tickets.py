@@ -10,7 +10,7 @@ from pennydesk.helpdesk import access, roster, staff, workflow
 from pydantic import BaseModel, ConfigDict, Field
 
 from routes.auth_header import SECURITY, token_of
-from routes.views import AgentSummary, AgentTicketView, EntryView, agent_summary, agent_ticket_view, entry_view
+from routes.helpdesk.views import AgentSummary, AgentTicketView, EntryView, agent_summary, agent_ticket_view, entry_view
 
 router = Router()
 TicketId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="The ticket's id")]

@@ -1,4 +1,5 @@
-"""Help-desk intake: POST /api/tickets."""
+"""/api/tickets...: the form's options, intake (POST /api/tickets), and the customer's side of a ticket opened
+from the link in their email (the ticket, its public thread, a reply)."""
 
 from __future__ import annotations
 
@@ -9,16 +10,20 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Header
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
-from pennydesk.helpdesk import intake
+from pennydesk.helpdesk import access, intake, workflow
 from pennydesk.platform.errors import PennydeskError
 from pennydesk.platform.idempotency import REQUEST_CONFIG, persistence
 from pennydesk.platform.settings import get_settings
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
+
+from routes.auth_header import SECURITY, token_of
+from routes.helpdesk.views import EntryView, customer_entries, entry_view
 
 router = Router()
 
+TicketId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="The ticket's id")]
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 
@@ -75,3 +80,39 @@ def create_ticket(
         scope = hashlib.sha256(f"{ticket.email}\n{idempotency_key}".encode()).hexdigest()
         created = _create_once(request={"key": scope, "payload": ticket.model_dump(mode="json")})
     return Response(status_code=HTTPStatus.CREATED, content_type=content_types.APPLICATION_JSON, body=created)
+
+
+
+class CustomerTicket(BaseModel):
+    ticket: intake.PublicTicket
+    messages: list[EntryView]
+
+
+class NewMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    body: str = Field(min_length=1, max_length=20_000)
+
+
+@router.get("/tickets/<ticket_id>", summary="A ticket and its public thread", tags=["Help desk"], security=SECURITY)
+def get_ticket(ticket_id: TicketId) -> CustomerTicket:
+    access.customer_ticket(token_of(router), ticket_id)
+    ticket = workflow.get_ticket(ticket_id)
+    return CustomerTicket(ticket=intake.public_view(ticket), messages=customer_entries(workflow.entries(ticket_id)))
+
+
+@router.post(
+    "/tickets/<ticket_id>/messages",
+    summary="Reply as the customer",
+    description="Adds a public message. A resolved or closed ticket reopens; the agent is emailed.",
+    responses={201: {"description": "Added", "content": {"application/json": {"model": EntryView}}}},
+    tags=["Help desk"],
+    security=SECURITY,
+)
+def post_message(ticket_id: TicketId, message: NewMessage) -> Response[EntryView]:
+    access.customer_ticket(token_of(router), ticket_id)
+    entry = workflow.customer_reply(ticket_id, message.body)
+    return Response(
+        status_code=HTTPStatus.CREATED,
+        content_type=content_types.APPLICATION_JSON,
+        body=entry_view(entry).model_dump(),
+    )

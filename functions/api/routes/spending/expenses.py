@@ -1,54 +1,27 @@
-"""The spending tracker: profile and budgets, expenses, reports. Every route acts on the caller's own account:
-the user comes from the session, never from the path or query, so no id can reach someone else's data."""
+"""/api/expenses...: record, list, read, change and delete expenses. Every route acts on the caller's own
+account: the user comes from the session, never from the path or query, so no id can reach someone else's data."""
 
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Annotated, Literal
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
-from pennydesk.platform.clock import utcnow
 from pennydesk.platform.errors import PennydeskError
 from pennydesk.platform.idempotency import REQUEST_CONFIG, persistence
-from pennydesk.spending import account, expenses, reports
+from pennydesk.spending import account, expenses
 from pennydesk.spending.months import check_month
 from pydantic import BaseModel, ConfigDict, Field
 
 from routes.auth_header import SECURITY, token_of
-from routes.tickets import IDEMPOTENCY_KEY
+from routes.helpdesk.tickets import IDEMPOTENCY_KEY
+from routes.spending.money import Money
 
 router = Router()
-Money = Annotated[str, Field(max_length=32, examples=["12.34"], description="A decimal string in your currency")]
 ExpenseId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
-
-
-class Me(BaseModel):
-    email: str
-    currency: str
-    decimals: int
-    monthly_limit: str | None
-    category_limits: dict[str, str]
-    alert_thresholds: list[int]
-    digest: Literal["weekly", "monthly", "off"]
-    timezone: str
-    categories: list[str]
-    custom_categories: list[str]
-
-
-class MeChanges(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
-    monthly_limit: Money | None = None
-    category_limits: dict[str, Money | None] | None = Field(default=None, max_length=60)
-    alert_thresholds: list[int] | None = Field(default=None, max_length=5)
-    digest: Literal["weekly", "monthly", "off"] | None = None
-    timezone: str | None = Field(default=None, max_length=64)
-    categories: list[Annotated[str, Field(max_length=40)]] | None = Field(
-        default=None, max_length=30, description="Your own categories, beside the defaults"
-    )
 
 
 class ExpenseIn(BaseModel):
@@ -88,47 +61,6 @@ class ExpenseOut(BaseModel):
 class ExpensePage(BaseModel):
     expenses: list[ExpenseOut]
     next_cursor: str | None
-
-
-class CategoryReport(BaseModel):
-    category: str
-    total: str
-    limit: str | None
-    percent_used: float | None
-
-
-class MonthlyReport(BaseModel):
-    month: str
-    currency: str
-    total: str
-    limit: str | None
-    percent_used: float | None
-    categories: list[CategoryReport]
-
-
-class TrendPoint(BaseModel):
-    month: str
-    total: str
-    limit: str | None
-
-
-@router.get("/me", summary="My profile and budgets", tags=["Spending"], security=SECURITY)
-def get_me() -> Me:
-    return Me(**account.view(account.require_user_session(token_of(router))))
-
-
-@router.put(
-    "/me",
-    summary="Change my profile and budgets",
-    description="Send only what changes. Limits are decimal strings in your currency; null removes one. "
-    "The currency can't change once expenses exist (409).",
-    tags=["Spending"],
-    security=SECURITY,
-)
-def put_me(changes: MeChanges) -> Me:
-    profile = account.require_user_session(token_of(router))
-    updated = account.update(profile, changes.model_dump(exclude_unset=True))
-    return Me(**account.view(updated))
 
 
 @idempotent_function(data_keyword_argument="request", config=REQUEST_CONFIG, persistence_store=persistence("request"))
@@ -209,18 +141,3 @@ def delete_expense(expense_id: ExpenseId):
     profile = account.require_user_session(token_of(router))
     expenses.delete(profile, expense_id)
     return Response(status_code=HTTPStatus.NO_CONTENT, content_type=content_types.APPLICATION_JSON, body="")
-
-
-@router.get(
-    "/reports/monthly", summary="A month against its budgets, from running totals", tags=["Spending"], security=SECURITY
-)
-def monthly_report(month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]) -> MonthlyReport:
-    profile = account.require_user_session(token_of(router))
-    return MonthlyReport(**reports.monthly(profile, month))
-
-
-@router.get("/reports/trend", summary="Month by month against the budget", tags=["Spending"], security=SECURITY)
-def trend_report(months: Annotated[int, Query(ge=1, le=reports.MAX_TREND_MONTHS)] = 6) -> list[TrendPoint]:
-    profile = account.require_user_session(token_of(router))
-    this_month = utcnow().strftime("%Y-%m")
-    return [TrendPoint(**point) for point in reports.trend(profile, months, this_month)]

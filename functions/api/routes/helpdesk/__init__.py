@@ -1,0 +1,1 @@
+"""Help-desk routes: /api/tickets..., /api/agent/..., /api/admin/..."""

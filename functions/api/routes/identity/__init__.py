@@ -1,0 +1,1 @@
+"""Identity routes: /api/auth/... (sign-in and sessions)."""

@@ -1,0 +1,1 @@
+"""Spending routes: /api/me, /api/expenses..., /api/reports/..."""

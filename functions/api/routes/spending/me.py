@@ -1,0 +1,59 @@
+"""/api/me: my profile and budgets. It acts on the caller's own account: the user comes from the session."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from pennydesk.spending import account
+from pydantic import BaseModel, ConfigDict, Field
+
+from routes.auth_header import SECURITY, token_of
+from routes.spending.money import Money
+
+router = Router()
+
+
+class Me(BaseModel):
+    email: str
+    currency: str
+    decimals: int
+    monthly_limit: str | None
+    category_limits: dict[str, str]
+    alert_thresholds: list[int]
+    digest: Literal["weekly", "monthly", "off"]
+    timezone: str
+    categories: list[str]
+    custom_categories: list[str]
+
+
+class MeChanges(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    monthly_limit: Money | None = None
+    category_limits: dict[str, Money | None] | None = Field(default=None, max_length=60)
+    alert_thresholds: list[int] | None = Field(default=None, max_length=5)
+    digest: Literal["weekly", "monthly", "off"] | None = None
+    timezone: str | None = Field(default=None, max_length=64)
+    categories: list[Annotated[str, Field(max_length=40)]] | None = Field(
+        default=None, max_length=30, description="Your own categories, beside the defaults"
+    )
+
+
+@router.get("/me", summary="My profile and budgets", tags=["Spending"], security=SECURITY)
+def get_me() -> Me:
+    return Me(**account.view(account.require_user_session(token_of(router))))
+
+
+@router.put(
+    "/me",
+    summary="Change my profile and budgets",
+    description="Send only what changes. Limits are decimal strings in your currency; null removes one. "
+    "The currency can't change once expenses exist (409).",
+    tags=["Spending"],
+    security=SECURITY,
+)
+def put_me(changes: MeChanges) -> Me:
+    profile = account.require_user_session(token_of(router))
+    updated = account.update(profile, changes.model_dump(exclude_unset=True))
+    return Me(**account.view(updated))
