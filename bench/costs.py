@@ -153,8 +153,8 @@ class Meter:
 
 # ------------------------------------------------------------------------------------------- the flows
 def _token(text: str, page: str) -> str:
-    url = next(w for w in re.findall(r"https?://\S+", text) if f"/{page}?" in w)
-    return parse_qs(urlsplit(url).query)["token"][0]
+    url = next(w for w in re.findall(r"https?://\S+", text) if urlsplit(w).path.endswith(f"/{page}"))
+    return parse_qs(urlsplit(url).fragment)["token"][0]
 
 
 def _ok(result: Any, expected: int, what: str) -> Any:

@@ -49,8 +49,8 @@ def session(stack: LocalStack, email: str) -> dict[str, str]:
         raise RuntimeError("sign-in request refused")
     stack.drain()
     mail = [m for m in stack.outbox() if email in m["to"]][-1]
-    link = next(w for w in mail["text"].split() if "/signin.html?token=" in w)
-    token = parse_qs(urlsplit(link).query)["token"][0]
+    link = next(w for w in mail["text"].split() if "/signin.html#token=" in w)
+    token = parse_qs(urlsplit(link).fragment)["token"][0]
     granted = stack.http("POST", "/api/auth/session", json_body={"token": token})
     if granted.status != 200:
         raise RuntimeError(f"session refused: {granted.status} {granted.body[:200]!r}")

@@ -237,7 +237,7 @@ def session_for(site: RunningStack, email: str) -> dict[str, Any]:
     after = len(outbox(site))
     assert requests.post(f"{site.base}/api/auth/sign-in", json={"email": email}, timeout=10).status_code == 202
     link = link_in(wait_for_email(site, email, "sign-in link", after=after), "/signin.html")
-    token = parse_qs(urlsplit(link).query).get("token")
+    token = parse_qs(urlsplit(link).fragment).get("token")
     assert token, link
     response = requests.post(f"{site.base}/api/auth/session", json={"token": token[0]}, timeout=10)
     assert response.status_code == 200, response.text

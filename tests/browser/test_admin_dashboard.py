@@ -26,7 +26,7 @@ STREAM_WAIT_SECONDS = 10.0
 
 
 def token_of(link: str) -> str:
-    [token] = parse_qs(urlsplit(link).query)["token"]
+    [token] = parse_qs(urlsplit(link).fragment)["token"]
     return token
 
 

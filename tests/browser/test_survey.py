@@ -46,7 +46,7 @@ def resolve_over_http(site: RunningStack, ticket: dict[str, Any]) -> None:
 
 
 def parse_token(link: str) -> str:
-    return parse_qs(urlsplit(link).query)["token"][0]
+    return parse_qs(urlsplit(link).fragment)["token"][0]
 
 
 def test_the_survey_from_the_email_records_a_rating(site: RunningStack, page: Page, shoot, viewport: str) -> None:

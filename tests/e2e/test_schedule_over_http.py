@@ -48,7 +48,9 @@ def links(message: dict[str, Any], page: str) -> list[str]:
 
 
 def query(url: str) -> dict[str, str]:
-    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+    """A link's parameters: its query's and its fragment's (where emailed links carry `token`)."""
+    split = urlsplit(url)
+    return {k: v[0] for k, v in (parse_qs(split.query) | parse_qs(split.fragment)).items()}
 
 
 def schedule(base: str, moment: datetime) -> dict[str, Any]:

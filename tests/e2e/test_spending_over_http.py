@@ -48,7 +48,7 @@ def sign_in(base: str, email: str) -> dict[str, str]:
     asked = requests.post(f"{base}/api/auth/sign-in", json={"email": email}, timeout=5)
     assert asked.status_code == 202, asked.text
     [mail] = wait_for(base, email, lambda m: "sign-in" in m["subject"], 1)
-    token = parse_qs(urlsplit(link(mail, "/signin.html")).query)["token"][0]
+    token = parse_qs(urlsplit(link(mail, "/signin.html")).fragment)["token"][0]
     granted = requests.post(f"{base}/api/auth/session", json={"token": token}, timeout=5)
     assert granted.status_code == 200, granted.text
     return {"Authorization": f"Bearer {granted.json()['session']}"}

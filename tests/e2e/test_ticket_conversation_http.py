@@ -30,8 +30,8 @@ def link(message: dict[str, Any], page: str) -> tuple[str, str]:
     """(ticket id, token) from the one link in `message` that opens `page`."""
     urls = {u for u in re.findall(r"https?://\S+", message["text"]) if urlsplit(u).path == page}
     assert len(urls) == 1, (page, message["text"])
-    query = parse_qs(urlsplit(urls.pop()).query)
-    return query["id"][0], query["token"][0]
+    url = urlsplit(urls.pop())
+    return parse_qs(url.query)["id"][0], parse_qs(url.fragment)["token"][0]
 
 
 def test_customer_and_agent_talk_it_through_by_email_links(live: RunningStack) -> None:

@@ -1,4 +1,4 @@
-// The agent's ticket page: opened from the emailed link (?id=&token=) or from the queue (session).
+// The agent's ticket page: opened from the emailed link (?id=…#token=…) or from the queue (session).
 // Loading only reads; each action is a form that POSTs and re-renders from the answer.
 import { api } from "./api.js";
 import {

@@ -54,19 +54,23 @@ export function signOut() {
 }
 
 /**
- * The token an emailed link brought: read `token` from the address, keep it in sessionStorage under
- * `pennydesk.link.<kind>.<scope>`, and replace the address with one that no longer shows it. Later
- * loads of the same page in this tab find it again in sessionStorage. Returns the token or null.
+ * The token an emailed link brought: read `token` from the address's fragment (`#token=…`, which browsers
+ * never send to a server), or from its query for links sent before tokens moved there, keep it in
+ * sessionStorage under `pennydesk.link.<kind>.<scope>`, and replace the address with one that no longer
+ * shows it. Later loads of the same page in this tab find it again in sessionStorage. Returns the token or null.
  */
 export function takeLinkToken(kind, scope = "") {
   const params = new URLSearchParams(window.location.search);
+  const fragment = new URLSearchParams(window.location.hash.replace(/^#/, ""));
   const key = `${LINK_PREFIX}${kind}.${scope}`;
-  const fresh = params.get("token");
+  const fresh = fragment.get("token") || params.get("token");
   if (fresh) {
     storage("session")?.setItem(key, fresh);
     params.delete("token");
+    fragment.delete("token");
     const query = params.toString();
-    window.history.replaceState(window.history.state, "", `${window.location.pathname}${query ? `?${query}` : ""}${window.location.hash}`);
+    const hash = fragment.toString();
+    window.history.replaceState(window.history.state, "", `${window.location.pathname}${query ? `?${query}` : ""}${hash ? `#${hash}` : ""}`);
     return fresh;
   }
   return storage("session")?.getItem(key) || null;

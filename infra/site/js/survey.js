@@ -1,4 +1,4 @@
-// The satisfaction survey, opened from a link in the survey email (?id=&token=&rating=).
+// The satisfaction survey, opened from a link in the survey email (?id=…&rating=…#token=…).
 // Opening it only reads (mail scanners open every link); the rating chosen in the email is pre-selected,
 // and only the Send button records it.
 import { api } from "./api.js";

@@ -6,17 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 from aws_lambda_powertools import Logger
 from pynamodb.exceptions import DoesNotExist
 
 from pennydesk.helpdesk import workflow
 from pennydesk.helpdesk.ticket_records import Feedback, Ticket, feedback_sk, ticket_pk
-from pennydesk.identity import tokens
+from pennydesk.identity import links, tokens
 from pennydesk.platform.clock import iso, utcnow
 from pennydesk.platform.errors import Forbidden, PennydeskError, Unauthorized
-from pennydesk.platform.settings import get_settings
 
 logger = Logger(child=True)
 
@@ -25,10 +23,8 @@ MAX_COMMENT = 2000
 
 
 def survey_url(ticket_id: str, token: str, rating: int | None = None) -> str:
-    params = {"id": ticket_id, "token": token}
-    if rating is not None:
-        params["rating"] = str(rating)
-    return f"{get_settings().site_url}/survey.html?{urlencode(params)}"
+    params = {"id": ticket_id} | ({"rating": str(rating)} if rating is not None else {})
+    return links.page("survey.html", token, **params)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,9 @@
-"""The emailed links: a page of the site plus a `token` query parameter the page sends as a Bearer token."""
+"""The emailed links: a page of the site, what it is about in the query, and its token in the fragment.
+
+The page reads `#token=…` and sends it as a Bearer token. Browsers never send a fragment to a server, so the
+token stays out of access logs (CloudFront's record every query string), Referer headers and the requests
+of mail scanners that open links. Pages still read a `token` query parameter from links already sent.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,19 @@ from pennydesk.identity import tokens
 from pennydesk.platform.settings import get_settings
 
 
-def _url(page: str, **params: str) -> str:
-    return f"{get_settings().site_url}/{page}?{urlencode(params)}"
+def page(path: str, token: str | None = None, **params: str) -> str:
+    """The site's page at `path`, with `params` in its query and `token` (if any) in its fragment."""
+    url = f"{get_settings().site_url}/{path}"
+    if params:
+        url += f"?{urlencode(params)}"
+    if token:
+        url += f"#{urlencode({'token': token})}"
+    return url
 
 
 def customer_ticket_url(ticket_id: str) -> str:
-    return _url("ticket.html", id=ticket_id, token=tokens.issue("customer", ticket_id))
+    return page("ticket.html", tokens.issue("customer", ticket_id), id=ticket_id)
 
 
 def agent_ticket_url(ticket_id: str, agent_id: str) -> str:
-    return _url("agent/ticket.html", id=ticket_id, token=tokens.issue("agent", agent_id, ticket=ticket_id))
+    return page("agent/ticket.html", tokens.issue("agent", agent_id, ticket=ticket_id), id=ticket_id)

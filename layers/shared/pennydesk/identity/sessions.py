@@ -15,7 +15,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
-from pennydesk.identity import tokens
+from pennydesk.identity import links, tokens
 from pennydesk.platform import ratelimit
 from pennydesk.platform.clock import iso, utcnow
 from pennydesk.platform.dynamo import table_meta
@@ -54,7 +54,7 @@ def request_sign_in(email: str, source_ip: str) -> None:
         return
     jti = uuid.uuid4().hex
     token = tokens.issue("sign_in", email, jti=jti)
-    url = f"{get_settings().site_url}/signin.html?token={token}"
+    url = links.page("signin.html", token)
     minutes = get_settings().token_ttl_seconds["sign_in"] // 60
     send(f"sign-in/{jti}", [email], render("sign_in", url=url, minutes=minutes, name=""))
 
