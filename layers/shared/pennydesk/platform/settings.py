@@ -51,6 +51,7 @@ class Settings:
     admin_emails: tuple[str, ...]
     ticket_categories: tuple[str, ...]
     region: str
+    articles_table: str = "ArticlesTable"
     token_ttl_seconds: dict[str, int] = field(default_factory=dict)
     agent_capacity_default: int = 25
     survey_delay_seconds: int = DEFAULT_SURVEY_DELAY_HOURS * 3600
@@ -87,6 +88,7 @@ def get_settings() -> Settings:
         admin_emails=tuple(e.lower() for e in _csv(env.get("ADMIN_EMAILS", ""))),
         ticket_categories=_csv(env.get("TICKET_CATEGORIES", "general,billing,technical")),
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+        articles_table=env.get("ARTICLES_TABLE", "ArticlesTable"),
         token_ttl_seconds=ttl,
         agent_capacity_default=int(env.get("AGENT_CAPACITY_DEFAULT", "25")),
         **_follow_ups(env),
