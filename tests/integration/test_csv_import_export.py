@@ -13,7 +13,8 @@ from urllib.parse import urlencode
 import boto3
 import pytest
 from pennydesk.spending import account as accounts
-from pennydesk.spending import csv_io
+from pennydesk.spending import csv_import
+from pennydesk.spending.csv_reading import Options
 
 from infra.local.engine import REGION, HttpResult, LocalStack
 from tests.integration.test_ticket_conversation import sign_in
@@ -398,9 +399,9 @@ def test_a_file_of_many_chunks_keeps_each_transaction_within_dynamodb_s_limits(s
     profile = accounts.find("many@example.com")
     assert profile is not None
     body = many_rows(70)  # 24 running totals per chunk leave room for 25 rows: three chunks
-    options = csv_io.Options(payee="payee", category="category", external_id="ref")
+    options = Options(payee="payee", category="category", external_id="ref")
 
-    reply = csv_io.import_csv(profile, body, options)
+    reply = csv_import.import_csv(profile, body, options)
 
     assert (reply["imported"], reply["invalid"], reply["stopped_at_line"]) == (70, 0, None), reply["message"]
     assert stored_totals(stack, me) == expected_totals(body)
@@ -440,19 +441,19 @@ def test_an_import_racing_the_same_file_is_rejudged_row_by_row_and_stays_exact(
     profile = accounts.find("race@example.com")
     assert profile is not None
     body = many_rows(40, with_ids=with_ids)
-    options = csv_io.Options(payee="payee", category="category", external_id="ref" if with_ids else None)
-    real_commit = csv_io._commit
+    options = Options(payee="payee", category="category", external_id="ref" if with_ids else None)
+    real_commit = csv_import._commit
     other: list[dict[str, Any]] = []
 
     def commit_after_the_other_upload(*args: Any) -> None:
         if not other:  # the other upload runs to the end between this one's reads and its first write
-            monkeypatch.setattr(csv_io, "_commit", real_commit)
-            other.append(csv_io.import_csv(profile, body, options))
-            monkeypatch.setattr(csv_io, "_commit", commit_after_the_other_upload)
+            monkeypatch.setattr(csv_import, "_commit", real_commit)
+            other.append(csv_import.import_csv(profile, body, options))
+            monkeypatch.setattr(csv_import, "_commit", commit_after_the_other_upload)
         real_commit(*args)
 
-    monkeypatch.setattr(csv_io, "_commit", commit_after_the_other_upload)
-    late = csv_io.import_csv(profile, body, options)
+    monkeypatch.setattr(csv_import, "_commit", commit_after_the_other_upload)
+    late = csv_import.import_csv(profile, body, options)
 
     assert other[0]["imported"] == 40
     assert (late["imported"], late["duplicates"], late["invalid"]) == (0, 40, 0)
@@ -464,14 +465,14 @@ def test_storing_stops_before_the_deadline_and_says_from_which_line_nothing_was_
     profile = accounts.find("slow@example.com")
     assert profile is not None
     body = many_rows(60)
-    options = csv_io.Options(payee="payee", category="category", external_id="ref")
+    options = Options(payee="payee", category="category", external_id="ref")
     calls: list[int] = []
 
     def one_chunk_of_time() -> float:  # plenty for the first chunk, then the function is nearly out of time
         calls.append(1)
         return 60.0 if len(calls) == 1 else 0.5
 
-    partial = csv_io.import_csv(profile, body, options, time_left=one_chunk_of_time)
+    partial = csv_import.import_csv(profile, body, options, time_left=one_chunk_of_time)
     stop = partial["stopped_at_line"]
     rest = imported(stack, me, body, payee="payee", category="category", external_id="ref")
 
@@ -490,7 +491,7 @@ def test_a_deadline_already_near_stores_nothing_and_says_so(stack: LocalStack) -
     assert profile is not None
     out_of_time: Callable[[], float] = lambda: 0.2  # noqa: E731
 
-    reply = csv_io.import_csv(profile, many_rows(5), csv_io.Options(), time_left=out_of_time)
+    reply = csv_import.import_csv(profile, many_rows(5), Options(), time_left=out_of_time)
 
     assert (reply["imported"], reply["not_stored"], reply["stopped_at_line"]) == (0, 5, 2)
     assert spending_items() == []

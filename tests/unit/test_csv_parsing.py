@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 from pennydesk.platform.errors import PayloadTooLarge, PennydeskError
-from pennydesk.spending import csv_io
-from pennydesk.spending.csv_io import LineError, Options, parse_amount
+from pennydesk.spending import csv_cells, csv_export, csv_reading
+from pennydesk.spending.csv_cells import LineError, parse_amount
+from pennydesk.spending.csv_reading import Options
 from pennydesk.spending.records import Profile
 
 
@@ -19,8 +20,8 @@ def profile(currency: str = "EUR", categories: tuple[str, ...] = ()) -> Profile:
                    updated_at="2026-01-01T00:00:00Z")
 
 
-def parsed(text: str, *, currency: str = "EUR", **options: Any) -> csv_io.Parsed:
-    return csv_io.parse(profile(currency), text, Options(**options))
+def parsed(text: str, *, currency: str = "EUR", **options: Any) -> csv_reading.Parsed:
+    return csv_reading.parse(profile(currency), text, Options(**options))
 
 
 @pytest.mark.parametrize(
@@ -78,26 +79,26 @@ def test_anything_else_is_not_an_amount(text: str, decimal: Any, hint: str | Non
 
 def test_a_date_pattern_must_name_year_month_and_day() -> None:
     for good in ("%Y-%m-%d", "%d.%m.%Y", "%m/%d/%Y", "%d/%m/%y", "%Y%m%d", "%d %b %Y", "%Y-%m-%d %H:%M"):
-        assert csv_io.check_date_format(good) == good
+        assert csv_cells.check_date_format(good) == good
     for bad in ("%d.%m", "%m/%Y", "date", "%Y-%m-%m", "%-d.%-m.%Y", ""):
         with pytest.raises(PennydeskError) as refused:
-            csv_io.check_date_format(bad)
+            csv_cells.check_date_format(bad)
         assert refused.value.field == "date_format"
 
 
 def test_utf8_is_required_and_a_bom_is_dropped() -> None:
-    assert csv_io.decode("\ufeffdate,amount\n".encode()) == "date,amount\n"
-    assert csv_io.decode(base64.b64encode(b"date,amount\n"), base64_encoded=True) == "date,amount\n"
-    with pytest.raises(csv_io.NotUtf8) as not_utf8:
-        csv_io.decode("date,payee\n2026-01-01,Caf\u00e9\n".encode("cp1252"))
+    assert csv_cells.decode("\ufeffdate,amount\n".encode()) == "date,amount\n"
+    assert csv_cells.decode(base64.b64encode(b"date,amount\n"), base64_encoded=True) == "date,amount\n"
+    with pytest.raises(csv_cells.NotUtf8) as not_utf8:
+        csv_cells.decode("date,payee\n2026-01-01,Caf\u00e9\n".encode("cp1252"))
     assert "line 2" in not_utf8.value.message
-    with pytest.raises(csv_io.NotUtf8):
-        csv_io.decode("date,payee\nCaf\ufffd\n")  # replaced on the way in: still not the user's text
-    with pytest.raises(csv_io.NotUtf8):
-        csv_io.decode("date,amount\n".encode("utf-16"))
+    with pytest.raises(csv_cells.NotUtf8):
+        csv_cells.decode("date,payee\nCaf\ufffd\n")  # replaced on the way in: still not the user's text
+    with pytest.raises(csv_cells.NotUtf8):
+        csv_cells.decode("date,amount\n".encode("utf-16"))
     for empty in (None, b"", "  \n"):
         with pytest.raises(PennydeskError):
-            csv_io.decode(empty)
+            csv_cells.decode(empty)
 
 
 def test_lines_are_numbered_as_an_editor_shows_them() -> None:
@@ -203,16 +204,16 @@ def test_more_than_50000_rows_are_refused_whole() -> None:
 
 
 def test_formula_cells_are_defused_for_spreadsheets() -> None:
-    assert [csv_io.guard(c) for c in ("=1+1", "+1", "-1", "@A1", "\tx", "\rx", "a=b", "", "'q")] == [
+    assert [csv_export.guard(c) for c in ("=1+1", "+1", "-1", "@A1", "\tx", "\rx", "a=b", "", "'q")] == [
         "'=1+1", "'+1", "'-1", "'@A1", "'\tx", "'\rx", "a=b", "", "'q",
     ]
 
 
 def test_an_export_range_is_real_ordered_and_at_most_five_years() -> None:
-    assert csv_io.export_range("2021-01-01", "2025-12-31") == ("2021-01-01", "2025-12-31")
-    assert csv_io.export_range("2024-02-29", "2029-02-27") == ("2024-02-29", "2029-02-27")
+    assert csv_export.export_range("2021-01-01", "2025-12-31") == ("2021-01-01", "2025-12-31")
+    assert csv_export.export_range("2024-02-29", "2029-02-27") == ("2024-02-29", "2029-02-27")
     for first, last, field in (("2021-01-01", "2026-01-01", "to"), ("2026-02-02", "2026-02-01", "to"),
                                ("2026-02-30", "2026-03-01", "from"), ("1969-01-01", "1970-01-01", "from")):
         with pytest.raises(PennydeskError) as refused:
-            csv_io.export_range(first, last)
+            csv_export.export_range(first, last)
         assert refused.value.field == field
