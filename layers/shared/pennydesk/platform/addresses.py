@@ -1,0 +1,23 @@
+"""Email addresses people type: one mailbox by RFC 5322's grammar (checked by email-validator, never by DNS),
+and nothing that could turn into something else on the way to a mail header or a `mailto:` link."""
+
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+
+# Legal in a local part, but what makes `kim?bcc=spy%40evil.example&…@example.com` a mailto: with a Bcc.
+URL_SPECIALS = frozenset("?&%")
+MESSAGE = "Enter an email address like name@example.com."
+
+
+def mailbox(value: str) -> str:
+    """The address, lower-cased, or ValueError: no display name, group, comment, quoting or control character."""
+    if any(ch in URL_SPECIALS for ch in value):
+        raise ValueError(MESSAGE)
+    try:
+        checked = validate_email(
+            value, check_deliverability=False, allow_quoted_local=False, allow_domain_literal=False
+        )
+    except EmailNotValidError:
+        raise ValueError(MESSAGE) from None
+    return checked.normalized.lower()
