@@ -81,10 +81,11 @@ def new_tickets(count: int, offset: int = 0) -> list[Any]:
     """Tickets created by the domain (as intake does) and loaded back, ready for assign()."""
     from pennydesk.helpdesk import intake
     from pennydesk.helpdesk.ticket_records import Ticket
+    from routes.helpdesk.tickets import NewTicket  # the API function's folder is on the path once the stack runs
 
     tickets = []
     for i in range(count):
-        created = intake.create_ticket(intake.NewTicket.model_validate(ticket_body(offset + i)))
+        created = intake.create_ticket(NewTicket.model_validate(ticket_body(offset + i)).to_domain())
         tickets.append(Ticket.get_by_id(created.ticket_id, consistent=True))
     return tickets
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pennydesk.helpdesk.intake import FIRST_TICKET_NUMBER, NewTicket, create_ticket, next_ticket_number
+from pennydesk.helpdesk.intake import FIRST_TICKET_NUMBER, create_ticket, next_ticket_number
 from pydantic import ValidationError
+from routes.helpdesk.tickets import NewTicket
 
 from infra.local.engine import LocalStack
 from tests.support import VALID_TICKET

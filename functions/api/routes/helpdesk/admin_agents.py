@@ -9,11 +9,11 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from pennydesk.helpdesk import roster, staff, workflow
-from pennydesk.helpdesk.intake import Email
 from pennydesk.platform.settings import get_settings
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from routes.auth_header import SECURITY, token_of
+from routes.fields import Email
 from routes.helpdesk.views import AgentSummary, agent_summary
 
 router = Router()

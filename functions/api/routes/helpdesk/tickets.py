@@ -4,27 +4,84 @@ from the link in their email (the ticket, its public thread, a reply)."""
 from __future__ import annotations
 
 import hashlib
-import re
 from http import HTTPStatus
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Header, Path
+from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
 from pennydesk.helpdesk import access, intake, workflow
-from pennydesk.platform.errors import PennydeskError
 from pennydesk.platform.idempotency import REQUEST_CONFIG, persistence
 from pennydesk.platform.settings import get_settings
-from pydantic import BaseModel, ConfigDict, Field
+from pennydesk.platform.text import has_control_characters
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from routes.auth_header import SECURITY, token_of
-from routes.helpdesk.views import EntryView, customer_entries, entry_view
+from routes.fields import Email
+from routes.helpdesk.views import EntryView, PublicTicket, customer_entries, entry_view, public_ticket
+from routes.idempotency import IdempotencyKey, checked_key
 
 router = Router()
 
 TicketId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="The ticket's id")]
-IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+def _category(value: str) -> str:
+    allowed = get_settings().ticket_categories
+    if value not in allowed:
+        raise ValueError(f"Choose one of: {', '.join(allowed)}.")
+    return value
+
+
+def _one_line(value: str) -> str:
+    """Names and subjects are single lines: any run of whitespace becomes one space."""
+    return " ".join(value.split())
+
+
+def _no_control_characters(value: str) -> str:
+    if has_control_characters(value):
+        raise ValueError("Remove control characters.")
+    return value
+
+
+Category = Annotated[str, Field(max_length=40), AfterValidator(_category)]
+
+
+class NewTicket(BaseModel):
+    """What the hosted form (or any client) sends to open a ticket."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Annotated[
+        str, Field(min_length=1, max_length=120), AfterValidator(_no_control_characters), AfterValidator(_one_line)
+    ]
+    email: Email
+    subject: Annotated[
+        str, Field(min_length=1, max_length=200), AfterValidator(_no_control_characters), AfterValidator(_one_line)
+    ]
+    description: Annotated[
+        str, Field(min_length=1, max_length=20_000), AfterValidator(_no_control_characters)
+    ]
+    category: Category
+    priority: Literal["low", "normal", "high", "urgent"] = "normal"
+    website: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="Spam trap: the hosted form hides this field from people. Leave it out or empty; "
+        "a request that fills it is answered as usual but opens no ticket.",
+    )
+
+    @property
+    def is_spam(self) -> bool:
+        """Only a bot fills the hidden `website` field."""
+        return bool(self.website)
+
+    def to_domain(self) -> intake.TicketRequest:
+        return intake.TicketRequest(
+            name=self.name, email=self.email, subject=self.subject, description=self.description,
+            category=self.category, priority=self.priority, is_spam=self.is_spam,
+        )
 
 
 class Option(BaseModel):
@@ -48,8 +105,8 @@ def ticket_options() -> TicketOptions:
 
 @idempotent_function(data_keyword_argument="request", config=REQUEST_CONFIG, persistence_store=persistence("request"))
 def _create_once(request: dict[str, Any]) -> dict[str, Any]:
-    ticket = intake.create_ticket(intake.NewTicket.model_validate(request["payload"]))
-    return intake.public_view(ticket).model_dump()  # stored as the idempotent response: plain JSON
+    ticket = intake.create_ticket(NewTicket.model_validate(request["payload"]).to_domain())
+    return public_ticket(ticket).model_dump()  # stored as the idempotent response: plain JSON
 
 
 @router.post(
@@ -59,32 +116,26 @@ def _create_once(request: dict[str, Any]) -> dict[str, Any]:
     "stream within seconds. Send an `Idempotency-Key` to make retries safe: the same key and body return "
     "the first response again; the same key with another body is a 422. At most 10 tickets an hour per "
     "email address and 60 per 15 minutes per IP (then 429 with Retry-After).",
-    responses={201: {"description": "Created", "content": {"application/json": {"model": intake.PublicTicket}}}},
+    responses={201: {"description": "Created", "content": {"application/json": {"model": PublicTicket}}}},
     tags=["Help desk"],
 )
-def create_ticket(
-    ticket: intake.NewTicket,
-    idempotency_key: Annotated[
-        str | None, Header(alias="Idempotency-Key", description="Any unique string, at most 255 characters.")
-    ] = None,
-) -> Response[intake.PublicTicket]:
-    intake.admit(ticket, router.current_event.request_context.http.source_ip)
-    if ticket.is_spam:
-        created = intake.decoy_ticket(ticket).model_dump()
+def create_ticket(ticket: NewTicket, idempotency_key: IdempotencyKey = None) -> Response[PublicTicket]:
+    request = ticket.to_domain()
+    intake.admit(request, router.current_event.request_context.http.source_ip)
+    if request.is_spam:
+        created = public_ticket(intake.decoy_ticket(request)).model_dump()
     elif idempotency_key is None:
-        created = intake.public_view(intake.create_ticket(ticket)).model_dump()
+        created = public_ticket(intake.create_ticket(request)).model_dump()
     else:
-        if not IDEMPOTENCY_KEY.match(idempotency_key):
-            raise PennydeskError("Use 1 to 255 visible ASCII characters.", field="Idempotency-Key")
         # Keys are scoped to the sender's email, so one client can never replay another's response.
-        scope = hashlib.sha256(f"{ticket.email}\n{idempotency_key}".encode()).hexdigest()
+        scope = hashlib.sha256(f"{ticket.email}\n{checked_key(idempotency_key)}".encode()).hexdigest()
         created = _create_once(request={"key": scope, "payload": ticket.model_dump(mode="json")})
     return Response(status_code=HTTPStatus.CREATED, content_type=content_types.APPLICATION_JSON, body=created)
 
 
 
 class CustomerTicket(BaseModel):
-    ticket: intake.PublicTicket
+    ticket: PublicTicket
     messages: list[EntryView]
 
 
@@ -97,7 +148,7 @@ class NewMessage(BaseModel):
 def get_ticket(ticket_id: TicketId) -> CustomerTicket:
     access.customer_ticket(token_of(router), ticket_id)
     ticket = workflow.get_ticket(ticket_id)
-    return CustomerTicket(ticket=intake.public_view(ticket), messages=customer_entries(workflow.entries(ticket_id)))
+    return CustomerTicket(ticket=public_ticket(ticket), messages=customer_entries(workflow.entries(ticket_id)))
 
 
 @router.post(

@@ -9,6 +9,38 @@ from pennydesk.helpdesk.ticket_records import Ticket, TicketEntry
 from pydantic import BaseModel
 
 
+class PublicTicket(BaseModel):
+    """What a customer sees of their ticket (never notes, history or agent details)."""
+
+    id: str
+    number: int
+    status: str
+    subject: str
+    description: str
+    category: str
+    priority: str
+    name: str
+    email: str
+    created_at: str
+    updated_at: str
+
+
+def public_ticket(ticket: Ticket) -> PublicTicket:
+    return PublicTicket(
+        id=ticket.ticket_id,
+        number=int(ticket.number),
+        status=ticket.status,
+        subject=ticket.subject,
+        description=ticket.description,
+        category=ticket.category,
+        priority=ticket.priority,
+        name=ticket.customer_name,
+        email=ticket.customer_email,
+        created_at=ticket.created_at,
+        updated_at=ticket.updated_at,
+    )
+
+
 class EntryView(BaseModel):
     id: str
     kind: str  # message | note | event

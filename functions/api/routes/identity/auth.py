@@ -7,10 +7,11 @@ from http import HTTPStatus
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pennydesk.helpdesk import staff
-from pennydesk.helpdesk.intake import Email
 from pennydesk.identity import sessions
 from pennydesk.spending import account
 from pydantic import BaseModel, ConfigDict, Field
+
+from routes.fields import Email
 
 router = Router()
 

@@ -8,16 +8,15 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
-from pennydesk.platform.errors import PennydeskError
 from pennydesk.platform.idempotency import REQUEST_CONFIG, persistence
 from pennydesk.spending import account, expenses
 from pennydesk.spending.months import check_month
 from pydantic import BaseModel, ConfigDict, Field
 
 from routes.auth_header import SECURITY, token_of
-from routes.helpdesk.tickets import IDEMPOTENCY_KEY
+from routes.idempotency import IdempotencyKey, checked_key
 from routes.spending.money import Money
 
 router = Router()
@@ -79,22 +78,15 @@ def _create_once(request: dict) -> dict:
     tags=["Spending"],
     security=SECURITY,
 )
-def create_expense(
-    expense: ExpenseIn,
-    idempotency_key: Annotated[
-        str | None, Header(alias="Idempotency-Key", description="Any unique string, at most 255 characters.")
-    ] = None,
-) -> Response[ExpenseOut]:
+def create_expense(expense: ExpenseIn, idempotency_key: IdempotencyKey = None) -> Response[ExpenseOut]:
     profile = account.require_user_session(token_of(router))
     if idempotency_key is None:
         body = expenses.view(expenses.create(profile, expense.as_input()), profile.currency)
     else:
-        if not IDEMPOTENCY_KEY.match(idempotency_key):
-            raise PennydeskError("Use 1 to 255 visible ASCII characters.", field="Idempotency-Key")
         # Keys are scoped to the user: one user's key never replays another's response.
         body = _create_once(
             request={
-                "key": f"expense/{profile.user_id}/{idempotency_key}",
+                "key": f"expense/{profile.user_id}/{checked_key(idempotency_key)}",
                 "user_id": profile.user_id,
                 "payload": expense.model_dump(mode="json"),
             }
