@@ -28,7 +28,7 @@ function row(ticket) {
       " ",
       badge(AGENT_STATUS[ticket.status] || ticket.status, ticket.status),
       " ",
-      el("span", { text: `${ticket.customer_name} · opened ` }),
+      el("bdi", { text: ticket.customer_name }), " · opened ",
       timeEl(ticket.created_at),
     ),
   );

@@ -47,6 +47,11 @@ function priorityLabel(value) {
   return PRIORITIES.find((p) => p.value === value)?.label || humanize(value);
 }
 
+/** A mailto: link for one address, percent-encoded (RFC 6068) so no character of it can add a header. */
+function mailtoHref(address) {
+  return `mailto:${encodeURIComponent(address).replace(/%40/g, "@")}`;
+}
+
 function threadItem({ kind, author, role, body, createdAt }) {
   const classes = { customer: "entry-customer", agent: "entry-agent", note: "entry-note" };
   return el(
@@ -163,9 +168,9 @@ function render(data) {
   document.getElementById("opened").replaceChildren(timeEl(ticket.created_at));
   document.getElementById("subject").textContent = ticket.subject;
   document.getElementById("customer").replaceChildren(
-    el("span", { text: ticket.customer_name }),
+    el("bdi", { text: ticket.customer_name }),
     " ",
-    el("a", { href: `mailto:${ticket.customer_email}`, class: "nowrap-email", text: ticket.customer_email }),
+    el("a", { href: mailtoHref(ticket.customer_email), class: "nowrap-email", text: ticket.customer_email }),
   );
   document.getElementById("status").replaceChildren(badge(AGENT_STATUS[ticket.status] || ticket.status, ticket.status));
   document.getElementById("priority").replaceChildren(badge(priorityLabel(ticket.priority), ticket.priority));
