@@ -24,15 +24,27 @@ class RenderedEmail:
     html: str
 
 
+# A web address someone typed: with a scheme, starting www., or a dotted host followed by a path.
+_ADDRESS = re.compile(r"(?i)\b(?:[a-z][a-z0-9+.-]*://\S+|www\.\S+|[a-z0-9-]+(?:\.[a-z0-9-]+)+/\S*)")
+
+
+def defang(value: object) -> str:
+    """Text a stranger chose (a form's name or subject) with every web address made unclickable:
+    ``https://evil.example/login`` reads ``https[:]//evil[.]example/login`` and no mail client links it."""
+    return _ADDRESS.sub(lambda m: m.group(0).replace("://", "[:]//").replace(".", "[.]"), str(value))
+
+
 @cache
 def _environment() -> Environment:
-    return Environment(
+    environment = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.filters["defang"] = defang
+    return environment
 
 
 def one_line(value: str) -> str:
