@@ -35,8 +35,8 @@ class UsedToken(Model):
 
 
 # An inbox gets at most a few links per quarter hour, and one address can't flood many inboxes.
-SIGN_IN_PER_EMAIL = ratelimit.Limit("sign-in-email", hits=5, window_seconds=900)
-SIGN_IN_PER_IP = ratelimit.Limit("sign-in-ip", hits=30, window_seconds=900)
+SIGN_IN_PER_EMAIL = ratelimit.Limit("sign-in-email", hits=5, window_seconds=900, key=ratelimit.inbox_key)
+SIGN_IN_PER_IP = ratelimit.Limit("sign-in-ip", hits=30, window_seconds=900, key=ratelimit.client_key)
 
 
 def request_sign_in(email: str, source_ip: str) -> None:
