@@ -1,0 +1,1 @@
+"""Help-center routes: /api/help/... for everyone, /api/admin/articles... and /api/admin/reports/help for admins."""

@@ -1,0 +1,62 @@
+"""Articles' Markdown to HTML a browser may show: parsed by markdown-it (CommonMark, raw HTML off), then
+cleaned by nh3 (Ammonia) to an allow-list, so nothing an author writes can run script on the help pages."""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import cache
+
+import nh3
+from markdown_it import MarkdownIt
+
+ALLOWED_TAGS = frozenset({
+    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "s", "code", "pre", "blockquote",
+    "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th", "td",
+})
+ALLOWED_ATTRIBUTES = {
+    "a": frozenset({"href", "title"}), "img": frozenset({"src", "alt", "title"}), "ol": frozenset({"start"}),
+}
+ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
+# A heading of the article's own is a level below the page's title.
+HEADING_SHIFT = {"<h1>": "<h2>", "</h1>": "</h2>"}
+
+
+@cache
+def _parser() -> MarkdownIt:
+    # "html": False escapes raw HTML as text; markdown-it also refuses javascript:, vbscript: and file: links.
+    return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(["table", "strikethrough"])
+
+
+def _cleaner() -> nh3.Cleaner:
+    return nh3.Cleaner(
+        tags=set(ALLOWED_TAGS),
+        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(ALLOWED_URL_SCHEMES),
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+_CLEANER = _cleaner()
+
+
+def to_html(markdown: str) -> str:
+    """The article's body as sanitised HTML."""
+    rendered = _parser().render(markdown)
+    for old, new in HEADING_SHIFT.items():
+        rendered = rendered.replace(old, new)
+    return _CLEANER.clean(rendered)
+
+
+def to_text(markdown: str) -> str:
+    """The article's words alone (for search and excerpts): rendered, every tag dropped, whitespace folded."""
+    words = nh3.clean(_parser().render(markdown), tags=set())
+    return re.sub(r"\s+", " ", html.unescape(words)).strip()
+
+
+def excerpt(text: str, limit: int = 160) -> str:
+    """The first words of `text`, cut at a word boundary with an ellipsis when longer than `limit`."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",.;:") + "…"

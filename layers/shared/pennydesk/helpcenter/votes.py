@@ -1,0 +1,35 @@
+"""'Did this answer your question?': one vote per visitor and article, without an account. The visitor is a
+random id the browser keeps; the vote is a conditional put, so answering again changes nothing."""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import TransactWriteError
+
+from pennydesk.helpcenter import figures
+from pennydesk.helpcenter.articles import published_by_slug
+from pennydesk.helpcenter.records import Article, Vote, article_key, vote
+from pennydesk.platform.clock import iso, utcnow
+from pennydesk.platform.dynamo import cancellation_codes, retrying, transaction
+from pennydesk.platform.errors import Conflict
+
+
+def cast(slug: str, visitor_id: str, helpful: bool) -> None:
+    """Count the visitor's answer for the article, the article's tally and the day's figures together."""
+    article = published_by_slug(slug)
+    ballot = vote(article.article_id, visitor_id)
+    ballot.helpful = helpful
+    ballot.voted_at = iso(utcnow())
+    tally = Article.helpful if helpful else Article.unhelpful
+
+    def attempt() -> None:
+        with transaction() as tx:
+            tx.save(ballot, condition=Vote.pk.does_not_exist())
+            tx.update(article_key(article.article_id), actions=[tally.add(1)], condition=Article.pk.exists())
+            figures.stage(tx, "helpful_votes" if helpful else "unhelpful_votes")
+
+    try:
+        retrying(attempt, retry_on={"TransactionConflict"}, final={"ConditionalCheckFailed"})
+    except TransactWriteError as exc:
+        if "ConditionalCheckFailed" not in cancellation_codes(exc):
+            raise
+        raise Conflict("You already answered for this article. Thank you!") from None
