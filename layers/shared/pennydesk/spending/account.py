@@ -2,36 +2,19 @@
 
 from __future__ import annotations
 
-import re
 import uuid
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from pennydesk.identity.sessions import signed_in_email
 from pennydesk.platform.clock import iso, utcnow
 from pennydesk.platform.dynamo import transaction
-from pennydesk.platform.errors import Conflict, NotFound, PennydeskError, Unauthorized
-from pennydesk.spending import digest_timers, money
+from pennydesk.platform.errors import Conflict, NotFound, Unauthorized
+from pennydesk.spending import account_plan, digest_timers, money
+from pennydesk.spending.account_plan import DEFAULT_CATEGORIES
 from pennydesk.spending.records import PROFILE_SK, Expense, Profile, UserEmail, user_pk
-
-DEFAULT_CATEGORIES = (
-    "groceries",
-    "dining",
-    "transport",
-    "housing",
-    "utilities",
-    "health",
-    "entertainment",
-    "shopping",
-    "travel",
-    "other",
-)
-DIGESTS = ("weekly", "monthly", "off")
-MAX_CUSTOM_CATEGORIES = 30
-MAX_THRESHOLDS = 5
-_CATEGORY = re.compile(r"^[a-z0-9][a-z0-9 &'_-]{0,29}$")
 
 
 def email_pk(email: str) -> str:
@@ -111,110 +94,43 @@ def view(profile: Profile) -> dict[str, Any]:
     }
 
 
-def _category_name(value: str) -> str:
-    name = " ".join(str(value).split()).lower()
-    if not _CATEGORY.match(name):
-        raise PennydeskError(
-            f"{value!r} is not a usable category name (1-30 letters, digits, spaces, & ' _ -).", field="categories"
-        )
-    return name
+def settings(profile: Profile) -> account_plan.Settings:
+    """The account's settings as plain values, for `account_plan`."""
+    return account_plan.Settings(
+        currency=profile.currency, monthly_limit=int(profile.monthly_limit) if profile.monthly_limit else None,
+        category_limits=limits(profile), categories=tuple(profile.categories or ()),
+        thresholds=tuple(int(t) for t in profile.thresholds or [80, 100]), digest=profile.digest,
+        timezone=profile.timezone,
+    )
 
 
 def update(profile: Profile, changes: dict[str, Any]) -> Profile:
     """Apply the fields present in `changes`; validate everything before writing anything."""
-    currency = changes.get("currency", profile.currency)
-    if currency != profile.currency:
-        money.decimals(currency)
-        if _has_expenses(profile.user_id):
-            raise Conflict(
-                "The currency can't change once expenses are recorded in it; export them and start afresh.",
-                field="currency",
-            )
-    actions: list[Any] = []
-    custom = [c for c in (profile.categories or [])]
-    if "categories" in changes:
-        custom = []
-        for raw in changes["categories"] or []:
-            name = _category_name(raw)
-            if name not in DEFAULT_CATEGORIES and name not in custom:
-                custom.append(name)
-        if len(custom) > MAX_CUSTOM_CATEGORIES:
-            raise PennydeskError(f"Keep to {MAX_CUSTOM_CATEGORIES} categories of your own.", field="categories")
-        actions.append(Profile.categories.set(custom))
-    known = set(DEFAULT_CATEGORIES) | set(custom)
-    if "monthly_limit" in changes:
-        raw = changes["monthly_limit"]
-        value = None if raw in (None, "") else money.parse(raw, currency, field="monthly_limit")
-        actions.append(Profile.monthly_limit.set(value) if value is not None else Profile.monthly_limit.remove())
-    elif currency != profile.currency and profile.monthly_limit:
-        raise PennydeskError("Give the monthly limit again in the new currency.", field="monthly_limit")
-    if "category_limits" in changes:
-        # Merged, like the rest of PUT /api/me: the categories sent change, null removes one, others stay.
-        merged = limits(profile) if currency == profile.currency else {}
-        for category, raw in (changes["category_limits"] or {}).items():
-            if category not in known:
-                raise PennydeskError(
-                    f"{category!r} is not one of your categories.", field=f"category_limits.{category}"
-                )
-            if raw in (None, ""):
-                merged.pop(category, None)
-                continue
-            merged[category] = money.parse(raw, currency, field=f"category_limits.{category}")
-        if currency != profile.currency:
-            # Limits are amounts in the old currency: each must be given again (or nulled), never reread.
-            missing = sorted(c for c in limits(profile) if c not in changes["category_limits"])
-            if missing:
-                raise PennydeskError(
-                    f"Give the limit for {', '.join(missing)} again in {currency}, or null to remove it.",
-                    field="category_limits",
-                )
-        actions.append(Profile.category_limits.set(merged))
-    elif currency != profile.currency and limits(profile):
-        raise PennydeskError("Give the category limits again in the new currency.", field="category_limits")
-    if "alert_thresholds" in changes:
-        thresholds = sorted({int(t) for t in changes["alert_thresholds"] or []})
-        if not thresholds or len(thresholds) > MAX_THRESHOLDS or any(t < 1 or t > 500 for t in thresholds):
-            raise PennydeskError(
-                f"Give 1 to {MAX_THRESHOLDS} thresholds, each a percent from 1 to 500.", field="alert_thresholds"
-            )
-        actions.append(Profile.thresholds.set(thresholds))
-    if "digest" in changes:
-        if changes["digest"] not in DIGESTS:
-            raise PennydeskError(f"Choose one of: {', '.join(DIGESTS)}.", field="digest")
-        actions.append(Profile.digest.set(changes["digest"]))
-    if "timezone" in changes:
-        try:
-            ZoneInfo(str(changes["timezone"]))
-        except (ZoneInfoNotFoundError, ValueError):
-            raise PennydeskError("Use an IANA time zone such as Europe/Paris.", field="timezone") from None
-        actions.append(Profile.timezone.set(str(changes["timezone"])))
-    if currency != profile.currency:
-        actions.append(Profile.currency.set(currency))
-    if not actions:
+    currency_moves = changes.get("currency", profile.currency) != profile.currency
+    plan = account_plan.plan(settings(profile), changes,
+                             expenses_recorded=currency_moves and _has_expenses(profile.user_id))
+    if not plan.changes:
         return profile
-    seen = int(profile.version)
-    moment = utcnow()
-    final = [*actions, Profile.updated_at.set(iso(moment)), Profile.version.set(seen + 1)]
-    digest = changes.get("digest", profile.digest)
-    timezone = str(changes.get("timezone", profile.timezone))
-    if (digest, timezone) != (profile.digest, profile.timezone):
-        # The digest timer moves with the preference, in the same transaction.
-        try:
-            with transaction() as tx:
-                tx.update(profile, actions=final, condition=Profile.version == seen)
-                digest_timers.stage_move(tx, digest, timezone, profile.user_id, moment)
-        except TransactWriteError as exc:
-            raise Conflict("Your settings changed in another window. Reload and try again.") from exc
-        return get(profile.user_id)
-    try:
-        profile.update(actions=final, condition=Profile.version == seen)
-    except Exception as exc:  # a concurrent edit: the user's other tab saved first
-        from pynamodb.exceptions import UpdateError
-
-        if isinstance(exc, UpdateError):
-            raise Conflict("Your settings changed in another window. Reload and try again.") from exc
-        raise
+    _apply(profile, plan, utcnow())
     return get(profile.user_id)
+
+
+def _apply(profile: Profile, plan: account_plan.Plan, moment: datetime) -> None:
+    """One transaction: the profile (if still at the version read) and, when it moves, the digest timer."""
+    seen = int(profile.version)
+    actions = [
+        getattr(Profile, name).remove() if value is None else getattr(Profile, name).set(value)
+        for name, value in plan.changes.items()
+    ]
+    actions += [Profile.updated_at.set(iso(moment)), Profile.version.set(seen + 1)]
+    try:
+        with transaction() as tx:
+            tx.update(profile, actions=actions, condition=Profile.version == seen)
+            if plan.digest_timer is not None:
+                preference, timezone = plan.digest_timer
+                digest_timers.stage_move(tx, preference, timezone, profile.user_id, moment)
+    except TransactWriteError as exc:  # a concurrent edit: the user's other tab saved first
+        raise Conflict("Your settings changed in another window. Reload and try again.") from exc
 
 
 def _has_expenses(user_id: str) -> bool:
