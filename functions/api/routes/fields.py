@@ -1,4 +1,5 @@
-"""Field types several routes' wire models share."""
+"""Field types several routes' wire models share. Money is a decimal string in the user's currency, never a
+float."""
 
 from __future__ import annotations
 
@@ -18,3 +19,4 @@ def _email(value: str) -> str:
 
 
 Email = Annotated[str, Field(max_length=254), AfterValidator(_email)]
+Money = Annotated[str, Field(max_length=32, examples=["12.34"], description="A decimal string in your currency")]

@@ -1,4 +1,5 @@
-"""The satisfaction survey: the page a survey email's link opens reads here, and only its submit writes."""
+"""/api/tickets/{id}/feedback: the satisfaction survey. The page a survey email's link opens reads here, and only
+its submit writes."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from pennydesk.helpdesk import feedback as ratings
 from pennydesk.helpdesk import workflow
+from pennydesk.helpdesk.ticket_records import Feedback, Ticket
 from pydantic import BaseModel, ConfigDict, Field
 
 from routes.auth_header import SECURITY, token_of
@@ -32,6 +34,17 @@ class FeedbackView(BaseModel):
     rated_at: str | None
 
 
+def feedback_view(ticket: Ticket, survey: ratings.SurveyGrant, feedback: Feedback | None) -> FeedbackView:
+    """The survey as the page shows it: the ticket, the resolution it rates, and the rating so far (if any)."""
+    return FeedbackView(
+        ticket=SurveyTicket(id=ticket.ticket_id, number=int(ticket.number), subject=ticket.subject),
+        resolution=survey.resolution,
+        rating=int(feedback.rating) if feedback else None,
+        comment=feedback.comment if feedback else None,
+        rated_at=feedback.rated_at if feedback else None,
+    )
+
+
 class FeedbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     rating: int = Field(ge=1, le=5, strict=True, description="1 (very poor) to 5 (excellent)")
@@ -48,7 +61,7 @@ class FeedbackIn(BaseModel):
 def get_feedback(ticket_id: TicketId) -> FeedbackView:
     survey = ratings.grant(token_of(router), ticket_id)
     ticket = workflow.get_ticket(ticket_id)
-    return FeedbackView(**ratings.view(ticket, survey, ratings.current(survey)))
+    return feedback_view(ticket, survey, ratings.current(survey))
 
 
 @router.post(
@@ -69,5 +82,5 @@ def post_feedback(ticket_id: TicketId, feedback: FeedbackIn) -> Response[Feedbac
     return Response(
         status_code=HTTPStatus.CREATED if first else HTTPStatus.OK,
         content_type=content_types.APPLICATION_JSON,
-        body=FeedbackView(**ratings.view(ticket, survey, stored)).model_dump(),
+        body=feedback_view(ticket, survey, stored).model_dump(),
     )

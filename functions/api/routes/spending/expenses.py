@@ -11,13 +11,14 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
 from pennydesk.platform.idempotency import REQUEST_CONFIG, persistence
-from pennydesk.spending import account, expenses
+from pennydesk.spending import account, expenses, money
 from pennydesk.spending.months import check_month
+from pennydesk.spending.records import Expense
 from pydantic import BaseModel, ConfigDict, Field
 
 from routes.auth_header import SECURITY, token_of
+from routes.fields import Money
 from routes.idempotency import IdempotencyKey, checked_key
-from routes.spending.money import Money
 
 router = Router()
 ExpenseId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
@@ -57,6 +58,22 @@ class ExpenseOut(BaseModel):
     updated_at: str
 
 
+def expense_out(expense: Expense, currency: str) -> ExpenseOut:
+    return ExpenseOut(
+        id=expense.expense_id,
+        amount=money.format(int(expense.amount), currency),
+        currency=currency,
+        category=expense.category,
+        date=expense.date,
+        payee=expense.payee,
+        note=expense.note,
+        tags=list(expense.tags or []),
+        external_id=expense.external_id,
+        created_at=expense.created_at,
+        updated_at=expense.updated_at,
+    )
+
+
 class ExpensePage(BaseModel):
     expenses: list[ExpenseOut]
     next_cursor: str | None
@@ -66,7 +83,7 @@ class ExpensePage(BaseModel):
 def _create_once(request: dict) -> dict:
     profile = account.get(request["user_id"])
     created = expenses.create(profile, ExpenseIn.model_validate(request["payload"]).as_input())
-    return expenses.view(created, profile.currency)
+    return expense_out(created, profile.currency).model_dump()  # stored as the idempotent response: plain JSON
 
 
 @router.post(
@@ -81,7 +98,7 @@ def _create_once(request: dict) -> dict:
 def create_expense(expense: ExpenseIn, idempotency_key: IdempotencyKey = None) -> Response[ExpenseOut]:
     profile = account.require_user_session(token_of(router))
     if idempotency_key is None:
-        body = expenses.view(expenses.create(profile, expense.as_input()), profile.currency)
+        body = expense_out(expenses.create(profile, expense.as_input()), profile.currency).model_dump()
     else:
         # Keys are scoped to the user: one user's key never replays another's response.
         body = _create_once(
@@ -106,20 +123,20 @@ def list_expenses(
         profile, check_month(month), category=category, cursor=cursor, limit=limit
     )
     return ExpensePage(
-        expenses=[ExpenseOut(**expenses.view(e, profile.currency)) for e in items], next_cursor=next_cursor
+        expenses=[expense_out(e, profile.currency) for e in items], next_cursor=next_cursor
     )
 
 
 @router.get("/expenses/<expense_id>", summary="One expense", tags=["Spending"], security=SECURITY)
 def get_expense(expense_id: ExpenseId) -> ExpenseOut:
     profile = account.require_user_session(token_of(router))
-    return ExpenseOut(**expenses.view(expenses.get(profile, expense_id), profile.currency))
+    return expense_out(expenses.get(profile, expense_id), profile.currency)
 
 
 @router.put("/expenses/<expense_id>", summary="Change an expense", tags=["Spending"], security=SECURITY)
 def put_expense(expense_id: ExpenseId, expense: ExpenseIn) -> ExpenseOut:
     profile = account.require_user_session(token_of(router))
-    return ExpenseOut(**expenses.view(expenses.update(profile, expense_id, expense.as_input()), profile.currency))
+    return expense_out(expenses.update(profile, expense_id, expense.as_input()), profile.currency)
 
 
 @router.delete(

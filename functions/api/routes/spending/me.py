@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pennydesk.spending import account
 from pydantic import BaseModel, ConfigDict, Field
 
 from routes.auth_header import SECURITY, token_of
-from routes.spending.money import Money
+from routes.fields import Money
 
 router = Router()
 
@@ -27,6 +27,22 @@ class Me(BaseModel):
     custom_categories: list[str]
 
 
+def me_view(account_view: dict[str, Any]) -> Me:
+    """The account as the domain describes it (account.view), field by field."""
+    return Me(
+        email=account_view["email"],
+        currency=account_view["currency"],
+        decimals=account_view["decimals"],
+        monthly_limit=account_view["monthly_limit"],
+        category_limits=account_view["category_limits"],
+        alert_thresholds=account_view["alert_thresholds"],
+        digest=account_view["digest"],
+        timezone=account_view["timezone"],
+        categories=account_view["categories"],
+        custom_categories=account_view["custom_categories"],
+    )
+
+
 class MeChanges(BaseModel):
     model_config = ConfigDict(extra="forbid")
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
@@ -42,7 +58,7 @@ class MeChanges(BaseModel):
 
 @router.get("/me", summary="My profile and budgets", tags=["Spending"], security=SECURITY)
 def get_me() -> Me:
-    return Me(**account.view(account.require_user_session(token_of(router))))
+    return me_view(account.view(account.require_user_session(token_of(router))))
 
 
 @router.put(
@@ -56,4 +72,4 @@ def get_me() -> Me:
 def put_me(changes: MeChanges) -> Me:
     profile = account.require_user_session(token_of(router))
     updated = account.update(profile, changes.model_dump(exclude_unset=True))
-    return Me(**account.view(updated))
+    return me_view(account.view(updated))

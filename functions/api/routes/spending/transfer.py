@@ -1,10 +1,11 @@
-"""Expenses in and out as CSV: a bank's file imported (duplicates recognised and reported), a date range
-exported. Both act on the caller's own account only: the user comes from the session."""
+"""/api/expenses/import and /api/expenses/export: expenses in and out as CSV, a bank's file imported (duplicates
+recognised and reported), a date range exported. Both act on the caller's own account only: the user comes from
+the session."""
 
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Annotated
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -60,6 +61,36 @@ class ImportPreview(ImportReport):
     columns: list[str] = Field(description="The header's columns")
     delimiter: str = Field(description="comma, semicolon or tab (what auto detected)")
     sample: list[SampleRow] = Field(description="The first 20 rows read as expenses")
+
+
+def _lines(items: list[dict[str, Any]]) -> list[ImportLine]:
+    return [ImportLine(line=item["line"], reason=item["reason"], column=item["column"]) for item in items]
+
+
+def import_report(reply: dict[str, Any]) -> ImportReport:
+    """What an import did, as csv_io.import_csv reported it, field by field."""
+    return ImportReport(
+        imported=reply["imported"], duplicates=reply["duplicates"], credits=reply["credits"],
+        invalid=reply["invalid"], rows=reply["rows"], skipped=_lines(reply["skipped"]),
+        errors=_lines(reply["errors"]), truncated=reply["truncated"], stopped_at_line=reply["stopped_at_line"],
+        not_stored=reply["not_stored"], message=reply["message"],
+    )
+
+
+def import_preview(reply: dict[str, Any]) -> ImportPreview:
+    """What an import would do, with what was detected and the first rows as they would be stored."""
+    return ImportPreview(
+        imported=reply["imported"], duplicates=reply["duplicates"], credits=reply["credits"],
+        invalid=reply["invalid"], rows=reply["rows"], skipped=_lines(reply["skipped"]),
+        errors=_lines(reply["errors"]), truncated=reply["truncated"], stopped_at_line=reply["stopped_at_line"],
+        not_stored=reply["not_stored"], message=reply["message"],
+        would_import=reply["would_import"], columns=reply["columns"], delimiter=reply["delimiter"],
+        sample=[
+            SampleRow(line=row["line"], date=row["date"], amount=row["amount"], payee=row["payee"],
+                      category=row["category"])
+            for row in reply["sample"]
+        ],
+    )
 
 
 IMPORT_DESCRIPTION = """\
@@ -148,7 +179,7 @@ def import_expenses(
     context = router.lambda_context
     time_left = (lambda: context.get_remaining_time_in_millis() / 1000) if context is not None else None
     reply = csv_io.import_csv(profile, text, options, preview=preview, time_left=time_left)
-    return ImportPreview(**reply) if preview else ImportReport(**reply)
+    return import_preview(reply) if preview else import_report(reply)
 
 
 def _charset(content_type: str) -> str | None:
