@@ -7,11 +7,11 @@ infra/seed.json unless it asks `make_stack` for a roster of its own.
 from __future__ import annotations
 
 import gc
-import json
 import os
 import threading
 import warnings
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +19,13 @@ import pytest
 from moto.core.botocore_stubber import BotocoreStubber
 
 from infra.local.engine import BASE_ENVIRONMENT, LocalStack
-from tests.support import ADMIN, outbox_for, submit_ticket
+from tests.support.faults import FaultInjector, inject_faults
+from tests.support.stack import ADMIN, RunningStack, in_process_stack, running_local_stack, write_seed
 
 warnings.filterwarnings("ignore", message="No application metrics to publish")
 # Placeholder credentials and region before any product module builds a boto3 client: nothing in the
 # suite can reach a real AWS account.
 os.environ.update(BASE_ENVIRONMENT)
-
-__all__ = ["ADMIN", "outbox_for", "submit_ticket"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -47,31 +46,37 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 @pytest.fixture
 def stack() -> Iterator[LocalStack]:
     """The local stack with the default seed: Ada, Grace and Bill, and admin@pennydesk.local."""
-    local = LocalStack().start()
-    try:
+    with in_process_stack() as local:
         yield local
-    finally:
-        local.stop()
 
 
 @pytest.fixture
 def make_stack(tmp_path: Path) -> Iterator[Callable[..., LocalStack]]:
     """Start a stack seeded with the given agents (dicts as in infra/seed.json) and admins."""
     started: list[LocalStack] = []
+    with ExitStack() as stopped_afterwards:
 
-    def make(agents: list[dict[str, Any]], admins: tuple[str, ...] = (ADMIN,)) -> LocalStack:
-        assert not started, "one stack per test: moto is process-global"
-        seed = tmp_path / "seed.json"
-        seed.write_text(json.dumps({"admins": list(admins), "agents": agents}))
-        local = LocalStack(seed=seed).start()
-        started.append(local)
-        return local
+        def make(agents: list[dict[str, Any]], admins: tuple[str, ...] = (ADMIN,)) -> LocalStack:
+            assert not started, "one stack per test: moto is process-global"
+            seed = write_seed(tmp_path, agents, admins)
+            started.append(stopped_afterwards.enter_context(in_process_stack(seed)))
+            return started[0]
 
-    try:
         yield make
-    finally:
-        for local in started:
-            local.stop()
+
+
+@pytest.fixture(scope="module")
+def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    """The local stack as `make dev` runs it, in its own process: one per test module (e2e and harness tests)."""
+    folder = tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1])
+    with running_local_stack(folder / "stack.log") as running:
+        yield running
+
+
+@pytest.fixture
+def faults(monkeypatch: pytest.MonkeyPatch) -> FaultInjector:
+    """AWS faults on demand beneath the product's clients (tests/support/faults.py); none until one is added."""
+    return inject_faults(monkeypatch)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import yaml
 
 # What the local stack does with each resource type the template uses. The engine creates or resolves the
 # first set; the second only matters in AWS (serving the site, alarms) and is left out locally on purpose.
-# tests/unit/test_template_policy.py fails on a type in neither, so a new kind of resource is a decision.
+# tests/harness/test_template_policy.py fails on a type in neither, so a new kind of resource is a decision.
 LOCAL_TYPES = frozenset(
     {
         "AWS::DynamoDB::Table",

@@ -7,8 +7,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import link_in, outbox, wait_for_email
-from tests.local_process import RunningStack
+from tests.support.live import link_in, outbox, wait_for_email
+from tests.support.stack import RunningStack
 
 ADMIN = "admin@pennydesk.local"
 CAPACITY = {"desktop": "7", "phone": "8"}

@@ -17,8 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import link_in, outbox, wait_for_email
-from tests.local_process import RunningStack
+from tests.support.live import link_in, outbox, wait_for_email
+from tests.support.stack import RunningStack
 
 ADMIN = "admin@pennydesk.local"
 REPORT = "/api/admin/reports/helpdesk"

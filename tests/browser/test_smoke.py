@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.local_process import RunningStack
+from tests.support.stack import RunningStack
 
 
 def test_the_ticket_form_loads_in_chromium(site: RunningStack, page: Page, shoot) -> None:

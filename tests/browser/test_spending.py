@@ -12,8 +12,8 @@ from typing import Any
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.browser.conftest import link_in, outbox, session_for, sign_in_page, wait_for_email
-from tests.local_process import RunningStack
+from tests.support.live import link_in, outbox, session_for, sign_in_page, wait_for_email
+from tests.support.stack import RunningStack
 
 
 def spender(viewport: str, who: str) -> str:

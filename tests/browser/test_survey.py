@@ -13,8 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import link_in, open_ticket, wait_for_email, wait_for_subject
-from tests.local_process import RunningStack
+from tests.support.live import link_in, open_ticket, wait_for_email, wait_for_subject
+from tests.support.stack import RunningStack
 
 DASH = "\N{EN DASH}"  # the survey labels each rating "<n> <en dash> <word>"
 AGENTS = ("ada@pennydesk.local", "grace@pennydesk.local", "bill@pennydesk.local")

@@ -8,14 +8,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import (
-    link_in,
-    open_ticket,
-    outbox,
-    wait_for_email,
-    wait_for_subject,
-)
-from tests.local_process import RunningStack
+from tests.support.live import link_in, open_ticket, outbox, wait_for_email, wait_for_subject
+from tests.support.stack import RunningStack
 
 AGENTS = ("ada@pennydesk.local", "grace@pennydesk.local", "bill@pennydesk.local")
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from tests.local_process import RunningStack
+from tests.support.stack import RunningStack
 
 pytestmark = pytest.mark.e2e
 MAIL_DEADLINE = 5.0

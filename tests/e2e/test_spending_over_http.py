@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from tests.local_process import RunningStack
+from tests.support.stack import RunningStack
 
 pytestmark = pytest.mark.e2e
 MAIL_DEADLINE = 5.0

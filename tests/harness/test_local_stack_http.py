@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import requests
 
-from tests.local_process import RunningStack, stop_with_ctrl_c
-from tests.support import VALID_TICKET
+from tests.support.helpdesk import VALID_TICKET
+from tests.support.stack import RunningStack, stop_with_ctrl_c
 
 pytestmark = pytest.mark.e2e
 

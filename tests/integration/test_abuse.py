@@ -25,8 +25,11 @@ from pennydesk.spending import account
 
 from infra.local.engine import REGION, ROOT, LocalStack
 from infra.local.template import load_yaml
-from tests.integration.test_ticket_conversation import open_ticket, sign_in
-from tests.support import ADMIN, VALID_TICKET, outbox_for, stored_items, stored_tickets
+from tests.support.helpdesk import VALID_TICKET, open_ticket
+from tests.support.identity import sign_in
+from tests.support.outbox import outbox_for
+from tests.support.records import stored_items, stored_tickets
+from tests.support.stack import ADMIN
 
 KB = 1024
 MB = 1024 * KB

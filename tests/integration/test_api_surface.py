@@ -6,7 +6,7 @@ import pytest
 
 from infra.local.engine import LocalStack
 from infra.local.template import load_yaml
-from tests.support import stored_items
+from tests.support.records import stored_items
 
 
 def test_wrong_method_on_tickets_is_405_naming_post(stack: LocalStack, subtests: pytest.Subtests) -> None:

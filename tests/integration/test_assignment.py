@@ -10,16 +10,10 @@ from pennydesk.helpdesk import roster as roster
 from pennydesk.identity import tokens
 
 from infra.local.engine import LocalStack
-from tests.support import (
-    ADMIN,
-    VALID_TICKET,
-    agents_by_email,
-    link_to,
-    outbox_for,
-    query_of,
-    stored_ticket,
-    submit_ticket,
-)
+from tests.support.helpdesk import VALID_TICKET, submit_ticket
+from tests.support.outbox import link_to, outbox_for, query_of
+from tests.support.records import agents_by_email, stored_ticket
+from tests.support.stack import ADMIN
 
 SITE = "http://127.0.0.1:3000"
 CUSTOMER = VALID_TICKET["email"]

@@ -12,7 +12,8 @@ from pennydesk.helpdesk.agent_records import Agent
 from pennydesk.helpdesk.ticket_records import Ticket
 
 from infra.local.engine import LocalStack
-from tests.support import agents_by_email, stored_ticket, submit_ticket
+from tests.support.helpdesk import submit_ticket
+from tests.support.records import agents_by_email, stored_ticket
 
 ROSTER = [
     {"name": "Ana", "email": "ana@pennydesk.local", "categories": ["billing"]},

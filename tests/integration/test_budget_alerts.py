@@ -7,8 +7,9 @@ from typing import Any
 
 from infra.event_filter import matches
 from infra.local.engine import LocalStack
-from tests.integration.test_spending_profile import Spender, signed_in
-from tests.support import outbox_for, stream_records
+from tests.support.actors import Spender, signed_in
+from tests.support.outbox import outbox_for
+from tests.support.records import stream_records
 
 OCTOBER, NOVEMBER = "2026-10", "2026-11"
 

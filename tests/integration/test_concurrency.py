@@ -27,16 +27,10 @@ from pennydesk.spending import account, expenses
 from pennydesk.spending.expenses import ExpenseInput
 
 from infra.local.engine import LocalStack
-from tests.integration.test_fault_injection import (
-    CHECKS,
-    TALLY,
-    Fault,
-    alerts,
-    assert_totals_match_expenses,
-    sent_per_message,
-)
-from tests.integration.test_spending_profile import signed_in
-from tests.support import agents_by_email, stored_items, stored_ticket, submit_ticket
+from tests.support.actors import alerts, signed_in
+from tests.support.faults import CHECKS, TALLY, Fault, assert_totals_match_expenses, sent_per_message
+from tests.support.helpdesk import submit_ticket
+from tests.support.records import agents_by_email, stored_items, stored_ticket
 
 WRITERS = 50
 IN_FLIGHT_SECONDS = 0.015  # about how long a DynamoDB transaction holds its items

@@ -17,7 +17,7 @@ from pennydesk.spending import csv_import
 from pennydesk.spending.csv_reading import Options
 
 from infra.local.engine import REGION, HttpResult, LocalStack
-from tests.integration.test_ticket_conversation import sign_in
+from tests.support.identity import sign_in
 
 GERMAN_BANK = {
     "date": "Buchungstag", "amount": "Betrag", "payee": "Empfänger", "category": "Kategorie",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from infra.local.engine import LocalStack
-from tests.integration.test_spending_profile import signed_in
+from tests.support.actors import signed_in
 
 EXPENSE = {"amount": "42.10", "category": "groceries", "date": "2026-10-03", "payee": "Market"}
 

@@ -15,8 +15,8 @@ from pennydesk.spending import account, expenses
 from pennydesk.spending.expenses import ExpenseInput
 
 from infra.local.engine import LocalStack
-from tests.integration.test_spending_profile import signed_in
-from tests.support import stored_items
+from tests.support.actors import signed_in
+from tests.support.records import stored_items
 
 MONTHS = ("2026-08", "2026-09", "2026-10")
 CATEGORIES = ("groceries", "dining", "transport", "health")

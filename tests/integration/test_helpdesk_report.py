@@ -15,9 +15,11 @@ import botocore.client
 import pytest
 
 from infra.local.engine import REGION, LocalStack
-from tests.integration.test_scheduled_followups import moment, survey_links, surveys
-from tests.integration.test_ticket_conversation import OpenTicket, act, open_ticket, sign_in
-from tests.support import ADMIN, query_of, stored_items, stored_ticket, stream_records, submit_ticket
+from tests.support.helpdesk import OpenTicket, act, open_ticket, submit_ticket, survey_links, surveys
+from tests.support.identity import sign_in
+from tests.support.outbox import query_of
+from tests.support.records import stored_items, stored_ticket, stream_records
+from tests.support.stack import ADMIN, moment
 
 REPORT = "/api/admin/reports/helpdesk"
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from infra.local.engine import LocalStack
-from tests.support import ADMIN, VALID_TICKET, outbox_for, stored_tickets, submit_ticket
+from tests.support.helpdesk import VALID_TICKET, submit_ticket
+from tests.support.outbox import outbox_for
+from tests.support.records import stored_tickets
+from tests.support.stack import ADMIN
 
 
 def test_retrying_with_the_same_key_returns_the_same_ticket_and_sends_one_confirmation(stack: LocalStack) -> None:

@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 from infra.local.engine import LocalStack
-from tests.support import VALID_TICKET, outbox_for, stored_items, stored_ticket, submit_ticket
+from tests.support.helpdesk import VALID_TICKET, submit_ticket
+from tests.support.outbox import outbox_for
+from tests.support.records import stored_items, stored_ticket
 
 JSON = {"content-type": "application/json"}
 

@@ -25,9 +25,9 @@ import time_machine
 from pennydesk.identity import tokens
 
 from infra.local.engine import LocalStack
-from tests.integration.test_link_security import tamper
-from tests.integration.test_ticket_conversation import OpenTicket, open_ticket, sign_in
-from tests.support import ADMIN
+from tests.support.helpdesk import OpenTicket, open_ticket
+from tests.support.identity import sign_in, tamper
+from tests.support.stack import ADMIN
 
 OK = "ok"
 CALLERS = (

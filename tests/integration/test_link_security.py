@@ -9,24 +9,11 @@ import time_machine
 from pennydesk.identity import tokens
 
 from infra.local.engine import LocalStack
-from tests.integration.test_ticket_conversation import OpenTicket, act, open_ticket, sign_in
-from tests.support import outbox_for
+from tests.support.helpdesk import OpenTicket, act, open_ticket
+from tests.support.identity import bearer, sign_in, tamper
+from tests.support.outbox import outbox_for
 
 GENERIC = {"This link is not valid.", "This link has expired. Ask for a new one.", "A valid link token is required."}
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def tamper(token: str) -> str:
-    """Change one character in the middle of the signature.
-
-    Not the last one: base64 of a 20-byte MAC ends in a character whose low bits are padding, which
-    decoders ignore, so changing it can leave the signature as it was.
-    """
-    i = len(token) - 10
-    return token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1 :]
 
 
 @pytest.fixture

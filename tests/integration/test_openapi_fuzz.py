@@ -38,8 +38,10 @@ from schemathesis.specs.openapi.checks import (
 
 from infra.local.engine import LocalStack
 from infra.local.server import LocalServer
-from tests.integration.test_ticket_conversation import OpenTicket, act, open_ticket, sign_in
-from tests.support import ADMIN, stored_items, stored_ticket, submit_ticket
+from tests.support.helpdesk import OpenTicket, act, open_ticket, submit_ticket
+from tests.support.identity import sign_in
+from tests.support.records import stored_items, stored_ticket
+from tests.support.stack import ADMIN
 
 FUZZ_SEED = 20261122
 MAX_EXAMPLES = int(os.environ.get("PENNYDESK_FUZZ_EXAMPLES", "20"))

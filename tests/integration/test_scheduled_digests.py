@@ -10,8 +10,8 @@ from typing import Any
 import boto3
 
 from infra.local.engine import REGION, LocalStack
-from tests.integration.test_spending_profile import Spender, signed_in
-from tests.support import outbox_for
+from tests.support.actors import Spender, signed_in
+from tests.support.outbox import outbox_for
 
 # A Wednesday. Europe/Paris is on winter time (UTC+1) until 30 March 2031; Auckland on summer time (UTC+13).
 START = datetime(2031, 3, 5, 10, 0, tzinfo=UTC)
@@ -155,7 +155,7 @@ def test_turning_digests_off_removes_the_timer_and_on_again_brings_it_back(stack
 def test_an_account_without_a_digest_timer_gets_one_when_it_signs_in(stack: LocalStack) -> None:
     from pennydesk.spending import account
 
-    from tests.integration.test_ticket_conversation import sign_in
+    from tests.support.identity import sign_in
 
     stack.advance_clock(START)
     signed_in(stack, "old@example.com")

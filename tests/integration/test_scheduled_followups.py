@@ -7,60 +7,21 @@ work queue and the streams.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-import boto3
 import pytest
 
-from infra.local.engine import REGION, LocalStack
-from tests.integration.test_ticket_conversation import OpenTicket, act, open_ticket
-from tests.support import link_to, links_in, outbox_for, query_of, stored_items, stored_ticket
+from infra.local.engine import LocalStack
+from tests.support.helpdesk import resolve, resolved_ticket, survey_links, surveys
+from tests.support.outbox import link_to, outbox_for, query_of
+from tests.support.records import queue_depth, stored_items, stored_ticket, timers_of
 
 CUSTOMER = "maya@example.com"
 
 
-def moment(iso: str) -> datetime:
-    return datetime.fromisoformat(iso.replace("Z", "+00:00"))
-
-
-def resolve(stack: LocalStack, ticket: OpenTicket, body: str = "Refunded; sorry for the trouble.") -> datetime:
-    """The agent resolves the ticket; returns when (as the ticket records it)."""
-    status, view = act(stack, ticket, "resolve", body=body)
-    assert status == 200, view
-    assert view["ticket"]["status"] == "resolved"
-    return moment(view["ticket"]["resolved_at"])
-
-
-def resolved_ticket(stack: LocalStack, **overrides: str) -> tuple[OpenTicket, datetime]:
-    ticket = open_ticket(stack, **overrides)
-    return ticket, resolve(stack, ticket)
-
-
-def surveys(stack: LocalStack, address: str = CUSTOMER) -> list[dict[str, Any]]:
-    return [m for m in outbox_for(stack, address) if "How did we do?" in m["subject"]]
-
-
 def closings(stack: LocalStack, address: str = CUSTOMER) -> list[dict[str, Any]]:
     return [m for m in outbox_for(stack, address) if "] Closed: " in m["subject"]]
-
-
-def survey_links(message: dict[str, Any]) -> dict[int, str]:
-    """rating -> the survey page link for it, from the email's text."""
-    found = {}
-    for url in links_in(message["text"]):
-        query = query_of(url)
-        if "/survey.html" in url and "rating" in query:
-            found[int(query["rating"])] = url
-    return found
-
-
-def timers_of(ticket_id: str) -> dict[str, dict[str, Any]]:
-    return {
-        item["sk"]["S"]: item
-        for item in stored_items()
-        if item["pk"]["S"] == f"TIMERS#TICKET#{ticket_id}" and item["sk"]["S"].startswith("TIMER#")
-    }
 
 
 def feedback_items(ticket_id: str) -> list[dict[str, Any]]:
@@ -69,14 +30,6 @@ def feedback_items(ticket_id: str) -> list[dict[str, Any]]:
         for item in stored_items()
         if item["pk"]["S"] == f"TICKET#{ticket_id}" and item["sk"]["S"].startswith("FEEDBACK#")
     ]
-
-
-def queue_depth(stack: LocalStack, logical_id: str) -> int:
-    attributes = boto3.client("sqs", region_name=REGION).get_queue_attributes(
-        QueueUrl=stack.resolved[logical_id]["Ref"],
-        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-    )["Attributes"]
-    return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
 
 
 # ---------------------------------------------------------------------------------------------- survey

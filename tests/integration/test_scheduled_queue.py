@@ -16,8 +16,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from infra.local.engine import REGION, LocalStack, sqs_record
-from tests.integration.test_scheduled_followups import queue_depth, resolved_ticket, surveys, timers_of
-from tests.support import outbox_for
+from tests.support.helpdesk import resolved_ticket, surveys
+from tests.support.outbox import outbox_for
+from tests.support.records import queue_depth, timers_of
 
 
 class FailingSes:

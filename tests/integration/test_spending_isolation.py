@@ -14,9 +14,9 @@ import pytest
 from pennydesk.spending import account
 
 from infra.local.engine import LocalStack
-from tests.integration.test_spending_profile import Spender, signed_in
-from tests.integration.test_ticket_conversation import open_ticket
-from tests.support import link_to, outbox_for, query_of
+from tests.support.actors import Spender, signed_in
+from tests.support.helpdesk import open_ticket
+from tests.support.outbox import link_to, outbox_for, query_of
 
 SPENDING_PREFIXES = ("/api/me", "/api/expenses", "/api/reports")
 

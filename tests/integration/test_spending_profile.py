@@ -2,88 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from pennydesk.spending import account
 
-from infra.local.engine import HttpResult, LocalStack
-from tests.integration.test_ticket_conversation import sign_in
-
-
-@dataclass
-class Spender:
-    """A signed-in person using the spending API with their session, as the site does."""
-
-    stack: LocalStack
-    email: str
-    session: str
-
-    @property
-    def auth(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.session}"}
-
-    def call(self, method: str, path: str, *, query: str = "", body: Any = None) -> HttpResult:
-        return self.stack.http(method, path, query=query, headers=self.auth, json_body=body)
-
-    def me(self) -> dict[str, Any]:
-        result = self.call("GET", "/api/me")
-        assert result.status == 200, result.body
-        return result.json()
-
-    def change(self, **changes: Any) -> HttpResult:
-        return self.call("PUT", "/api/me", body=changes)
-
-    def settle(self, **changes: Any) -> dict[str, Any]:
-        result = self.change(**changes)
-        assert result.status == 200, result.body
-        return result.json()
-
-    def add(self, amount: str, category: str = "groceries", date: str = "2026-10-15", **extra: Any) -> dict[str, Any]:
-        body = {"amount": amount, "category": category, "date": date, **extra}
-        result = self.call("POST", "/api/expenses", body=body)
-        assert result.status == 201, result.body
-        return result.json()
-
-    def edit(self, expense: dict[str, Any], **changes: Any) -> dict[str, Any]:
-        fields = {k: expense[k] for k in ("amount", "category", "date", "payee", "note", "tags")}
-        result = self.call("PUT", f"/api/expenses/{expense['id']}", body={**fields, **changes})
-        assert result.status == 200, result.body
-        return result.json()
-
-    def remove(self, expense: dict[str, Any]) -> None:
-        result = self.call("DELETE", f"/api/expenses/{expense['id']}")
-        assert result.status == 204, result.body
-
-    def report(self, month: str) -> dict[str, Any]:
-        result = self.call("GET", "/api/reports/monthly", query=f"month={month}")
-        assert result.status == 200, result.body
-        return result.json()
-
-    def pages(self, month: str, *, limit: int | None = None, category: str | None = None) -> list[list[dict]]:
-        """Every page of a month's listing, following next_cursor until it is null."""
-        pages: list[list[dict]] = []
-        cursor: str | None = None
-        while True:
-            query = f"month={month}"
-            query += f"&limit={limit}" if limit else ""
-            query += f"&category={category}" if category else ""
-            query += f"&cursor={cursor}" if cursor else ""
-            result = self.call("GET", "/api/expenses", query=query)
-            assert result.status == 200, result.body
-            page = result.json()
-            pages.append(page["expenses"])
-            cursor = page["next_cursor"]
-            if cursor is None:
-                return pages
-            assert len(pages) < 500, "next_cursor never ran out"
-
-    def listing(self, month: str, **kwargs: Any) -> list[dict[str, Any]]:
-        return [expense for page in self.pages(month, **kwargs) for expense in page]
-
-
-def signed_in(stack: LocalStack, email: str) -> Spender:
-    return Spender(stack, email, sign_in(stack, email))
+from infra.local.engine import LocalStack
+from tests.support.actors import signed_in
 
 
 def test_first_sign_in_creates_an_account_with_defaults(stack: LocalStack) -> None:

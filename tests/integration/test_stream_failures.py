@@ -9,7 +9,9 @@ import boto3
 
 from infra.local.engine import LOCAL_SENDER, REGION, LocalStack
 from infra.local.template import load_yaml
-from tests.support import agents_by_email, outbox_for, stored_ticket, stream_records, submit_ticket, ticket_records
+from tests.support.helpdesk import submit_ticket
+from tests.support.outbox import outbox_for
+from tests.support.records import agents_by_email, stored_ticket, stream_records, ticket_records
 
 CUSTOMER = "maya@example.com"
 

@@ -5,16 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from infra.local.engine import LocalStack
-from tests.support import (
-    ADMIN,
-    agents_by_email,
-    outbox_for,
-    stored_items,
-    stored_ticket,
-    stream_records,
-    submit_ticket,
-    ticket_records,
-)
+from tests.support.helpdesk import submit_ticket
+from tests.support.outbox import outbox_for
+from tests.support.records import agents_by_email, stored_items, stored_ticket, stream_records, ticket_records
+from tests.support.stack import ADMIN
 
 
 def redeliver(stack: LocalStack, records: list[dict]) -> dict:

@@ -2,53 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 from markupsafe import escape
 
 from infra.local.engine import LocalStack
-from tests.support import agents_by_email, link_to, outbox_for, query_of, stored_ticket, submit_ticket
-
-
-@dataclass
-class OpenTicket:
-    id: str
-    number: int
-    customer_token: str
-    agent_token: str
-    agent_email: str
-
-    @property
-    def customer(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.customer_token}"}
-
-    @property
-    def agent(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.agent_token}"}
-
-
-def open_ticket(stack: LocalStack, **overrides: str) -> OpenTicket:
-    """A customer submits; the stream assigns it; both links come out of the outbox."""
-    created = submit_ticket(stack, **overrides).json()
-    stack.drain()
-    customer_mail = [m for m in stack.outbox() if f"[#{created['number']}] We received" in m["subject"]][-1]
-    agent_mail = [m for m in stack.outbox() if f"[#{created['number']}] Assigned to you" in m["subject"]][-1]
-    return OpenTicket(
-        id=created["id"],
-        number=created["number"],
-        customer_token=query_of(link_to(customer_mail["text"], "/ticket.html"))["token"],
-        agent_token=query_of(link_to(agent_mail["text"], "/agent/ticket.html"))["token"],
-        agent_email=agent_mail["to"][0],
-    )
-
-
-def act(stack: LocalStack, ticket: OpenTicket, action: str, **fields: str) -> tuple[int, dict]:
-    result = stack.http(
-        "POST", f"/api/agent/tickets/{ticket.id}/actions", headers=ticket.agent, json_body={"action": action, **fields}
-    )
-    stack.drain()
-    return result.status, result.json()
+from tests.support.helpdesk import act, open_ticket
+from tests.support.identity import sign_in
+from tests.support.outbox import link_to, outbox_for, query_of
+from tests.support.records import agents_by_email, stored_ticket
 
 
 def subjects_to(stack: LocalStack, address: str) -> list[str]:
@@ -230,7 +191,7 @@ def test_back_to_the_queue_goes_to_someone_else(stack: LocalStack) -> None:
 
 
 def test_redelivered_records_send_no_second_email(stack: LocalStack) -> None:
-    from tests.support import stream_records
+    from tests.support.records import stream_records
 
     ticket = open_ticket(stack)
     act(stack, ticket, "reply", body="One reply")
@@ -261,16 +222,6 @@ def test_agent_queue_lists_open_tickets_most_urgent_then_oldest(make_stack) -> N
 
     assert queue.status == 200
     assert [t["subject"] for t in queue.json()["tickets"]] == ["Urgent one", "Normal one", "Low one"]
-
-
-def sign_in(stack: LocalStack, email: str) -> str:
-    assert stack.http("POST", "/api/auth/sign-in", json_body={"email": email}).status == 202
-    stack.drain()
-    mail = [m for m in outbox_for(stack, email) if m["subject"] == "Your Pennydesk sign-in link"][-1]
-    token = query_of(link_to(mail["text"], "/signin.html"))["token"]
-    granted = stack.http("POST", "/api/auth/session", json_body={"token": token})
-    assert granted.status == 200, granted.body
-    return granted.json()["session"]
 
 
 def test_sign_in_link_works_once(stack: LocalStack) -> None:

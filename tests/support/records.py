@@ -1,37 +1,12 @@
-"""Helpers the stories share: submit a ticket, read someone's mail, look at what was stored."""
+"""What the stack holds, read straight from moto: table items, stream records, queue depths."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import boto3
 
-from infra.local.engine import REGION, HttpResult, LocalStack
-
-ADMIN = "admin@pennydesk.local"  # the admin infra/seed.json (and make_stack by default) sets up
-
-VALID_TICKET: dict[str, Any] = {
-    "name": "Maya Okafor",
-    "email": "maya@example.com",
-    "subject": "Charged twice for March",
-    "description": "My card shows two charges of 12.00 on 3 March. Please refund one.",
-    "category": "billing",
-}
-
-LINK = re.compile(r"https?://[^\s\"'<>]+")
-
-
-def submit_ticket(stack: LocalStack, *, headers: dict[str, str] | None = None, **overrides: Any) -> HttpResult:
-    """POST a valid ticket (with any field replaced) to /api/tickets, as the hosted form would."""
-    return stack.http("POST", "/api/tickets", json_body={**VALID_TICKET, **overrides}, headers=headers)
-
-
-def outbox_for(stack: LocalStack, address: str) -> list[dict[str, Any]]:
-    """The messages in the local outbox addressed to `address`, oldest first."""
-    wanted = address.lower()
-    return [m for m in stack.outbox() if wanted in (a.lower() for a in m["to"])]
+from infra.local.engine import REGION, LocalStack
 
 
 def stored_items(table: str = "TicketsTable") -> list[dict[str, Any]]:
@@ -79,20 +54,13 @@ def agents_by_email() -> dict[str, dict[str, Any]]:
     }
 
 
-def links_in(text: str) -> list[str]:
-    return LINK.findall(text)
-
-
-def link_to(text: str, path: str) -> str:
-    """The one link in `text` whose path is `path` (e.g. /ticket.html)."""
-    found = [url for url in links_in(text) if urlsplit(url.replace("&amp;", "&")).path == path]
-    assert len(found) >= 1, f"no link to {path} in:\n{text}"
-    assert len(set(found)) == 1, f"more than one different link to {path}: {found}"
-    return found[0].replace("&amp;", "&")
-
-
-def query_of(url: str) -> dict[str, str]:
-    return {key: values[0] for key, values in parse_qs(urlsplit(url).query).items()}
+def timers_of(ticket_id: str) -> dict[str, dict[str, Any]]:
+    """The ticket's armed timers, by sort key (TIMER#<kind>...)."""
+    return {
+        item["sk"]["S"]: item
+        for item in stored_items()
+        if item["pk"]["S"] == f"TIMERS#TICKET#{ticket_id}" and item["sk"]["S"].startswith("TIMER#")
+    }
 
 
 def stream_records(stack: LocalStack, table: str = "TicketsTable") -> list[dict[str, Any]]:
@@ -116,3 +84,12 @@ def stream_records(stack: LocalStack, table: str = "TicketsTable") -> list[dict[
 def ticket_records(records: list[dict[str, Any]], ticket_id: str) -> list[dict[str, Any]]:
     key = f"TICKET#{ticket_id}"
     return [r for r in records if r["dynamodb"]["Keys"]["pk"]["S"] == key]
+
+
+def queue_depth(stack: LocalStack, logical_id: str) -> int:
+    """Messages on a queue, visible or in flight."""
+    attributes = boto3.client("sqs", region_name=REGION).get_queue_attributes(
+        QueueUrl=stack.resolved[logical_id]["Ref"],
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])

@@ -1,7 +1,12 @@
-"""The local stack as `make dev` runs it: its own process, a free port, stopped with Ctrl-C."""
+"""The stack a test runs against: in-process (moto, the real handlers) or as `make dev` runs it.
+
+The in-process stack backs the `stack` and `make_stack` fixtures (tests/conftest.py); the subprocess one,
+in its own process on a free port and stopped with Ctrl-C, backs the e2e `live` and browser `site` fixtures.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -11,14 +16,45 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
 
-from infra.local.engine import ROOT
+from infra.local.engine import ROOT, LocalStack
 
+ADMIN = "admin@pennydesk.local"  # the admin infra/seed.json (and make_stack by default) sets up
 START_DEADLINE = 20.0
+
+
+def moment(iso: str) -> datetime:
+    """An ISO time as the API writes it ("...Z"), as the datetime `stack.run_schedule` takes."""
+    return datetime.fromisoformat(iso.replace("Z", "+00:00"))
+
+
+# ---------------------------------------------------------------------------------------------- in-process
+
+
+def write_seed(folder: Path, agents: list[dict[str, Any]], admins: tuple[str, ...] = (ADMIN,)) -> Path:
+    """A seed file as infra/seed.json is laid out, with these agents and admins."""
+    seed = folder / "seed.json"
+    seed.write_text(json.dumps({"admins": list(admins), "agents": agents}))
+    return seed
+
+
+@contextmanager
+def in_process_stack(seed: Path | None = None) -> Iterator[LocalStack]:
+    """The local stack on moto in this process for the length of the block (infra/seed.json unless `seed`)."""
+    local = LocalStack(seed=seed).start() if seed is not None else LocalStack().start()
+    try:
+        yield local
+    finally:
+        local.stop()
+
+
+# ---------------------------------------------------------------------------------------------- subprocess
 
 
 @dataclass

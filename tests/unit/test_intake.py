@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from routes.helpdesk.tickets import NewTicket
 
 from infra.local.engine import LocalStack
-from tests.support import VALID_TICKET
+from tests.support.helpdesk import VALID_TICKET
 
 
 def errors_for(**overrides: Any) -> dict[str, str]:
