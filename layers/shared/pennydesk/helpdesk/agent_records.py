@@ -19,6 +19,18 @@ def slot_sk(category: str) -> str:
     return f"SLOT#{category}"
 
 
+def email_pk(email: str) -> str:
+    return f"EMAIL#{email.lower()}"
+
+
+EMAIL_SK = "AGENT"
+
+
+def roster_key(name: str, agent_id: str) -> str:
+    """The roster lists agents by name (then id, to keep equal names apart)."""
+    return f"{name.lower()}#{agent_id}"
+
+
 ROSTER = "AGENTS"
 
 

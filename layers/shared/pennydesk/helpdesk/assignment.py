@@ -18,6 +18,7 @@ from pynamodb.exceptions import TransactWriteError
 from pennydesk.helpdesk.agent_records import PROFILE_SK, Agent, AgentSlot
 from pennydesk.helpdesk.roster import slot_for
 from pennydesk.helpdesk.ticket_records import Ticket
+from pennydesk.helpdesk.vocabulary import Status
 from pennydesk.platform.clock import iso, iso_precise, utcnow
 from pennydesk.platform.dynamo import transaction
 
@@ -70,7 +71,7 @@ def assign(ticket: Ticket, *, avoid: str | None = None) -> AssignmentResult:
         candidates = _front_runners(ticket.category, avoid)
         if not candidates:
             current = Ticket.get_by_id(ticket.ticket_id, consistent=True)
-            if current.status != "new" or current.agent_id:  # a redelivered record: nothing to do
+            if current.status != Status.NEW or current.agent_id:  # a redelivered record: nothing to do
                 return AlreadyAssigned(agent_id=current.agent_id, status=current.status)
             return NoAgent(f'no active agent with spare capacity covers "{ticket.category}"')
         agent = candidates[0]
@@ -92,7 +93,7 @@ def assign(ticket: Ticket, *, avoid: str | None = None) -> AssignmentResult:
                 tx.update(
                     ticket,
                     actions=[
-                        Ticket.status.set("assigned"),
+                        Ticket.status.set(Status.ASSIGNED),
                         Ticket.agent_id.set(agent.agent_id),
                         Ticket.assigned_at.set(now),
                         Ticket.updated_at.set(now),
@@ -101,7 +102,7 @@ def assign(ticket: Ticket, *, avoid: str | None = None) -> AssignmentResult:
                         Ticket.queue_agent.set(agent.agent_id),
                         Ticket.queue_key.set(ticket.queue_position_key()),
                     ],
-                    condition=(Ticket.status == "new") & Ticket.agent_id.does_not_exist(),
+                    condition=(Ticket.status == Status.NEW) & Ticket.agent_id.does_not_exist(),
                 )
         except TransactWriteError as exc:
             reasons = [r.code if r else None for r in (exc.cancellation_reasons or [])]

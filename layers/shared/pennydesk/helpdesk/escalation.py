@@ -9,9 +9,10 @@ from datetime import datetime
 
 from aws_lambda_powertools import Logger
 
-from pennydesk.helpdesk import figures, roster, workflow
+from pennydesk.helpdesk import figures, mail_thread, roster, workflow
 from pennydesk.helpdesk.sla import FIRST, LABELS, is_live
-from pennydesk.helpdesk.ticket_records import TicketTimer, ticket_pk
+from pennydesk.helpdesk.ticket_records import TicketTimer, ticket_timers_pk
+from pennydesk.helpdesk.vocabulary import BACK_TO_QUEUE, Priority, Status, is_finished
 from pennydesk.identity import links
 from pennydesk.platform.clock import iso, utcnow
 from pennydesk.platform.dynamo import retrying, transaction
@@ -20,7 +21,6 @@ from pennydesk.platform.email.send import send
 from pennydesk.platform.errors import NotFound
 from pennydesk.platform.settings import get_settings
 from pennydesk.scheduling import timers
-from pennydesk.scheduling.records import timer_pk
 
 logger = Logger(child=True)
 
@@ -35,12 +35,15 @@ def on_due(timer: TicketTimer, now: datetime) -> str:
     except NotFound:
         timers.finish(timer)
         return "no ticket"
-    if ticket.status in ("resolved", "closed"):
+    if is_finished(ticket.status):
         timers.finish(timer)  # resolving completes the targets; a stray timer has nothing to report
         return "finished"
     agent = roster.get(ticket.agent_id) if ticket.agent_id else None
     hand_back = (
-        timer.kind == FIRST and ticket.priority == "urgent" and ticket.status == "assigned" and agent is not None
+        timer.kind == FIRST
+        and ticket.priority == Priority.URGENT
+        and ticket.status == Status.ASSIGNED
+        and agent is not None
     )
     generation = int(timer.generation)
     context = {
@@ -59,10 +62,16 @@ def on_due(timer: TicketTimer, now: datetime) -> str:
                 "sla_breach", **context, audience="agent", agent=agent,
                 action_url=links.agent_ticket_url(ticket.ticket_id, agent.agent_id),
             ),
+            mail_thread.for_agent(ticket),
         )
     admins = list(get_settings().admin_emails)
     if admins:
-        send(f"{key}/admins", admins, render("sla_breach", **context, audience="admins", agent=agent, action_url=None))
+        send(
+            f"{key}/admins",
+            admins,
+            render("sla_breach", **context, audience="admins", agent=agent, action_url=None),
+            mail_thread.for_admins(ticket),
+        )
     _record_breach(ticket.ticket_id, timer.sk, generation, agent.agent_id if hand_back and agent else None)
     logger.info("sla breached", extra={"ticket": ticket.ticket_id, "kind": timer.kind, "handed_back": hand_back})
     return "breached"
@@ -73,11 +82,12 @@ def _record_breach(ticket_id: str, sk: str, generation: int, hand_back_from: str
     unacknowledged ticket goes back to the queue. A retried message finds the breach recorded and stops."""
 
     def attempt() -> None:
-        timer = timers.load("tickets", timer_pk(ticket_pk(ticket_id)), sk)
+        timer = timers.load("tickets", ticket_timers_pk(ticket_id), sk)
         if timer is None or int(timer.generation) != generation or timer.breached_at:
             return
         ticket = workflow.get_ticket(ticket_id)
-        now = iso(utcnow())
+        moment = utcnow()
+        now = iso(moment)
         with transaction() as tx:
             tx.update(
                 timer,
@@ -89,9 +99,9 @@ def _record_breach(ticket_id: str, sk: str, generation: int, hand_back_from: str
                 condition=TicketTimer.generation == generation,
             )
             figures.stage_breach(tx, ticket, str(timer.kind), str(timer.fire_at or now))
-            if hand_back_from and ticket.status == "assigned" and ticket.agent_id == hand_back_from:
+            if hand_back_from and ticket.status == Status.ASSIGNED and ticket.agent_id == hand_back_from:
                 workflow.stage_return_to_queue(
-                    tx, ticket, workflow.SYSTEM, now, detail="back to the queue: nobody acknowledged it in time"
+                    tx, ticket, workflow.SYSTEM, moment, detail=f"{BACK_TO_QUEUE}: nobody acknowledged it in time"
                 )
 
     retrying(attempt)

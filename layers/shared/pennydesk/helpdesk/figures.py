@@ -35,6 +35,7 @@ from pynamodb.transactions import TransactWrite
 
 from pennydesk.helpdesk import roster
 from pennydesk.helpdesk.ticket_records import TICKET_SK, Feedback, Ticket, ticket_pk
+from pennydesk.helpdesk.vocabulary import BACKLOG_STATUSES, FINISHED_STATUSES, Status, TimerKind
 from pennydesk.platform.clock import utcnow
 from pennydesk.platform.dynamo import KeyedModel, cancellation_codes, table_meta, transaction
 from pennydesk.platform.errors import PennydeskError
@@ -47,7 +48,7 @@ BACKLOG_PK = f"{PREFIX}BACKLOG"
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
 OPENED, FIRST_RESPONSE, RESOLVED, RATING, BREACH = "opened", "first_response", "resolved", "rating", "breach"
-CLOSED_STATES = ("resolved", "closed")
+CLOSED_STATES = FINISHED_STATUSES
 RATINGS = (1, 2, 3, 4, 5)
 
 
@@ -118,7 +119,7 @@ def ticket_facts(old: Ticket | None, new: Ticket) -> list[DeskFact]:
                 seconds=_seconds_between(new.created_at, new.first_response_at), **where,
             )
         )
-    if old is not None and new.status == "resolved" and old.status != "resolved" and new.resolved_at:
+    if old is not None and new.status == Status.RESOLVED and old.status != Status.RESOLVED and new.resolved_at:
         facts.append(
             _fact(
                 RESOLVED, new.resolved_at, new.ticket_id, f"{int(new.version):010d}", agent_id=new.agent_id,
@@ -298,15 +299,15 @@ def report(start: str | None = None, end: str | None = None) -> dict[str, Any]:
         },
         "sla_breaches": {
             "total": sum(figures.breaches.values()),
-            "first_response": figures.breaches["sla_first"],
-            "resolution": figures.breaches["sla_resolution"],
+            "first_response": figures.breaches[TimerKind.SLA_FIRST],
+            "resolution": figures.breaches[TimerKind.SLA_RESOLUTION],
         },
         "backlog": {
             "total": len(open_tickets),
             "unassigned": sum(1 for t in open_tickets if not t.agent_id),
             "by_category": [{"category": c, "open": by_category[c]} for c in categories],
             "by_status": [
-                {"status": s, "open": by_status[s]} for s in ("new", "assigned", "in_progress", "waiting_on_customer")
+                {"status": s, "open": by_status[s]} for s in BACKLOG_STATUSES
             ],
             "by_agent": [
                 {"agent_id": a.agent_id, "name": a.name, "active": bool(a.active), "open": by_agent[a.agent_id]}

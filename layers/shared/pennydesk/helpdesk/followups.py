@@ -1,5 +1,5 @@
 """Follow-ups after a resolution, the worker's half of the survey and auto-close timers: send the survey
-for one resolution, and close a ticket whose quiet period passed. ``surveys`` arms and cancels the timers
+for one resolution, and close a ticket whose quiet period passed. ``ticket_timers`` arms and cancels the timers
 inside each workflow change; ``feedback`` records what the customer answers.
 """
 
@@ -10,9 +10,10 @@ from datetime import datetime
 from aws_lambda_powertools import Logger
 from pynamodb.transactions import TransactWrite
 
-from pennydesk.helpdesk import workflow
+from pennydesk.helpdesk import mail_thread, workflow
 from pennydesk.helpdesk.feedback import RATINGS, survey_url
 from pennydesk.helpdesk.ticket_records import TicketTimer
+from pennydesk.helpdesk.vocabulary import Status, is_finished
 from pennydesk.identity import links, tokens
 from pennydesk.platform.email.render import render
 from pennydesk.platform.email.send import send
@@ -32,7 +33,7 @@ def send_survey(timer: TicketTimer, now: datetime) -> str:
     except NotFound:
         timers.finish(timer)
         return "no ticket"
-    if ticket.status not in ("resolved", "closed"):
+    if not is_finished(ticket.status):
         timers.finish(timer)  # reopened since: that resolution gets no survey
         return "cancelled"
     resolution = int(timer.resolution or 0)
@@ -42,6 +43,7 @@ def send_survey(timer: TicketTimer, now: datetime) -> str:
         f"survey/{ticket.ticket_id}/{resolution}",
         [ticket.customer_email],
         render("satisfaction_survey", ticket=ticket, ratings=ratings, page_url=survey_url(ticket.ticket_id, token)),
+        mail_thread.for_customer(ticket),
     )
     timers.finish(timer)
     return "sent"
@@ -76,7 +78,7 @@ def auto_close(timer: TicketTimer, now: datetime) -> str:
     except NotFound:
         timers.finish(timer)
         return "no ticket"
-    if ticket.status != "closed":
+    if ticket.status != Status.CLOSED:
         timers.finish(timer)  # the customer replied in time: it reopened, and its timers went with it
         return "cancelled"
     send(
@@ -85,6 +87,7 @@ def auto_close(timer: TicketTimer, now: datetime) -> str:
         render(
             "ticket_closed", ticket=ticket, days=f"{days:g}", status_url=links.customer_ticket_url(ticket.ticket_id)
         ),
+        mail_thread.for_customer(ticket),
     )
     timers.finish(timer)
     return "closed"

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pennydesk.helpdesk.vocabulary import AGENT_ACTIONS, OPEN_STATUSES, Action, Status, is_open
 from pennydesk.platform.errors import Conflict
 
-STATUSES = ("new", "assigned", "in_progress", "waiting_on_customer", "resolved", "closed")
-OPEN_STATUSES = frozenset({"assigned", "in_progress", "waiting_on_customer"})
-AGENT_ACTIONS = ("acknowledge", "reply", "note", "resolve", "reopen", "reassign", "set_priority")
+STATUSES = tuple(Status)
+__all__ = ["AGENT_ACTIONS", "OPEN_STATUSES", "STATUSES", "TRANSITIONS", "Transition", "is_open", "next_status"]
 
 
 @dataclass(frozen=True)
@@ -29,29 +29,31 @@ class Transition:
 
 
 TRANSITIONS: dict[str, Transition] = {
-    "acknowledge": Transition(
-        frozenset({"assigned"}), "in_progress", "Only a newly assigned ticket can be acknowledged."
+    Action.ACKNOWLEDGE: Transition(
+        frozenset({Status.ASSIGNED}), Status.IN_PROGRESS, "Only a newly assigned ticket can be acknowledged."
     ),
-    "reply": Transition(
-        OPEN_STATUSES, "waiting_on_customer", "Reopen the ticket before replying to the customer."
+    Action.REPLY: Transition(OPEN_STATUSES, Status.WAITING, "Reopen the ticket before replying to the customer."),
+    Action.NOTE: Transition(frozenset(Status), None, ""),
+    Action.RESOLVE: Transition(OPEN_STATUSES, Status.RESOLVED, "Only an open ticket can be resolved."),
+    Action.REOPEN: Transition(
+        frozenset({Status.RESOLVED, Status.CLOSED}), Status.IN_PROGRESS,
+        "Only a resolved or closed ticket can be reopened.",
     ),
-    "note": Transition(frozenset(STATUSES), None, ""),
-    "resolve": Transition(OPEN_STATUSES, "resolved", "Only an open ticket can be resolved."),
-    "reopen": Transition(
-        frozenset({"resolved", "closed"}), "in_progress", "Only a resolved or closed ticket can be reopened."
+    Action.REASSIGN: Transition(
+        OPEN_STATUSES | {Status.NEW}, Status.ASSIGNED,
+        "A resolved or closed ticket can't be reassigned; reopen it first.",
     ),
-    "reassign": Transition(
-        OPEN_STATUSES | {"new"}, "assigned", "A resolved or closed ticket can't be reassigned; reopen it first."
+    Action.SET_PRIORITY: Transition(
+        OPEN_STATUSES | {Status.NEW}, None, "The priority of a resolved or closed ticket can't change."
     ),
-    "set_priority": Transition(
-        OPEN_STATUSES | {"new"}, None, "The priority of a resolved or closed ticket can't change."
-    ),
-    "customer_reply": Transition(
-        frozenset(STATUSES), None, ""
-    ),
+    Action.CUSTOMER_REPLY: Transition(frozenset(Status), None, ""),
     # Not an agent action: the scheduled auto-close, after the quiet period with no customer reply.
-    "close": Transition(frozenset({"resolved"}), "closed", "Only a resolved ticket closes after its quiet period."),
+    Action.CLOSE: Transition(
+        frozenset({Status.RESOLVED}), Status.CLOSED, "Only a resolved ticket closes after its quiet period."
+    ),
 }
+# A customer writing back puts the ball in the agent's court, and reopens a finished ticket.
+CUSTOMER_REPLY_REOPENS = frozenset({Status.WAITING, Status.RESOLVED, Status.CLOSED})
 
 
 def next_status(action: str, current: str) -> str:
@@ -59,11 +61,6 @@ def next_status(action: str, current: str) -> str:
     transition = TRANSITIONS[action]
     if current not in transition.allowed_from:
         raise Conflict(f"{transition.refusal} This ticket is {current.replace('_', ' ')}.")
-    if action == "customer_reply":
-        # A customer writing back puts the ball in the agent's court, and reopens a finished ticket.
-        return "in_progress" if current in ("waiting_on_customer", "resolved", "closed") else current
+    if action == Action.CUSTOMER_REPLY:
+        return Status.IN_PROGRESS if current in CUSTOMER_REPLY_REOPENS else current
     return transition.to or current
-
-
-def is_open(status: str) -> bool:
-    return status in OPEN_STATUSES

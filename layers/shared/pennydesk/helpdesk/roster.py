@@ -7,15 +7,22 @@ import uuid
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from pennydesk.helpdesk.agent_records import PROFILE_SK, ROSTER, Agent, AgentEmail, AgentSlot, agent_pk, slot_sk
+from pennydesk.helpdesk.agent_records import (
+    EMAIL_SK,
+    PROFILE_SK,
+    ROSTER,
+    Agent,
+    AgentEmail,
+    AgentSlot,
+    agent_pk,
+    email_pk,
+    roster_key,
+    slot_sk,
+)
 from pennydesk.platform.clock import iso, utcnow
 from pennydesk.platform.dynamo import retrying, transaction
 from pennydesk.platform.errors import Conflict, NotFound
 from pennydesk.platform.settings import get_settings
-
-
-def email_pk(email: str) -> str:
-    return f"EMAIL#{email.lower()}"
 
 
 def slot_for(agent: Agent, category: str) -> AgentSlot:
@@ -55,13 +62,13 @@ def create_agent(
         last_assigned_at="",
         created_at=iso(utcnow()),
         roster=ROSTER,
-        roster_key=f"{name.lower()}#{agent_id}",
+        roster_key=roster_key(name, agent_id),
     )
     try:
         with transaction() as tx:
             tx.save(agent, condition=Agent.pk.does_not_exist())
             tx.save(
-                AgentEmail(pk=email_pk(email), sk="AGENT", agent_id=agent_id),
+                AgentEmail(pk=email_pk(email), sk=EMAIL_SK, agent_id=agent_id),
                 condition=AgentEmail.pk.does_not_exist(),
             )
             for category in sorted(agent.categories):
@@ -88,7 +95,7 @@ def update_agent(
         actions = []
         if name is not None:
             agent.name = name
-            agent.roster_key = f"{name.lower()}#{agent_id}"
+            agent.roster_key = roster_key(name, agent_id)
             actions += [Agent.name.set(name), Agent.roster_key.set(agent.roster_key)]
         if categories is not None:
             agent.categories = set(categories)
@@ -118,7 +125,7 @@ def list_agents() -> list[Agent]:
 
 def find_by_email(email: str) -> Agent | None:
     try:
-        link = AgentEmail.get(email_pk(email), "AGENT")
+        link = AgentEmail.get(email_pk(email), EMAIL_SK)
         return Agent.get(agent_pk(link.agent_id), PROFILE_SK)
     except DoesNotExist:
         return None

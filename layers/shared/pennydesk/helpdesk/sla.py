@@ -21,27 +21,28 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from pynamodb.transactions import TransactWrite
 
-from pennydesk.helpdesk.ticket_records import Ticket, TicketTimer, ticket_pk
+from pennydesk.helpdesk.ticket_records import Ticket, TicketTimer, ticket_timers_pk
+from pennydesk.helpdesk.vocabulary import SLA_KINDS, Priority, TimerKind
 from pennydesk.platform.clock import iso
 from pennydesk.platform.settings import get_settings
 from pennydesk.scheduling import registry, timers
-from pennydesk.scheduling.records import timer_pk, timer_sk
+from pennydesk.scheduling.records import timer_sk
 
 logger = Logger(child=True)
 
-FIRST = "sla_first"
-RESOLUTION = "sla_resolution"
-KINDS = (FIRST, RESOLUTION)
+FIRST = TimerKind.SLA_FIRST
+RESOLUTION = TimerKind.SLA_RESOLUTION
+KINDS = SLA_KINDS
 LABELS = {FIRST: "first response", RESOLUTION: "resolution"}
 for _kind in KINDS:
     registry.register(
-        registry.Kind(_kind, "tickets", TicketTimer, timer_pk(ticket_pk("")), "pennydesk.helpdesk.escalation:on_due")
+        registry.Kind(_kind, "tickets", TicketTimer, ticket_timers_pk(""), "pennydesk.helpdesk.escalation:on_due")
     )
 
 
 def target_seconds(kind: str, priority: str) -> int:
     targets = get_settings().sla_targets
-    target = targets.get(priority) or targets["normal"]
+    target = targets.get(priority) or targets[Priority.NORMAL]
     return target.first_response_seconds if kind == FIRST else target.resolution_seconds
 
 
@@ -55,7 +56,7 @@ def new_timers(ticket: Ticket) -> list[TicketTimer]:
     made = []
     for kind in KINDS:
         timer = TicketTimer(
-            pk=timer_pk(ticket_pk(ticket.ticket_id)),
+            pk=ticket_timers_pk(ticket.ticket_id),
             sk=timer_sk(kind),
             kind=kind,
             subject=ticket.ticket_id,
@@ -75,15 +76,14 @@ def is_live(timer: TicketTimer) -> bool:
     return not timer.breached_at
 
 
+# The stage_* functions write what `ticket_timers.plan` decided (it only moves live timers, and pauses only
+# running ones and resumes only paused ones), each on condition of the generation that was read.
 def stage_complete(tx: TransactWrite, timer: TicketTimer) -> None:
-    """The target was met (or no longer applies): the timer goes. A breached one stays as the record."""
-    if is_live(timer):
-        tx.delete(timer, condition=TicketTimer.generation == int(timer.generation))
+    """The target was met (or no longer applies): the timer goes."""
+    tx.delete(timer, condition=TicketTimer.generation == int(timer.generation))
 
 
 def stage_pause(tx: TransactWrite, timer: TicketTimer, now: datetime) -> None:
-    if not is_live(timer) or timer.paused_at:
-        return
     tx.update(
         timer,
         actions=[
@@ -97,8 +97,6 @@ def stage_pause(tx: TransactWrite, timer: TicketTimer, now: datetime) -> None:
 
 
 def stage_resume(tx: TransactWrite, timer: TicketTimer, now: datetime) -> None:
-    if not is_live(timer) or not timer.paused_at:
-        return
     waited = max(0, int((now - timers.parse_iso(str(timer.paused_at))).total_seconds()))
     timer.paused_seconds = int(timer.paused_seconds or 0) + waited
     tx.update(
@@ -115,8 +113,6 @@ def stage_resume(tx: TransactWrite, timer: TicketTimer, now: datetime) -> None:
 
 def stage_retarget(tx: TransactWrite, timer: TicketTimer, priority: str, now: datetime) -> None:
     """A new priority brings new targets, still measured from creation (a past one fires at the next run)."""
-    if not is_live(timer):
-        return
     timer.target_seconds = target_seconds(timer.kind, priority)
     actions: list[Any] = [
         TicketTimer.priority.set(priority),

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from aws_lambda_powertools import Logger
 
-from pennydesk.helpdesk import assignment, roster, workflow
+from pennydesk.helpdesk import assignment, mail_thread, roster, workflow
 from pennydesk.helpdesk.ticket_records import Ticket, TicketEntry
+from pennydesk.helpdesk.vocabulary import RESOLVE_DETAIL, ActorType, EntryKind, Status, is_finished
 from pennydesk.identity import links
 from pennydesk.platform.email.render import render
 from pennydesk.platform.email.send import send
@@ -25,38 +26,40 @@ def on_ticket_created(ticket: Ticket) -> None:
         f"ticket/{ticket.ticket_id}/confirmation",
         [ticket.customer_email],
         render("ticket_confirmation", ticket=ticket, status_url=links.customer_ticket_url(ticket.ticket_id)),
+        mail_thread.for_customer(ticket),
     )
     if isinstance(result, assignment.NoAgent):
         notify_admins_unassigned(ticket, result.reason)
 
 
 def on_ticket_changed(old: Ticket, new: Ticket) -> None:
-    if new.status == "new" and old.status != "new":
+    if new.status == Status.NEW and old.status != Status.NEW:
         result = assignment.assign(new, avoid=old.agent_id)
         if isinstance(result, assignment.NoAgent):
             notify_admins_unassigned(new, result.reason)
     if new.agent_id and new.assignment_seq != old.assignment_seq:
         notify_agent_assigned(new)
-    if new.status == "resolved" and old.status != "resolved":
+    if new.status == Status.RESOLVED and old.status != Status.RESOLVED:
         notify_customer_resolved(new)
-    if old.status in ("resolved", "closed") and new.status == "in_progress" and new.changed_by == "agent":
+    if is_finished(old.status) and new.status == Status.IN_PROGRESS and new.changed_by == ActorType.AGENT:
         notify_customer_reopened(new)
 
 
 def on_entry_created(entry: TicketEntry) -> None:
     """A public message: the other side hears about it. Notes and history stay inside the desk."""
-    if entry.kind != "message" or entry.detail == "resolve":
+    if entry.kind != EntryKind.MESSAGE or entry.detail == RESOLVE_DETAIL:
         return
     ticket = workflow.get_ticket(entry.ticket_id)
-    if entry.actor_type == "agent":
+    if entry.actor_type == ActorType.AGENT:
         send(
             f"entry/{entry.entry_id}",
             [ticket.customer_email],
             render(
                 "agent_replied", ticket=ticket, entry=entry, status_url=links.customer_ticket_url(ticket.ticket_id)
             ),
+            mail_thread.for_customer(ticket),
         )
-    elif entry.actor_type == "customer" and ticket.agent_id:
+    elif entry.actor_type == ActorType.CUSTOMER and ticket.agent_id:
         agent = roster.get(ticket.agent_id)
         if agent is None:
             return
@@ -67,6 +70,7 @@ def on_entry_created(entry: TicketEntry) -> None:
                 "customer_replied", ticket=ticket, entry=entry, agent=agent,
                 action_url=links.agent_ticket_url(ticket.ticket_id, agent.agent_id),
             ),
+            mail_thread.for_agent(ticket),
         )
 
 
@@ -84,11 +88,14 @@ def notify_agent_assigned(ticket: Ticket) -> None:
             agent=agent,
             action_url=links.agent_ticket_url(ticket.ticket_id, agent.agent_id),
         ),
+        mail_thread.for_agent(ticket),
     )
 
 
 def notify_customer_resolved(ticket: Ticket) -> None:
-    closing = [e for e in workflow.entries(ticket.ticket_id) if e.kind == "message" and e.detail == "resolve"]
+    closing = [
+        e for e in workflow.entries(ticket.ticket_id) if e.kind == EntryKind.MESSAGE and e.detail == RESOLVE_DETAIL
+    ]
     send(
         f"ticket/{ticket.ticket_id}/resolved/{int(ticket.version)}",
         [ticket.customer_email],
@@ -98,6 +105,7 @@ def notify_customer_resolved(ticket: Ticket) -> None:
             closing=closing[-1] if closing else None,
             status_url=links.customer_ticket_url(ticket.ticket_id),
         ),
+        mail_thread.for_customer(ticket),
     )
 
 
@@ -106,6 +114,7 @@ def notify_customer_reopened(ticket: Ticket) -> None:
         f"ticket/{ticket.ticket_id}/reopened/{int(ticket.version)}",
         [ticket.customer_email],
         render("ticket_reopened", ticket=ticket, status_url=links.customer_ticket_url(ticket.ticket_id)),
+        mail_thread.for_customer(ticket),
     )
 
 
@@ -118,4 +127,5 @@ def notify_admins_unassigned(ticket: Ticket, reason: str) -> None:
         f"ticket/{ticket.ticket_id}/unassigned/{int(ticket.assignment_seq)}",
         admins,
         render("ticket_unassigned", ticket=ticket, reason=reason),
+        mail_thread.for_admins(ticket),
     )

@@ -5,18 +5,42 @@ from __future__ import annotations
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
+from pennydesk.helpdesk.vocabulary import Priority
 from pennydesk.platform.dynamo import KeyedModel, table_meta
 from pennydesk.platform.settings import get_settings
-from pennydesk.scheduling.records import DueIndex, TimerBase
+from pennydesk.scheduling.records import DueIndex, TimerBase, timer_pk
 
 TICKET_SK = "TICKET"
+ENTRY_PREFIX = "ENTRY#"
+FEEDBACK_PREFIX = "FEEDBACK#"
+COUNTER_PK = "COUNTER"
+TICKET_NUMBER_SK = "TICKET_NUMBER"
 
 
 def ticket_pk(ticket_id: str) -> str:
     return f"TICKET#{ticket_id}"
 
 
-PRIORITY_RANK = {"urgent": "0", "high": "1", "normal": "2", "low": "3"}
+def ticket_timers_pk(ticket_id: str) -> str:
+    """Where a ticket's timers live (its SLA targets, survey and auto-close)."""
+    return timer_pk(ticket_pk(ticket_id))
+
+
+def entry_sk(version: int, position: int, entry_id: str) -> str:
+    """An entry sorts by the ticket version its change creates, then its place within that change."""
+    return f"{ENTRY_PREFIX}{version:010d}#{position:02d}#{entry_id}"
+
+
+def feedback_sk(resolution: int) -> str:
+    return f"{FEEDBACK_PREFIX}{resolution:010d}"
+
+
+PRIORITY_RANK = {Priority.URGENT: "0", Priority.HIGH: "1", Priority.NORMAL: "2", Priority.LOW: "3"}
+
+
+def queue_key(priority: str, created_at: str, ticket_id: str) -> str:
+    """A ticket's place in its agent's queue: most urgent first, then oldest."""
+    return f"{PRIORITY_RANK.get(priority, '9')}#{created_at}#{ticket_id}"
 
 
 class AgentQueue(GlobalSecondaryIndex["Ticket"]):
@@ -58,7 +82,7 @@ class Ticket(KeyedModel):
     agent_queue = AgentQueue()
 
     def queue_position_key(self) -> str:
-        return f"{PRIORITY_RANK.get(self.priority, '9')}#{self.created_at}#{self.ticket_id}"
+        return queue_key(self.priority, self.created_at, self.ticket_id)
 
     @classmethod
     def get_by_id(cls, ticket_id: str, *, consistent: bool = False) -> Ticket:
@@ -98,9 +122,6 @@ class TicketEntry(KeyedModel):
     created_at = UnicodeAttribute()
 
 
-ENTRY_PREFIX = "ENTRY#"
-
-
 class TicketTimer(TimerBase):
     Meta = table_meta(get_settings().tickets_table)
     due = DueIndex()
@@ -120,9 +141,3 @@ class Feedback(KeyedModel):  # in the ticket's own partition
     first_rated_at = UnicodeAttribute(null=True)
     times = NumberAttribute(default=0)  # how often it was sent; the last one counts
 
-
-FEEDBACK_PREFIX = "FEEDBACK#"
-
-
-def feedback_sk(resolution: int) -> str:
-    return f"{FEEDBACK_PREFIX}{resolution:010d}"
