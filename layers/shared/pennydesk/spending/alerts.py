@@ -8,6 +8,7 @@ recorded, so a crash between the two can neither lose the email nor send it twic
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -32,10 +33,28 @@ def due_thresholds(total: int, limit: int, thresholds: list[int], announced: set
     return [t for t in sorted(thresholds) if total * 100 >= limit * t and str(t) not in announced]
 
 
+@dataclass(frozen=True)
+class Alert:
+    """The one email a total calls for: the highest threshold newly reached, and every threshold it
+    announces (the lower ones it jumped past too, so none of them is sent later)."""
+
+    threshold: int
+    announces: frozenset[str]
+
+
+def alert_for(total: int, limit: int | None, thresholds: list[int], announced: set[str]) -> Alert | None:
+    """What a budget's new total announces, given what was announced this month; None when nothing
+    (nothing spent, no budget, or every threshold reached is announced already)."""
+    if total <= 0 or not limit:
+        return None
+    due = due_thresholds(total, limit, thresholds, announced)
+    return Alert(due[-1], frozenset(str(t) for t in due)) if due else None
+
+
 def on_total_changed(new: Total) -> None:
     user_id = new.pk.removeprefix("USER#")
     total = int(new.total or 0)
-    if total <= 0:
+    if total <= 0:  # nothing spent: not even the account is read
         return
     profile = account.get(user_id)
     limit = limit_for(profile, new.category)
@@ -45,20 +64,18 @@ def on_total_changed(new: Total) -> None:
     # so what was announced comes from the item as it is now.
     current = Total.get(new.pk, new.sk, consistent_read=True)
     announced = set(new.alerted or []) | set(current.alerted or [])
-    due = due_thresholds(total, limit, [int(t) for t in profile.thresholds or [80, 100]], announced)
-    if not due:
+    alert = alert_for(total, limit, [int(t) for t in profile.thresholds or [80, 100]], announced)
+    if alert is None:
         return
-    # One email for the highest threshold reached; the lower ones it jumped past are recorded as announced.
-    top = due[-1]
     budget = new.category or "overall"
     month = new.month or new.sk.split("#")[1]
     send(
-        f"alert/{user_id}/{month}/{budget}/{top}",
+        f"alert/{user_id}/{month}/{budget}/{alert.threshold}",
         [profile.email],
-        render("budget_alert", **_context(profile, new, total, limit, top, month)),
+        render("budget_alert", **_context(profile, new, total, limit, alert.threshold, month)),
     )
-    Total(pk=new.pk, sk=new.sk).update(actions=[Total.alerted.add({str(t) for t in due})])
-    logger.info("budget alert sent", extra={"month": month, "budget": budget, "threshold": top})
+    Total(pk=new.pk, sk=new.sk).update(actions=[Total.alerted.add(set(alert.announces))])
+    logger.info("budget alert sent", extra={"month": month, "budget": budget, "threshold": alert.threshold})
 
 
 def _context(profile: Profile, new: Total, total: int, limit: int, threshold: int, month: str) -> dict[str, Any]:

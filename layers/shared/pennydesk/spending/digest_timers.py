@@ -50,6 +50,15 @@ def next_moment(preference: str, timezone: str | None, after: datetime) -> datet
         day = step(day)
 
 
+def latest_moment(preference: str, timezone: str | None, fire: datetime, now: datetime) -> datetime:
+    """The last digest moment at or before `now`, counting from the moment the timer fired for: a run that
+    was missed for longer than a period reports on the latest period only."""
+    latest = fire
+    while (following := next_moment(preference, timezone, latest)) <= now:
+        latest = following
+    return latest
+
+
 def new_timer(profile: Profile, now: datetime) -> SpendingTimer | None:
     """The account's digest timer as it should be for its preference and time zone (None when off)."""
     if profile.digest not in PREFERENCES:

@@ -210,10 +210,7 @@ def on_due(timer: SpendingTimer, now: datetime) -> str:
     if preference not in digest_timers.PREFERENCES:
         timers.finish(timer)
         return "off"
-    # A run that was missed for longer than a period reports on the latest period only.
-    latest = fire
-    while (following := digest_timers.next_moment(preference, timezone, latest)) <= now:
-        latest = following
+    latest = digest_timers.latest_moment(preference, timezone, fire, now)
     period = period_before(preference, timezone, latest)
     numbers = figures(profile, period)
     outcome = "nothing spent"
