@@ -3,20 +3,11 @@ float."""
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
+from pennydesk.platform.addresses import mailbox
 from pydantic import AfterValidator, Field
 
-# Deliberately simple: one @, no spaces, a dot in the domain. Deliverability is SES's job.
-EMAIL_PATTERN = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]{2,}$")
-
-
-def _email(value: str) -> str:
-    if not EMAIL_PATTERN.match(value):
-        raise ValueError("Enter an email address like name@example.com.")
-    return value.lower()
-
-
-Email = Annotated[str, Field(max_length=254), AfterValidator(_email)]
+# One mailbox by RFC 5322's grammar (deliverability is SES's job), lower-cased; see platform.addresses.
+Email = Annotated[str, Field(max_length=254), AfterValidator(mailbox)]
 Money = Annotated[str, Field(max_length=32, examples=["12.34"], description="A decimal string in your currency")]
