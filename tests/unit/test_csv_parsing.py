@@ -10,7 +10,7 @@ import pytest
 from pennydesk.platform.errors import PayloadTooLarge, PennydeskError
 from pennydesk.spending import csv_cells, csv_export, csv_reading
 from pennydesk.spending.csv_cells import LineError, parse_amount
-from pennydesk.spending.csv_reading import Options
+from pennydesk.spending.csv_reading import CREDIT, REFUND, Credit, Line, Occurrences, Options, Reading
 from pennydesk.spending.records import Profile
 
 
@@ -196,6 +196,105 @@ def test_occurrences_count_rows_of_the_same_date_amount_and_payee_but_not_a_repe
     assert [(r.line, r.occurrence, r.repeat_of) for r in rows] == [
         (2, 1, None), (3, 2, None), (4, 3, None), (5, 0, 4), (6, 1, None),
     ]
+
+
+def reading(header: str = "date,amount,payee,category,ref", **options: Any) -> Reading:
+    mapping = {"payee": "payee", "category": "category", "external_id": "ref"} | options
+    return csv_reading.prepare(profile(), header + "\n", Options(**mapping))
+
+
+def test_a_row_is_read_into_the_expense_it_describes() -> None:
+    value = csv_reading.read_row(7, ["2026-01-31", "-12.50", "  Corner   Shop ", " Groceries", "R1"], reading())
+
+    assert not isinstance(value, Line)
+    assert (value.date, value.amount, value.payee, value.category, value.external_id) == (
+        "2026-01-31", 1250, "Corner Shop", "groceries", "R1")
+    assert value.fingerprint == "FP#2026-01-31#1250#corner shop"
+
+
+def test_a_row_without_category_gets_the_default_and_an_empty_id_is_none() -> None:
+    value = csv_reading.read_row(2, ["2026-01-31", "-1.00", "Shop", "  ", ""], reading(default_category="Dining"))
+
+    assert not isinstance(value, Line)
+    assert (value.category, value.external_id) == ("dining", None)
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        (["2026-01-31", "-1.00", "Shop", "other"], Line(4, "expected 5 columns as in the header, found 4")),
+        (["2026-01-31", "-1.00", "Shop", "other", "R1", "extra"],
+         Line(4, "expected 5 columns as in the header, found 6")),
+        (["2026-01-31", "1,00", "Shop", "other", "R1"],
+         Line(4, "amount: '1,00' is not an amount with a decimal dot (like 1,234.56); it looks like decimal=comma",
+              "amount")),
+        (["31.01.2026", "-1.00", "Shop", "other", "R1"],
+         Line(4, "date: '31.01.2026' is not a date written as %Y-%m-%d (like 2026-01-31)", "date")),
+        (["2026-01-31", "-1.00", "Shop", "yachts", "R1"],
+         Line(4, "unknown category 'yachts'; add it in your settings first", "category")),
+        (["2026-01-31", "-1.00", "Shop", "other", "R" * 201], Line(4, "ref: The external id is too long.", "ref")),
+    ],
+)
+def test_a_row_that_is_not_an_expense_says_why_and_in_which_column(cells: list[str], expected: Line) -> None:
+    assert csv_reading.read_row(4, cells, reading()) == expected
+
+
+def test_trailing_empty_cells_beyond_the_header_are_not_an_error() -> None:
+    assert not isinstance(csv_reading.read_row(2, ["2026-01-31", "-1.00", "S", "other", "R1", "", " "], reading()),
+                          Line)
+
+
+def test_a_credit_is_read_before_its_date_so_a_bank_s_incoming_lines_are_never_errors() -> None:
+    credit = csv_reading.read_row(3, ["not a date", "+25.00", "Salary", "other", "R2"], reading())
+    refund = csv_reading.read_row(3, ["2026-01-31", "-25.00", "Shop", "other", "R2"],
+                                  reading(sign="expenses_positive"))
+
+    assert (type(credit), credit) == (Credit, Credit(3, CREDIT))
+    assert (type(refund), refund) == (Credit, Credit(3, REFUND))
+
+
+@pytest.mark.parametrize(
+    ("negative", "amount", "sign", "credit"),
+    [
+        (True, "1.00", "expenses_negative", False),
+        (False, "1.00", "expenses_negative", True),
+        (False, "1.00", "expenses_positive", False),
+        (True, "1.00", "expenses_positive", True),
+        (False, "0.00", "expenses_negative", False),  # zero is neither: it reads as an expense (and is refused)
+        (True, "000", "expenses_positive", False),
+    ],
+)
+def test_which_sign_is_money_coming_in(negative: bool, amount: str, sign: Any, credit: bool) -> None:
+    assert csv_reading.is_credit(negative, amount, sign) is credit
+
+
+def test_occurrences_number_rows_per_fingerprint_and_a_repeated_bank_row_is_not_one() -> None:
+    def clean(payee: str, ref: str | None = None) -> Any:
+        value = csv_reading.read_row(1, ["2026-01-01", "-3.40", payee, "other", ref or ""], reading())
+        assert not isinstance(value, Line)
+        return value
+
+    occurrences = Occurrences()
+    rows = [occurrences.row(line, value) for line, value in (
+        (2, clean("Coffee", "A")), (3, clean("Coffee", "A")), (4, clean("coffee")), (5, clean("Tea", "A")),
+    )]
+
+    assert [(r.occurrence, r.repeat_of) for r in rows] == [(1, None), (0, 2), (2, None), (0, 2)]
+
+
+def test_an_unclosed_quote_is_an_error_on_the_line_it_starts() -> None:
+    result = parsed('date,amount,note\n2026-01-01,-1.00,fine\n2026-01-02,-2.00,"never closed\nmore\n', note="note")
+
+    assert [r.line for r in result.rows] == [2]
+    assert result.errors == [Line(3, "a quoted field that starts here is never closed")]
+
+
+def test_options_that_do_not_fit_the_file_refuse_it_whole_before_any_row() -> None:
+    for options, field in (({"default_category": "yachts"}, "default_category"), ({"date_format": "%d"}, "date_format"),
+                           ({"delimiter": "auto", "amount": "Betrag"}, "amount")):
+        with pytest.raises(PennydeskError) as refused:
+            parsed("date;amount\n2026-01-01;-1.00\n", **options)
+        assert refused.value.field == field, options
 
 
 def test_more_than_50000_rows_are_refused_whole() -> None:
