@@ -34,6 +34,7 @@ from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from pennydesk.helpdesk import roster
+from pennydesk.helpdesk.agent_records import Agent
 from pennydesk.helpdesk.ticket_records import TICKET_SK, Feedback, Ticket, ticket_pk
 from pennydesk.helpdesk.vocabulary import BACKLOG_STATUSES, FINISHED_STATUSES, Status, TimerKind
 from pennydesk.platform.clock import utcnow
@@ -250,8 +251,13 @@ class Figures:
 
 
 def tally(facts: Iterable[DeskFact]) -> Figures:
+    """Count the facts (sorted by moment within each month, months in order); a fact seen twice counts once."""
     figures = Figures()
-    for fact in facts:  # sorted by moment within each month, months in order
+    seen: set[tuple[str, str]] = set()
+    for fact in facts:
+        if (fact.pk, fact.sk) in seen:
+            continue
+        seen.add((fact.pk, fact.sk))
         if fact.kind == OPENED:
             figures.opened += 1
         elif fact.kind == FIRST_RESPONSE and fact.seconds is not None:
@@ -273,15 +279,15 @@ def _median(values: list[int]) -> int | None:
 def report(start: str | None = None, end: str | None = None) -> dict[str, Any]:
     """The desk's figures for a range of days, and its backlog now."""
     days = day_range(start, end)
-    figures = tally(facts_in(days))
-    open_tickets = backlog()
-    team = roster.list_agents()
-    by_agent = Counter(t.agent_id for t in open_tickets if t.agent_id)
-    by_category = Counter(t.category for t in open_tickets)
-    by_status = Counter(t.status for t in open_tickets)
-    known = {a.agent_id for a in team}
-    categories = list(get_settings().ticket_categories)
-    categories += sorted(c for c in by_category if c not in categories)
+    return summarize(
+        days, tally(facts_in(days)), backlog(), roster.list_agents(), get_settings().ticket_categories
+    )
+
+
+def summarize(
+    days: DayRange, figures: Figures, open_tickets: list[BacklogTicket], team: list[Agent], categories: Iterable[str]
+) -> dict[str, Any]:
+    """The report from what was read: the range's tallies, and the backlog by category, status and agent."""
     distribution = Counter(figures.ratings)
     rated = len(figures.ratings)
     return {
@@ -302,23 +308,7 @@ def report(start: str | None = None, end: str | None = None) -> dict[str, Any]:
             "first_response": figures.breaches[TimerKind.SLA_FIRST],
             "resolution": figures.breaches[TimerKind.SLA_RESOLUTION],
         },
-        "backlog": {
-            "total": len(open_tickets),
-            "unassigned": sum(1 for t in open_tickets if not t.agent_id),
-            "by_category": [{"category": c, "open": by_category[c]} for c in categories],
-            "by_status": [
-                {"status": s, "open": by_status[s]} for s in BACKLOG_STATUSES
-            ],
-            "by_agent": [
-                {"agent_id": a.agent_id, "name": a.name, "active": bool(a.active), "open": by_agent[a.agent_id]}
-                for a in team
-            ]
-            + [
-                {"agent_id": agent_id, "name": "(removed agent)", "active": False, "open": count}
-                for agent_id, count in sorted(by_agent.items())
-                if agent_id not in known
-            ],
-        },
+        "backlog": _backlog_view(open_tickets, team, categories),
         "satisfaction": {
             "count": rated,
             "average": round(sum(figures.ratings) / rated, 2) if rated else None,
@@ -326,3 +316,27 @@ def report(start: str | None = None, end: str | None = None) -> dict[str, Any]:
         },
     }
 
+
+def _backlog_view(open_tickets: list[BacklogTicket], team: list[Agent], categories: Iterable[str]) -> dict[str, Any]:
+    """Open tickets by the desk's categories (then any others), by status, and by agent (removed ones last)."""
+    by_agent = Counter(t.agent_id for t in open_tickets if t.agent_id)
+    by_category = Counter(t.category for t in open_tickets)
+    by_status = Counter(t.status for t in open_tickets)
+    known = {a.agent_id for a in team}
+    listed = list(categories)
+    listed += sorted(c for c in by_category if c not in listed)
+    return {
+        "total": len(open_tickets),
+        "unassigned": sum(1 for t in open_tickets if not t.agent_id),
+        "by_category": [{"category": c, "open": by_category[c]} for c in listed],
+        "by_status": [{"status": s, "open": by_status[s]} for s in BACKLOG_STATUSES],
+        "by_agent": [
+            {"agent_id": a.agent_id, "name": a.name, "active": bool(a.active), "open": by_agent[a.agent_id]}
+            for a in team
+        ]
+        + [
+            {"agent_id": agent_id, "name": "(removed agent)", "active": False, "open": count}
+            for agent_id, count in sorted(by_agent.items())
+            if agent_id not in known
+        ],
+    }
