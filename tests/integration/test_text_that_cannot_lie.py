@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 
 from infra.local.engine import LocalStack
+from tests.support.identity import bearer, sign_in
+from tests.support.stack import ADMIN
 
 TICKET = {
     "name": "Maya Lin",
@@ -49,3 +51,19 @@ def test_a_right_to_left_override_in_what_the_customer_typed_is_refused(stack: L
     answer = stack.http("POST", "/api/tickets", json_body={**TICKET, field: "invoice\u202efdp.exe"})
 
     assert refused_fields(answer) == [field]
+
+
+@pytest.mark.parametrize("name", ["Eve\r\nBcc: spy@evil.example", "Eve\nLovelace", "Ada\u202eecalevoL"])
+def test_an_agent_name_that_would_break_a_mail_header_or_read_backwards_is_refused(
+    stack: LocalStack, name: str
+) -> None:
+    admin = bearer(sign_in(stack, ADMIN))
+    created = stack.http(
+        "POST", "/api/admin/agents", headers=admin,
+        json_body={"email": "new.agent@pennydesk.local", "name": name, "categories": ["general"]},
+    )
+    assert refused_fields(created) == ["name"]
+
+    ada = next(a for a in stack.http("GET", "/api/admin/agents", headers=admin).json()["agents"] if a["name"])
+    renamed = stack.http("PATCH", f"/api/admin/agents/{ada['id']}", headers=admin, json_body={"name": name})
+    assert refused_fields(renamed) == ["name"]

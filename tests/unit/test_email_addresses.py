@@ -14,6 +14,7 @@ from pennydesk.platform.addresses import MESSAGE, mailbox
         ("Kim.Lee@Example.COM", "kim.lee@example.com"),
         ("ann+billing@example.co.uk", "ann+billing@example.co.uk"),
         ("o'brien@example.ie", "o'brien@example.ie"),
+        ("Ada@Pennydesk.local", "ada@pennydesk.local"),  # the local stack's agents and admins
     ],
 )
 def test_an_ordinary_address_is_kept_lower_cased(typed: str, stored: str) -> None:
@@ -34,6 +35,8 @@ def test_an_ordinary_address_is_kept_lower_cased(typed: str, stored: str) -> Non
         '"kim lee"@example.com',
         "kim@[192.0.2.1]",
         "kim@example",
+        "kim@localhost",
+        "kim@host.invalid",
         "kim@@example.com",
         "",
     ],

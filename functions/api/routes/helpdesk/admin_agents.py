@@ -13,7 +13,7 @@ from pennydesk.platform.settings import get_settings
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from routes.auth_header import SECURITY, token_of
-from routes.fields import Email
+from routes.fields import Email, PersonName
 from routes.helpdesk.views import AgentSummary, agent_summary
 
 router = Router()
@@ -34,7 +34,7 @@ Categories = Annotated[list[str], Field(min_length=1, max_length=20), AfterValid
 class NewAgent(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     email: Email
-    name: str = Field(min_length=1, max_length=120)
+    name: PersonName
     categories: Categories
     capacity: int = Field(default=25, ge=1, le=1000)
     active: bool = True
@@ -42,7 +42,7 @@ class NewAgent(BaseModel):
 
 class AgentChanges(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    name: str | None = Field(default=None, min_length=1, max_length=120)
+    name: PersonName | None = None
     categories: Categories | None = None
     capacity: int | None = Field(default=None, ge=1, le=1000)
     active: bool | None = None
