@@ -37,6 +37,7 @@ from infra.local.events import (
     schedule_event,
     sqs_record,
 )
+from infra.local.mail_fields import assign_message_ids_as_ses_does
 from infra.local.moto_speedups import speed_up_moto
 from infra.local.queues import QueueMapping
 from infra.local.runtime import BASE_ENVIRONMENT, REGION, ROOT, LocalContext, LocalFunction
@@ -95,12 +96,14 @@ class LocalStack:
         seed = json.loads(self.seed_path.read_text()) if self.seed_path else {"admins": [], "agents": []}
         os.environ.update(BASE_ENVIRONMENT)
         speed_up_moto()
+        assign_message_ids_as_ses_does()
         self._mock = mock_aws()
         self._mock.start()
         self.template = Template.load(
             self.root / "template.yaml",
             {
                 "SenderEmail": LOCAL_SENDER,
+                "InboundDomain": "pennydesk.local",
                 "SiteUrl": self.site_url,
                 "AdminEmails": ",".join(seed.get("admins", [])),
             },

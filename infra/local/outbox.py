@@ -11,6 +11,7 @@ from typing import Any
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import RawMessage, ses_backends
 
+from infra.local.mail_fields import mail_fields
 from infra.local.runtime import REGION
 
 
@@ -44,4 +45,5 @@ def _entry(message: RawMessage) -> dict[str, Any]:
         "text": text.get_content() if text is not None else "",
         "html": html.get_content() if html is not None else "",
         "sent_at": parsedate_to_datetime(date).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if date else None,
+        **mail_fields(parsed, message.id),  # reply_to, headers (Message-ID as SES assigns it), attachments
     }

@@ -42,6 +42,11 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(_keys(), salt=f"pennydesk.{purpose}")
 
 
+def signing_keys() -> list[str]:
+    """The same keys, newest last, for the compact tokens that must fit an email address (reply_tokens)."""
+    return _keys()
+
+
 def issue(purpose: str, subject: str, **claims: Any) -> str:
     return _serializer(purpose).dumps({"sub": subject, **claims})
 

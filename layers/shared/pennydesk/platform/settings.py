@@ -52,6 +52,8 @@ class Settings:
     ticket_categories: tuple[str, ...]
     region: str
     articles_table: str = "ArticlesTable"
+    inbound_domain: str = "pennydesk.local"  # replies come to reply+<token>@ and support@ it; "" = no inbound mail
+    inbound_bucket: str = "InboundBucket"  # where SES receiving stores each raw message
     token_ttl_seconds: dict[str, int] = field(default_factory=dict)
     agent_capacity_default: int = 25
     survey_delay_seconds: int = DEFAULT_SURVEY_DELAY_HOURS * 3600
@@ -89,6 +91,8 @@ def get_settings() -> Settings:
         ticket_categories=_csv(env.get("TICKET_CATEGORIES", "general,billing,technical")),
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
         articles_table=env.get("ARTICLES_TABLE", "ArticlesTable"),
+        inbound_domain=env.get("INBOUND_DOMAIN", "pennydesk.local").strip().lower(),
+        inbound_bucket=env.get("INBOUND_BUCKET", "InboundBucket"),
         token_ttl_seconds=ttl,
         agent_capacity_default=int(env.get("AGENT_CAPACITY_DEFAULT", "25")),
         **_follow_ups(env),

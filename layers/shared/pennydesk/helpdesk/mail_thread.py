@@ -1,0 +1,90 @@
+"""A ticket's email conversation: the reply address of each side and the Message-IDs it has so far.
+
+SES replaces any Message-ID we set, so the ID SES gave each sent email is kept (and the ID of each email
+that came in), one item each in the tickets table under `THREAD#<ticket id>` (outside the ticket's own
+partition, so the ticket stream never sees them). The next email to one side carries that side's earlier
+IDs in `In-Reply-To` and `References`: one conversation per ticket in Gmail, Outlook and Apple Mail.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import UnicodeAttribute
+
+from pennydesk.helpdesk.ticket_records import Ticket
+from pennydesk.identity import reply_tokens
+from pennydesk.platform.clock import iso_precise, utcnow
+from pennydesk.platform.dynamo import KeyedModel, table_meta
+from pennydesk.platform.email.send import Threading
+from pennydesk.platform.settings import get_settings
+
+THREAD_PREFIX = "THREAD#"
+MAIL_PREFIX = "MAIL#"
+# Enough for any client to thread: the first message and the latest few (RFC 5322 allows trimming).
+MAX_REFERENCES = 10
+
+
+def thread_pk(ticket_id: str) -> str:
+    return f"{THREAD_PREFIX}{ticket_id}"
+
+
+class ThreadMessage(KeyedModel):
+    """pk=THREAD#<ticket id>, sk=MAIL#<when, microseconds>#<Message-ID>: one email sent to or received from
+    a side (`role`: customer or agent) of the ticket."""
+
+    Meta = table_meta(get_settings().tickets_table)
+
+    ticket_id = UnicodeAttribute()
+    role = UnicodeAttribute()
+    message_id = UnicodeAttribute()  # the header's value, <...@...>
+    direction = UnicodeAttribute()  # out (we sent it) | in (it came in)
+    at = UnicodeAttribute()
+
+
+def message_ids(ticket_id: str, role: str) -> list[str]:
+    """The Message-IDs of one side's conversation, oldest first."""
+    found = ThreadMessage.query(
+        thread_pk(ticket_id), ThreadMessage.sk.startswith(MAIL_PREFIX), consistent_read=True
+    )
+    return list(dict.fromkeys(m.message_id for m in found if m.role == role))
+
+
+def remember(ticket_id: str, role: str, message_id: str, direction: str = "out") -> None:
+    """Keep one Message-ID (a retried send may keep it twice: readers take each ID once)."""
+    if not message_id:
+        return
+    at = iso_precise(utcnow())
+    ThreadMessage(
+        pk=thread_pk(ticket_id), sk=f"{MAIL_PREFIX}{at}#{message_id}", ticket_id=ticket_id, role=role,
+        message_id=message_id, direction=direction, at=at,
+    ).save()
+
+
+def trimmed(ids: list[str]) -> tuple[str, ...]:
+    if len(ids) <= MAX_REFERENCES:
+        return tuple(ids)
+    return (ids[0], *ids[-(MAX_REFERENCES - 1):])
+
+
+def threading(ticket: Ticket, role: str, *, reply_to: bool = True) -> Threading:
+    """The headers of the next email to `role` about `ticket`; it remembers its own Message-ID once sent.
+    `reply_to=False` for readers with no side on the ticket (the admins): they thread, but have no token; a
+    deployment without an inbound domain sends no Reply-To at all."""
+    earlier = message_ids(ticket.ticket_id, role)
+    return Threading(
+        reply_to=reply_tokens.address(role, ticket.ticket_id) if reply_to and get_settings().inbound_domain else None,
+        in_reply_to=earlier[-1] if earlier else None,
+        references=trimmed(earlier),
+        record=lambda message_id: remember(ticket.ticket_id, role, message_id),
+    )
+
+
+def for_customer(ticket: Ticket) -> Threading:
+    return threading(ticket, "customer")
+
+
+def for_agent(ticket: Ticket) -> Threading:
+    return threading(ticket, "agent")
+
+
+def for_admins(ticket: Ticket) -> Threading:
+    return threading(ticket, "admins", reply_to=False)
