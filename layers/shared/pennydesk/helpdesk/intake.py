@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from aws_lambda_powertools import Logger
 
 from pennydesk.helpdesk import sla
-from pennydesk.helpdesk.ticket_records import TICKET_SK, Counter, Ticket, ticket_pk
+from pennydesk.helpdesk.ticket_records import COUNTER_PK, TICKET_NUMBER_SK, TICKET_SK, Counter, Ticket, ticket_pk
+from pennydesk.helpdesk.vocabulary import Priority, Status
 from pennydesk.platform import ratelimit
 from pennydesk.platform.clock import iso, utcnow
 from pennydesk.platform.dynamo import transaction
@@ -26,13 +27,13 @@ class TicketRequest:
     subject: str
     description: str
     category: str
-    priority: str = "normal"
+    priority: str = Priority.NORMAL
     is_spam: bool = False  # a bot filled the form's hidden honeypot field: answer as usual, open nothing
 
 
 def next_ticket_number() -> int:
     """Short, readable, unique: an atomic counter, so #1001, #1002, ... never repeat."""
-    counter = Counter(pk="COUNTER", sk="TICKET_NUMBER")
+    counter = Counter(pk=COUNTER_PK, sk=TICKET_NUMBER_SK)
     counter.update(actions=[Counter.value.add(1)])
     return FIRST_TICKET_NUMBER - 1 + int(counter.value)
 
@@ -65,7 +66,7 @@ def _ticket_for(request: TicketRequest, number: int) -> Ticket:
         sk=TICKET_SK,
         ticket_id=ticket_id,
         number=number,
-        status="new",
+        status=Status.NEW,
         subject=request.subject,
         description=request.description,
         category=request.category,
@@ -91,7 +92,7 @@ def decoy_ticket(request: TicketRequest) -> Ticket:
     """What a request that filled the honeypot gets back: a ticket, never stored and nothing sent, so the bot
     has no signal to adapt to. The number is the next one a real ticket would get."""
     try:
-        issued = int(Counter.get("COUNTER", "TICKET_NUMBER").value)
+        issued = int(Counter.get(COUNTER_PK, TICKET_NUMBER_SK).value)
     except Counter.DoesNotExist:
         issued = 0
     logger.warning("honeypot filled: ticket not opened", extra={"category": request.category})
