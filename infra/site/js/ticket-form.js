@@ -1,5 +1,6 @@
 import { api } from "./api.js";
 import { setupNav } from "./session.js";
+import { countTicketAfterReading, linkArticleFromAddress, suggestWhileTyping } from "./ticket-suggestions.js";
 
 const form = document.getElementById("ticket-form");
 const submit = document.getElementById("submit");
@@ -73,6 +74,7 @@ form.addEventListener("submit", async (event) => {
     done.focus();
     form.reset();
     idempotencyKey = null;
+    countTicketAfterReading();
   } catch (error) {
     showErrors(error);
   } finally {
@@ -89,3 +91,5 @@ document.getElementById("another").addEventListener("click", () => {
 
 setupNav();
 loadOptions();
+suggestWhileTyping(document.getElementById("subject"));
+linkArticleFromAddress(document.getElementById("description"));
