@@ -91,12 +91,14 @@ export function ticketIdFromUrl() {
 // `when`: "signed-in" (anyone with a session), "signed-out", or a role the session must have.
 const NAV_LINKS = [
   { href: "/", text: "New request", kinds: ["public"] },
+  { href: "/help/", text: "Help center", kinds: ["public"] },
   { href: "/spending/", text: "Spending", kinds: ["spending"], when: "signed-in" },
   { href: "/spending/settings.html", text: "Settings", kinds: ["spending"], when: "signed-in" },
   { href: "/spending/import.html", text: "Import/Export", kinds: ["spending"], when: "signed-in" },
   { href: "/agent/", text: "My queue", kinds: ["staff", "spending"], when: "agent" },
   { href: "/admin/dashboard.html", text: "Dashboard", kinds: ["staff", "spending"], when: "admin" },
   { href: "/admin/agents.html", text: "Agents", kinds: ["staff", "spending"], when: "admin" },
+  { href: "/admin/articles.html", text: "Articles", kinds: ["staff", "spending"], when: "admin" },
 ];
 const SIGNED_IN_STATE = ["staff", "spending"]; // kinds that show who is signed in, and Sign in / Sign out
 
