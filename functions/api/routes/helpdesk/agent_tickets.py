@@ -1,4 +1,5 @@
-"""The agent's side: a ticket opened from the emailed link (or a session), its actions, and the queue."""
+"""/api/agent/...: the agent's side, a ticket opened from the emailed link (or a session), its actions, and the
+queue."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""How tickets and their entries look on the wire, for customers and for agents."""
+"""How tickets, their entries and agents look on the wire, for customers and for agents: each model beside the
+one function that maps the domain's record onto it."""
 
 from __future__ import annotations
 

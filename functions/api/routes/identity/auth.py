@@ -1,4 +1,4 @@
-"""Passwordless sign-in: POST an email, get a link; exchange the link's token for a session."""
+"""/api/auth/...: passwordless sign-in. POST an email, get a link; exchange the link's token for a session."""
 
 from __future__ import annotations
 
