@@ -190,10 +190,7 @@ def _one_by_one(profile: Profile, chunk: _Chunk, state: _State, report: Report,
     """After a cancelled chunk: read its markers again, re-judge each row, store the rest singly."""
     state.read(profile.user_id, chunk.rows)
     for row in chunk.rows:
-        reason = state.duplicate(row)
-        if reason:
-            report.duplicates += 1
-            report.skip(Line(row.line, reason))
+        if _skipped_as_duplicate(state, row, report):
             continue
         if out_of_time():
             raise _Stop(row.line, "the time for this request ran out")
@@ -245,56 +242,72 @@ def run(profile: Profile, parsed: Parsed, *, preview: bool = False,
     report = Report(rows=parsed.count, errors=list(parsed.errors), credits=len(parsed.credits))
     state = _State()
     state.read(profile.user_id, [r for r in parsed.rows if r.repeat_of is None])
-    slowest = 0.0
-
-    def out_of_time() -> bool:
-        return time_left is not None and time_left() < max(DEADLINE_MARGIN_SECONDS, 3 * slowest)
-
     would_import: list[Row] = []
-    chunk = _Chunk()
-    stopped: _Stop | None = None
-    not_stored: list[Row] = []
-
-    def flush() -> None:
-        nonlocal chunk, slowest, stopped
-        began = time.monotonic()
-        try:
-            _flush(profile, chunk, state, report, out_of_time)
-        except _Stop as exc:
-            stopped = exc
-            not_stored.extend(row for row in chunk.rows if row.line >= exc.line)
-        slowest = max(slowest, time.monotonic() - began)
-        chunk = _Chunk()
-
-    for row in parsed.rows:
-        if stopped is None and not preview and chunk.items + chunk.cost(row) > MAX_TX_ITEMS:
-            flush()
-        if stopped is not None:
-            not_stored.append(row)
-            continue
-        reason = state.duplicate(row)
-        if reason:
-            report.duplicates += 1
-            report.skip(Line(row.line, reason))
-        elif preview:
-            would_import.append(row)
-        else:
-            chunk.add(row)
-    if stopped is None and not preview:
-        flush()
-    if stopped is not None:
-        report.stopped_at_line, report.stop_reason = stopped.line, stopped.reason
-        for row in not_stored:  # duplicates are still reported as such; the rest were not stored
-            reason = state.duplicate(row)
-            if reason:
-                report.duplicates += 1
-                report.skip(Line(row.line, reason))
-            else:
-                report.pending += 1
+    if preview:
+        would_import = [row for row in parsed.rows if not _skipped_as_duplicate(state, row, report)]
+    else:
+        _Storing(profile, state, report, time_left).store(parsed.rows)
     report.skipped.extend(parsed.credits)
     report.skipped.sort(key=lambda item: item.line)
     report.errors.sort(key=lambda item: item.line)
     return report, would_import
+
+
+def _skipped_as_duplicate(state: _State, row: Row, report: Report) -> bool:
+    """Whether the row is already stored (or repeats an earlier line); if so, the report says so."""
+    reason = state.duplicate(row)
+    if reason:
+        report.duplicates += 1
+        report.skip(Line(row.line, reason))
+    return reason is not None
+
+
+@dataclass
+class _Storing:
+    """Stores the rows that are not duplicates chunk by chunk, until the rows end or storing must stop."""
+
+    profile: Profile
+    state: _State
+    report: Report
+    time_left: Callable[[], float] | None
+    chunk: _Chunk = field(default_factory=_Chunk)
+    slowest: float = 0.0  # the longest a chunk took, in seconds
+    stopped: _Stop | None = None
+    not_stored: list[Row] = field(default_factory=list)
+
+    def store(self, rows: list[Row]) -> None:
+        for row in rows:
+            if self.stopped is None and self.chunk.items + self.chunk.cost(row) > MAX_TX_ITEMS:
+                self.flush()
+            if self.stopped is not None:
+                self.not_stored.append(row)
+            elif not _skipped_as_duplicate(self.state, row, self.report):
+                self.chunk.add(row)
+        if self.stopped is None:
+            self.flush()
+        if self.stopped is not None:
+            self.report_stop(self.stopped)
+
+    def out_of_time(self) -> bool:
+        margin = max(DEADLINE_MARGIN_SECONDS, 3 * self.slowest)
+        return self.time_left is not None and self.time_left() < margin
+
+    def flush(self) -> None:
+        began = time.monotonic()
+        try:
+            _flush(self.profile, self.chunk, self.state, self.report, self.out_of_time)
+        except _Stop as exc:
+            self.stopped = exc
+            self.not_stored.extend(row for row in self.chunk.rows if row.line >= exc.line)
+        self.slowest = max(self.slowest, time.monotonic() - began)
+        self.chunk = _Chunk()
+
+    def report_stop(self, stop: _Stop) -> None:
+        """From the stop on, duplicates are still reported as such; the rest were not stored."""
+        self.report.stopped_at_line, self.report.stop_reason = stop.line, stop.reason
+        for row in self.not_stored:
+            if not _skipped_as_duplicate(self.state, row, self.report):
+                self.report.pending += 1
 
 
 def import_csv(profile: Profile, text: str, options: Options, *, preview: bool = False,
