@@ -39,6 +39,8 @@ def _renew_idempotency_layers() -> None:
 
     from pennydesk.platform import idempotency
 
+    if idempotency.persistence.cache_info().currsize == 0:
+        return  # none made yet (the first container): the handlers' imports make them fresh
     for purpose in idempotency.PURPOSES:
         layer = idempotency.persistence(purpose)
         layer.__dict__.update(vars(DynamoDBPersistenceLayer(table_name=layer.table_name)))
