@@ -180,3 +180,9 @@ def test_the_searchable_text_and_excerpt_are_the_words_alone() -> None:
     assert text == "Charged twice If your card shows <b>two</b> charges & more"
     assert excerpt("word " * 100, limit=20) == "word word word word…"
     assert excerpt("short", limit=20) == "short"
+
+
+def test_the_vocabulary_holds_the_same_words_a_search_cuts_out() -> None:
+    texts = ["Charged twice… “really”?", "Refund—charged, CHARGED; naïve café_bar"]
+    assert search.vocabulary(texts) == {w for text in texts for w in search.words(text)}
+    assert search.vocabulary(texts) == {"charged", "twice", "really", "refund", "naïve", "café", "bar"}

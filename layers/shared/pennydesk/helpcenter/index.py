@@ -61,7 +61,7 @@ class SearchIndex:
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(d.title, d.text, excerpt(d.text), d.slug, d.category, d.updated_at, d.helpful) for d in documents],
         )
-        self.vocabulary = {w for d in documents for w in search.words(f"{d.title} {d.text}")}
+        self.vocabulary = search.vocabulary(f"{d.title} {d.text}" for d in documents)
         self._alphabet = sorted({ch for w in self.vocabulary for ch in w})
         self.size = len(documents)
 
