@@ -123,7 +123,7 @@ class Plan:
     fields: Mapping[str, Any]  # Ticket attributes: a value to set, REMOVE, or Add(n)
     entries: tuple[EntryPlan, ...]
     loads: tuple[LoadChange, ...] = ()  # agents whose open count moves, in this order
-    timers: ticket_timers.Change | None = field(default=None)  # None: the change can't move a timer
+    timers: ticket_timers.Change | None = None  # None: the change can't move a timer
 
 
 def check_agent_action(action: str) -> None:
