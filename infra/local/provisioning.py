@@ -47,6 +47,7 @@ def create_resources(template: Template) -> Resolved:
     _create_tables(template, resolved)
     _create_queues(template, resolved)
     _create_secrets(template, resolved)
+    _create_buckets(template, resolved)
     for logical_id in template.resources("AWS::Serverless::LayerVersion"):
         resolved[logical_id] = {"Ref": f"local-layer-{logical_id}"}
     for logical_id in template.resources("AWS::Logs::LogGroup"):
@@ -55,6 +56,15 @@ def create_resources(template: Template) -> Resolved:
         resolved[logical_id] = {"Ref": "local"}
     boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=template.parameters["SenderEmail"])
     return resolved
+
+
+def _create_buckets(template: Template, resolved: Resolved) -> None:
+    """Each bucket under its logical id, lower-cased as bucket names are (mail lands in the inbound one)."""
+    s3 = boto3.client("s3", region_name=REGION)
+    for logical_id in template.resources("AWS::S3::Bucket"):
+        name = logical_id.lower()
+        s3.create_bucket(Bucket=name)
+        resolved[logical_id] = {"Ref": name, "Arn": f"arn:aws:s3:::{name}"}
 
 
 def _create_tables(template: Template, resolved: Resolved) -> None:

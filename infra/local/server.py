@@ -3,6 +3,7 @@
 /api/*              the real API function, as HTTP API payload 2.0 events
 /_local/outbox      every email SES accepted (JSON); /_local/outbox.html for people
 /_local/schedule    POST {"now": ...}: move the clock forward, run scheduled functions, drain
+/_local/inbound     POST a raw RFC 5322 message: received as SES receiving would (202); SMTP takes mail too
 /                   the static site (infra/site)
 
 A background thread feeds stream records and queue messages to their functions as they appear.
@@ -30,6 +31,7 @@ from werkzeug.security import safe_join
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from infra.local import inbound, smtp
 from infra.local.engine import ROOT, ClockError, LocalStack
 from infra.local.template import load_yaml, security_headers
 
@@ -52,7 +54,13 @@ This page is the local stack's stand-in for everyone's inbox.</p>
 {% for m in messages|reverse %}<article class="card mail">
 <h2>{{ m.subject }}</h2>
 <p class="meta">To {{ m.to|join(", ") }} &middot; from {{ m.from }} &middot; {{ m.sent_at }}</p>
+{% if m.reply_to %}<p class="meta">Replies go to <code>{{ m.reply_to }}</code></p>{% endif %}
 <pre>{{ linkify(m.text) }}</pre>
+{% if m.attachments %}<p class="meta">Attachments:</p><ul>{% for a in m.attachments %}
+<li>{{ a.filename or "(no name)" }} &middot; {{ a.content_type }} &middot; {{ a.size }} bytes</li>
+{% endfor %}</ul>{% endif %}
+<details><summary>Headers</summary><dl>{% for name, value in m.headers.items() %}
+<dt>{{ name }}</dt><dd><code>{{ value }}</code></dd>{% endfor %}</dl></details>
 </article>{% else %}<p>No email yet. Submit a ticket on the <a href="/">form</a>.</p>{% endfor %}
 </main></body></html>"""
 )
@@ -92,6 +100,8 @@ class LocalServer:
             return self._only(request, "GET", self.outbox_page)
         if path == "/_local/schedule":
             return self._only(request, "POST", lambda: self.schedule(request))
+        if path == "/_local/inbound":
+            return self._only(request, "POST", lambda: self.receive(request))
         return self._only(request, "GET", lambda: self.static(path))
 
     def api(self, request: Request) -> Response:
@@ -123,6 +133,17 @@ class LocalServer:
         except ClockError as exc:
             return self._json({"message": str(exc)}, 409)
         return self._json({"now": self.stack.now().isoformat(), "ran": ran})
+
+    def receive(self, request: Request) -> Response:
+        """A raw message in the body, received as SES receiving would receive it; recipients from To and Cc."""
+        raw = request.get_data(cache=False)
+        if not raw.strip():
+            return self._json({"message": "Send a raw RFC 5322 message as the body."}, 400)
+        try:
+            message_id = inbound.deliver(self.stack, raw)
+        except inbound.NotAccepted as exc:
+            return self._json({"message": f"SES would refuse this message: {exc}."}, 422)
+        return self._json({"message_id": message_id}, 202)
 
     def outbox_page(self) -> Response:
         html = OUTBOX_PAGE.render(messages=self.stack.outbox(), linkify=linkify)
@@ -185,6 +206,13 @@ def main(argv: list[str] | None = None) -> int:
     httpd = make_server(args.host, args.port, server, threaded=True)
     poller = threading.Thread(target=server.poll_streams, name="stream-poller", daemon=True)
     poller.start()
+    smtp_port = int(os.environ.get("SMTP_PORT", "2525"))
+    try:
+        listener = smtp.start(stack, args.host, smtp_port)
+        smtp_line = f"SMTP {args.host}:{smtp_port} (reply to the outbox's emails, or write to support@pennydesk.local)"
+    except OSError as exc:
+        listener = None
+        smtp_line = f"not listening: port {smtp_port} is taken ({exc.strerror}); set SMTP_PORT"
 
     def shutdown(*_: object) -> None:
         server.stop()
@@ -198,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         f"  API            {base}/api/  (OpenAPI {base}/api/openapi.json, docs {base}/api/docs)\n"
         f"  outbox         {base}/_local/outbox.html  (JSON: {base}/_local/outbox)\n"
         f"  schedule       POST {base}/_local/schedule {{\"now\": \"...\"}}\n"
+        f"  inbound mail   {smtp_line}; or POST a raw message to {base}/_local/inbound\n"
         f"  agents         {', '.join(a for a in _seeded_agents())}\n"
         "Ctrl-C stops it.",
         flush=True,
@@ -206,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
         httpd.serve_forever(poll_interval=0.2)
     finally:
         server.stop()
+        if listener is not None:
+            listener.stop()
         stack.stop()
         print("Pennydesk local stack stopped.", flush=True)
     return 0

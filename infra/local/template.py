@@ -20,6 +20,7 @@ LOCAL_TYPES = frozenset(
     {
         "AWS::DynamoDB::Table",
         "AWS::Logs::LogGroup",
+        "AWS::S3::Bucket",  # the inbound bucket, where infra/local/inbound.py stores mail as the receipt rule would
         "AWS::SecretsManager::Secret",
         "AWS::Serverless::Function",
         "AWS::Serverless::HttpApi",
@@ -35,8 +36,10 @@ DEPLOY_ONLY_TYPES = frozenset(
         "AWS::CloudFront::ResponseHeadersPolicy",  # read by the local server for its headers
         "AWS::CloudWatch::Alarm",
         "AWS::KMS::Key",
-        "AWS::S3::Bucket",
+        "AWS::Lambda::Permission",
         "AWS::S3::BucketPolicy",
+        "AWS::SES::ReceiptRule",  # read by infra/local/inbound.py: where mail is stored, which function it invokes
+        "AWS::SES::ReceiptRuleSet",
         "AWS::SNS::Subscription",
         "AWS::SNS::Topic",
     }

@@ -341,14 +341,18 @@ REQUIRED_PARAMETERS = {"SenderEmail": "desk@example.com", "SiteUrl": "https://de
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [
-        ({}, {"HasSesIdentity": False, "HasAlarmEmail": False, "HasSiteDomain": False}),
+        ({}, {"HasSesIdentity": False, "HasAlarmEmail": False, "HasSiteDomain": False, "HasInboundDomain": False}),
         (
             {"SesIdentity": "example.com", "AlarmEmail": "ops@example.com", "SiteDomainName": "desk.example.com"},
-            {"HasSesIdentity": True, "HasAlarmEmail": True, "HasSiteDomain": False},
+            {"HasSesIdentity": True, "HasAlarmEmail": True, "HasSiteDomain": False, "HasInboundDomain": False},
         ),
         (
             {"SiteDomainName": "desk.example.com", "SiteCertificateArn": CERTIFICATE},
-            {"HasSesIdentity": False, "HasAlarmEmail": False, "HasSiteDomain": True},
+            {"HasSesIdentity": False, "HasAlarmEmail": False, "HasSiteDomain": True, "HasInboundDomain": False},
+        ),
+        (
+            {"InboundDomain": "support.example.com"},
+            {"HasSesIdentity": False, "HasAlarmEmail": False, "HasSiteDomain": False, "HasInboundDomain": True},
         ),
     ],
 )

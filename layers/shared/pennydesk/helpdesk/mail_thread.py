@@ -40,6 +40,21 @@ class ThreadMessage(KeyedModel):
     at = UnicodeAttribute()
 
 
+class TicketNumber(KeyedModel):
+    """pk=TICKETNO#<number>, sk=TICKET: which ticket `[#number]` in a subject names (for mail without a token)."""
+
+    Meta = table_meta(get_settings().tickets_table)
+
+    ticket_id = UnicodeAttribute()
+
+
+def ticket_id_for_number(number: int) -> str | None:
+    try:
+        return str(TicketNumber.get(f"TICKETNO#{number}", "TICKET").ticket_id)
+    except TicketNumber.DoesNotExist:
+        return None
+
+
 def message_ids(ticket_id: str, role: str) -> list[str]:
     """The Message-IDs of one side's conversation, oldest first."""
     found = ThreadMessage.query(
@@ -79,6 +94,8 @@ def threading(ticket: Ticket, role: str, *, reply_to: bool = True) -> Threading:
 
 
 def for_customer(ticket: Ticket) -> Threading:
+    """The customer's side; the ticket's number is linked to it here, where `[#number]` first goes out."""
+    TicketNumber(pk=f"TICKETNO#{int(ticket.number)}", sk="TICKET", ticket_id=ticket.ticket_id).save()
     return threading(ticket, "customer")
 
 

@@ -1,0 +1,42 @@
+"""The inbound function: SES receiving stored a message in the inbound bucket and invokes this with its
+receipt (the Lambda action's event). Thin: read the receipt, hand it to the desk, count what became of it.
+
+A message that can't be read, is automated, fails SES's verdicts or is refused as the pages would refuse it
+is logged and counted, never raised: a bad message never fails the invocation. Only an unexpected error
+(DynamoDB or S3 unavailable) is raised, so Lambda's retry of the asynchronous invocation tries it again;
+the message's SES id is its idempotency key, so a retry never adds it twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pennydesk.helpdesk import inbound_mail
+from pennydesk.platform.idempotency import register_invocation
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, list[str]]:
+    register_invocation(context)
+    outcomes = []
+    for record in event.get("Records") or []:
+        try:
+            receipt = inbound_mail.Receipt.from_event(record["ses"])
+        except (KeyError, TypeError) as exc:
+            logger.warning("not an SES receipt event record", extra={"error": type(exc).__name__})
+            outcome = "NotAReceipt"
+        else:
+            outcome = inbound_mail.receive(receipt)
+            logger.info("inbound mail", extra={"ses_message_id": receipt.message_id, "outcome": outcome})
+        metrics.add_metric(name=f"InboundMail{outcome}", unit=MetricUnit.Count, value=1)
+        outcomes.append(outcome)
+    return {"outcomes": outcomes}
