@@ -43,25 +43,19 @@ from tests.support.faults import (
 )
 from tests.support.helpdesk import submit_ticket
 from tests.support.outbox import link_to, outbox_for, query_of
-from tests.support.records import (
-    agents_by_email,
-    stored_ticket,
-    stored_tickets,
-    stream_records,
-    ticket_records,
-)
+from tests.support.records import agents_by_email, stored_ticket, stored_tickets, stream_records, ticket_records
 
 ARTIFACT = Path(__file__).resolve().parents[1] / "artifacts" / "fault-injection.json"
-# Every fault injected and every check made in this module, reported when the module ends.
+
 
 @pytest.fixture(scope="module", autouse=True)
 def report() -> Iterator[None]:
+    """Every fault injected and every check made (tests.support.faults counts them), reported when the module ends."""
     yield
     ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
     ARTIFACT.write_text(json.dumps({"faults_injected": dict(TALLY), "checks": dict(CHECKS)}, indent=2) + "\n")
     print(f"\nfaults injected by kind: {dict(sorted(TALLY.items()))} (total {sum(TALLY.values())})")
     print(f"checks made: {dict(sorted(CHECKS.items()))} (total {sum(CHECKS.values())})")
-
 
 
 @dataclass

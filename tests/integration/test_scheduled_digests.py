@@ -11,6 +11,7 @@ import boto3
 
 from infra.local.engine import REGION, LocalStack
 from tests.support.actors import Spender, signed_in
+from tests.support.identity import sign_in
 from tests.support.outbox import outbox_for
 
 # A Wednesday. Europe/Paris is on winter time (UTC+1) until 30 March 2031; Auckland on summer time (UTC+13).
@@ -154,8 +155,6 @@ def test_turning_digests_off_removes_the_timer_and_on_again_brings_it_back(stack
 
 def test_an_account_without_a_digest_timer_gets_one_when_it_signs_in(stack: LocalStack) -> None:
     from pennydesk.spending import account
-
-    from tests.support.identity import sign_in
 
     stack.advance_clock(START)
     signed_in(stack, "old@example.com")

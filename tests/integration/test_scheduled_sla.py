@@ -8,7 +8,7 @@ from typing import Any
 
 from infra.local.engine import LocalStack
 from tests.support.helpdesk import OpenTicket, act, open_ticket
-from tests.support.outbox import link_to, outbox_for
+from tests.support.outbox import link_to, outbox_for, query_of
 from tests.support.records import agents_by_email, stored_ticket, timers_of
 from tests.support.stack import ADMIN, moment
 
@@ -74,8 +74,6 @@ def test_an_unacknowledged_urgent_ticket_goes_back_to_the_queue_and_to_someone_e
 
 
 def _agent_link(stack: LocalStack, email: str, ticket: OpenTicket) -> dict[str, str]:
-    from tests.support.outbox import query_of
-
     mail = [m for m in outbox_for(stack, email) if f"[#{ticket.number}] Assigned to you" in m["subject"]][-1]
     return {"Authorization": f"Bearer {query_of(link_to(mail['text'], '/agent/ticket.html'))['token']}"}
 

@@ -9,7 +9,7 @@ from infra.local.engine import LocalStack
 from tests.support.helpdesk import act, open_ticket
 from tests.support.identity import sign_in
 from tests.support.outbox import link_to, outbox_for, query_of
-from tests.support.records import agents_by_email, stored_ticket
+from tests.support.records import agents_by_email, stored_ticket, stream_records
 
 
 def subjects_to(stack: LocalStack, address: str) -> list[str]:
@@ -191,8 +191,6 @@ def test_back_to_the_queue_goes_to_someone_else(stack: LocalStack) -> None:
 
 
 def test_redelivered_records_send_no_second_email(stack: LocalStack) -> None:
-    from tests.support.records import stream_records
-
     ticket = open_ticket(stack)
     act(stack, ticket, "reply", body="One reply")
     act(stack, ticket, "resolve")
