@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from infra.local.engine import LocalStack
 from pennydesk.identity import reply_tokens
+
+from infra.local.engine import LocalStack
 from tests.support.helpdesk import act, open_ticket
 from tests.support.outbox import outbox_for
 
