@@ -7,6 +7,7 @@ import binascii
 import json
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import urlsplit
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
@@ -28,6 +29,7 @@ from botocore.exceptions import ClientError
 from pennydesk.platform.errors import PennydeskError
 from pennydesk.platform.idempotency import register_invocation
 from pennydesk.platform.ratelimit import TooManyRequests
+from pennydesk.platform.settings import get_settings
 from pennydesk.platform.transient import RETRY_AFTER_SECONDS, is_transient
 from pynamodb.exceptions import PynamoDBException
 from routes import docs
@@ -42,6 +44,9 @@ LARGE_BODY_ROUTES = {"/api/expenses/import": 5 * 1024 * 1024}
 # Routes whose body is not JSON: they check their own content type and read the text themselves.
 TEXT_BODY_ROUTES = {"/api/expenses/import"}
 METHODS_WITH_A_BODY = {"POST", "PUT", "PATCH"}
+STATE_CHANGING_METHODS = METHODS_WITH_A_BODY | {"DELETE"}
+# What a browser's Sec-Fetch-Site says of a request it makes for a page of this site, or for a person.
+NOT_CROSS_SITE = {"same-origin", "same-site", "none"}
 
 logger = Logger()
 tracer = Tracer()
@@ -185,7 +190,8 @@ def _unreadable_body(event: dict[str, Any]) -> Response | None:
     if event.get("rawPath") in TEXT_BODY_ROUTES or not event.get("body"):
         return None
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-    media_type = (headers.get("content-type") or "application/json").split(";")[0].strip().lower()
+    # No type is no JSON: a page elsewhere can post a typeless Blob without a CORS preflight.
+    media_type = (headers.get("content-type") or "").split(";")[0].strip().lower()
     if media_type != "application/json":
         return error_response(
             HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Send the body as JSON (Content-Type: application/json).",
@@ -205,6 +211,30 @@ def _unreadable_body(event: dict[str, Any]) -> Response | None:
             HTTPStatus.UNPROCESSABLE_ENTITY, "Send a JSON object.", code="validation_failed", field="body"
         )
     return None
+
+
+def _cross_site(event: dict[str, Any], method: str) -> Response | None:
+    """Refuse a state-changing request that a browser made for another site's page.
+
+    Browsers mark every request with Sec-Fetch-Site, which a page's script cannot set; where it is missing (an
+    older browser) the Origin must be this site's. Clients that are not browsers send neither and are served:
+    cross-site request forgery is a browser's problem, and the API's own tokens are never ambient credentials.
+    """
+    if method not in STATE_CHANGING_METHODS:
+        return None
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    fetch_site, origin = headers.get("sec-fetch-site"), headers.get("origin")
+    if fetch_site is not None:
+        allowed = fetch_site.strip().lower() in NOT_CROSS_SITE
+    else:
+        ours = {urlsplit(get_settings().site_url).netloc.lower(), (headers.get("host") or "").lower()} - {""}
+        allowed = origin is None or urlsplit(origin.strip()).netloc.lower() in ours  # "null" has no netloc
+    if allowed:
+        return None
+    return error_response(
+        HTTPStatus.FORBIDDEN, "This request came from another site's page, so it was not carried out.",
+        code="cross_site",
+    )
 
 
 def _reply(response: Response, headers: dict[str, str] | None = None) -> dict[str, Any]:
@@ -236,7 +266,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     allowed = _methods_for(event.get("rawPath", ""))
     if allowed and method not in allowed:  # before routing: a parameter route would take the fixed path
         return _reply(_method_not_allowed(method, allowed), {"Allow": ", ".join(sorted(allowed))})
-    refusal = _unreadable_body(event)
+    refusal = _cross_site(event, method) or _unreadable_body(event)
     if refusal is not None:
         return _reply(refusal)
     register_invocation(context)
