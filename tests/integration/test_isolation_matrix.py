@@ -147,7 +147,7 @@ def request_for(route: str, parties: Parties) -> tuple[str, str, str, dict[str, 
     )
     bodies: dict[str, Callable[[], Any]] = {
         "POST /api/tickets": lambda: {
-            "name": "Kim", "email": f"kim+{uuid.uuid4().hex[:8]}@example.com",  # intake limits each address
+            "name": "Kim", "email": f"kim-{uuid.uuid4().hex[:8]}@example.com",  # intake limits each inbox
             "subject": "Hello", "description": "Hi", "category": "general",
         },
         "POST /api/auth/sign-in": lambda: {"email": f"someone+{uuid.uuid4().hex[:8]}@example.com"},

@@ -35,6 +35,7 @@ def test_an_ordinary_address_is_kept_lower_cased(typed: str, stored: str) -> Non
         '"kim lee"@example.com',
         "kim@[192.0.2.1]",
         "kim@example",
+        "kim@example.c",
         "kim@localhost",
         "kim@host.invalid",
         "kim@@example.com",

@@ -41,7 +41,7 @@ class ThreadMessage(KeyedModel):
 
 
 class TicketNumber(KeyedModel):
-    """pk=TICKETNO#<number>, sk=TICKET: which ticket `[#number]` in a subject names (for mail without a token)."""
+    """pk=TICKETNO#<number>, sk=TICKET_ID: which ticket `[#number]` in a subject names (for mail without a token)."""
 
     Meta = table_meta(get_settings().tickets_table)
 
@@ -50,7 +50,7 @@ class TicketNumber(KeyedModel):
 
 def ticket_id_for_number(number: int) -> str | None:
     try:
-        return str(TicketNumber.get(f"TICKETNO#{number}", "TICKET").ticket_id)
+        return str(TicketNumber.get(f"TICKETNO#{number}", "TICKET_ID").ticket_id)
     except TicketNumber.DoesNotExist:
         return None
 
@@ -95,7 +95,7 @@ def threading(ticket: Ticket, role: str, *, reply_to: bool = True) -> Threading:
 
 def for_customer(ticket: Ticket) -> Threading:
     """The customer's side; the ticket's number is linked to it here, where `[#number]` first goes out."""
-    TicketNumber(pk=f"TICKETNO#{int(ticket.number)}", sk="TICKET", ticket_id=ticket.ticket_id).save()
+    TicketNumber(pk=f"TICKETNO#{int(ticket.number)}", sk="TICKET_ID", ticket_id=ticket.ticket_id).save()
     return threading(ticket, "customer")
 
 

@@ -27,4 +27,6 @@ def mailbox(value: str) -> str:
         )
     except EmailNotValidError:
         raise ValueError(MESSAGE) from None
+    if len(checked.ascii_domain.rsplit(".", 1)[-1]) < 2:  # no top-level domain is one letter long
+        raise ValueError(MESSAGE)
     return checked.normalized.lower()
