@@ -20,6 +20,7 @@ from pennydesk.helpcenter.records import (
     slug_claim,
     slug_pk,
 )
+from pennydesk.helpcenter.rendering import to_text
 from pennydesk.helpcenter.slugs import candidates, slugify
 from pennydesk.platform.clock import iso_precise, utcnow
 from pennydesk.platform.dynamo import retrying, transaction
@@ -77,8 +78,8 @@ def create(draft: Draft, author: str) -> Article:
         now = iso_precise(utcnow())
         article = Article(
             pk=ARTICLES_PK, sk=article_sk(article_id), article_id=article_id, title=draft.title, slug=slug,
-            slugs=[slug], body=draft.body, category=draft.category, published=draft.published, author=author,
-            created_at=now, updated_at=now, version=1,
+            slugs=[slug], body=draft.body, text=to_text(draft.body), category=draft.category,
+            published=draft.published, author=author, created_at=now, updated_at=now, version=1,
         )
         with transaction() as tx:
             tx.save(article, condition=Article.pk.does_not_exist())
@@ -96,9 +97,20 @@ def require(article_id: str) -> Article:
         raise NotFound("No such article.") from None
 
 
+# What the index and the admins' list need: everything but the Markdown body (most of each item's size).
+WITHOUT_BODY = (
+    "pk", "sk", "article_id", "title", "slug", "slugs", "text", "category", "published", "author", "created_at",
+    "updated_at", "version", "views", "helpful", "unhelpful",
+)
+
+
 def everything() -> list[Article]:
-    """Every article, drafts too: one Query of the articles' partition."""
-    return list(Article.query(ARTICLES_PK, Article.sk.startswith("ARTICLE#"), consistent_read=True))
+    """Every article, drafts too, without its body: one Query of the articles' partition."""
+    return list(
+        Article.query(
+            ARTICLES_PK, Article.sk.startswith("ARTICLE#"), consistent_read=True, attributes_to_get=list(WITHOUT_BODY)
+        )
+    )
 
 
 def published_by_slug(slug: str) -> Article:
@@ -130,13 +142,16 @@ def update(article_id: str, changes: Changes) -> Article:
         for name in ("title", "body", "category", "published"):
             if getattr(changes, name) is not None:
                 setattr(article, name, getattr(changes, name))
+        if changes.body is not None:
+            article.text = to_text(changes.body)
         if slug is not None:
             article.slug = slug
             article.slugs = [s for s in article.slugs if s != slug] + [slug]
         article.version = seen + 1
         article.updated_at = iso_precise(utcnow())
         actions = [
-            Article.title.set(article.title), Article.body.set(article.body), Article.category.set(article.category),
+            Article.title.set(article.title), Article.body.set(article.body), Article.text.set(article.text),
+            Article.category.set(article.category),
             Article.published.set(article.published), Article.slug.set(article.slug),
             Article.slugs.set(article.slugs), Article.version.set(article.version),
             Article.updated_at.set(article.updated_at),

@@ -13,7 +13,6 @@ from pynamodb.exceptions import DoesNotExist
 from pennydesk.helpcenter import articles, figures, search
 from pennydesk.helpcenter.index import Document, Hit, SearchIndex
 from pennydesk.helpcenter.records import MARKER_PK, MARKER_SK, ChangeMarker
-from pennydesk.helpcenter.rendering import to_text
 
 SUGGESTIONS = 5
 RESULTS = 20
@@ -39,7 +38,7 @@ def documents() -> list[Document]:
     """The published articles, as the index holds them."""
     return [
         Document(
-            article_id=a.article_id, slug=a.slug, title=a.title, text=to_text(a.body), category=a.category,
+            article_id=a.article_id, slug=a.slug, title=a.title, text=a.text, category=a.category,
             updated_at=a.updated_at, helpful=int(a.helpful or 0),
         )
         for a in articles.everything()

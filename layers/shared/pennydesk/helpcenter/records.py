@@ -48,6 +48,7 @@ class Article(KeyedModel):
     slug = UnicodeAttribute()
     slugs = ListAttribute(of=UnicodeAttribute, default=list)
     body = UnicodeAttribute()
+    text = UnicodeAttribute(default="")  # the body's words alone, made once per write for the search index
     category = UnicodeAttribute()
     published = BooleanAttribute(default=False)
     author = UnicodeAttribute()

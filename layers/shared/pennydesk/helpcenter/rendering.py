@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
@@ -40,8 +40,10 @@ def _cleaner() -> nh3.Cleaner:
 _CLEANER = _cleaner()
 
 
+@lru_cache(maxsize=256)
 def to_html(markdown: str) -> str:
-    """The article's body as sanitised HTML."""
+    """The article's body as sanitised HTML; a warm container renders each version once (a pathological body
+    of 50,000 characters takes up to a second)."""
     rendered = _parser().render(markdown)
     for old, new in HEADING_SHIFT.items():
         rendered = rendered.replace(old, new)
