@@ -243,6 +243,22 @@ def test_a_visitor_votes_once_per_article_and_the_figures_count_it(desk: Desk) -
     assert (figures["helpful_votes"], figures["unhelpful_votes"]) == (1, 1)
 
 
+def test_one_address_cannot_vote_without_end_under_new_visitor_ids(desk: Desk) -> None:
+    slug = desk.write(**DOUBLE_CHARGE)["slug"]
+
+    def vote_from(address: str) -> HttpResult:
+        return desk.stack.http(
+            "POST", f"/api/help/articles/{slug}/vote", json_body={"helpful": True, "visitor": visitor()},
+            source_ip=address,
+        )
+
+    assert {vote_from("198.51.100.7").status for _ in range(60)} == {204}
+    refused = vote_from("198.51.100.7")
+    assert refused.status == 429 and 0 < int(refused.headers["retry-after"]) <= 900
+    assert vote_from("198.51.100.8").status == 204
+    assert desk.figures()["helpful_votes"] == 61
+
+
 def test_the_deflection_figures_count_searches_suggestions_openings_and_tickets_after_reading(desk: Desk) -> None:
     created = desk.write(**DOUBLE_CHARGE)
     desk.found("charged twice")

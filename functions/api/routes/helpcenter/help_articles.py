@@ -60,12 +60,13 @@ def read_article(slug: ArticleSlug) -> PublicArticle:
 
 @router.post(
     "/help/articles/<slug>/vote",
-    summary="Did this answer your question? (one vote per visitor and article; again: 409)",
+    summary="Did this answer your question? (one vote per visitor and article; again: 409; 60 per IP "
+    "per 15 minutes)",
     responses={204: {"description": "Counted"}},
     tags=["Help center"],
 )
 def vote(slug: ArticleSlug, request: VoteRequest):
-    votes.cast(slug, request.visitor, request.helpful)
+    votes.cast(slug, request.visitor, request.helpful, router.current_event.request_context.http.source_ip)
     return Response(status_code=HTTPStatus.NO_CONTENT, content_type=content_types.APPLICATION_JSON, body="")
 
 
@@ -76,5 +77,5 @@ def vote(slug: ArticleSlug, request: VoteRequest):
     tags=["Help center"],
 )
 def article_event(slug: ArticleSlug, request: ArticleEvent):
-    events.record(request.event, slug, request.from_form)
+    events.record(request.event, slug, request.from_form, router.current_event.request_context.http.source_ip)
     return Response(status_code=HTTPStatus.NO_CONTENT, content_type=content_types.APPLICATION_JSON, body="")

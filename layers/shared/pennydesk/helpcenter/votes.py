@@ -8,13 +8,19 @@ from pynamodb.exceptions import TransactWriteError
 from pennydesk.helpcenter import figures
 from pennydesk.helpcenter.articles import published_by_slug
 from pennydesk.helpcenter.records import Article, Vote, article_key, vote
+from pennydesk.platform import ratelimit
 from pennydesk.platform.clock import iso, utcnow
 from pennydesk.platform.dynamo import cancellation_codes, retrying, transaction
 from pennydesk.platform.errors import Conflict
 
+# Visitor ids are made by the browser, so one address could vote again and again under new ids; this caps it
+# far above what a household reading articles does.
+VOTES_PER_IP = ratelimit.Limit("help-vote-ip", hits=60, window_seconds=900, key=ratelimit.client_key)
 
-def cast(slug: str, visitor_id: str, helpful: bool) -> None:
+
+def cast(slug: str, visitor_id: str, helpful: bool, source_ip: str) -> None:
     """Count the visitor's answer for the article, the article's tally and the day's figures together."""
+    ratelimit.enforce(VOTES_PER_IP, source_ip, "Too many answers from here. Try again in a few minutes.")
     article = published_by_slug(slug)
     ballot = vote(article.article_id, visitor_id)
     ballot.helpful = helpful
