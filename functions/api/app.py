@@ -176,8 +176,15 @@ def _body_size(event: dict[str, Any]) -> int:
     return len(body.encode("utf-8", "surrogatepass"))
 
 
+def _route_path(event: dict[str, Any]) -> str:
+    """The path the routes know: with a named stage, API Gateway's rawPath starts with /<stage>/."""
+    path = event.get("rawPath", "")
+    stage = event.get("requestContext", {}).get("stage", "$default")
+    return path.removeprefix(f"/{stage}") if stage != "$default" and path.startswith(f"/{stage}/") else path
+
+
 def _body_limit(event: dict[str, Any]) -> int:
-    return LARGE_BODY_ROUTES.get(event.get("rawPath", ""), MAX_BODY_BYTES)
+    return LARGE_BODY_ROUTES.get(_route_path(event), MAX_BODY_BYTES)
 
 
 def _unreadable_body(event: dict[str, Any]) -> Response | None:
@@ -187,7 +194,7 @@ def _unreadable_body(event: dict[str, Any]) -> Response | None:
     without a CORS preflight), read a JSON array as its first element, and fail with a 500 on a multipart
     type without a boundary, an integer too long to convert, or nesting deeper than Python's recursion limit.
     """
-    if event.get("rawPath") in TEXT_BODY_ROUTES or not event.get("body"):
+    if _route_path(event) in TEXT_BODY_ROUTES or not event.get("body"):
         return None
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     # No type is no JSON: a page elsewhere can post a typeless Blob without a CORS preflight.
@@ -263,7 +270,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     method = event.get("requestContext", {}).get("http", {}).get("method", "").upper()
     if method not in METHODS_WITH_A_BODY:
         event = {**event, "body": None, "isBase64Encoded": False}  # no GET or DELETE here reads a body
-    allowed = _methods_for(event.get("rawPath", ""))
+    allowed = _methods_for(_route_path(event))
     if allowed and method not in allowed:  # before routing: a parameter route would take the fixed path
         return _reply(_method_not_allowed(method, allowed), {"Allow": ", ".join(sorted(allowed))})
     refusal = _cross_site(event, method) or _unreadable_body(event)

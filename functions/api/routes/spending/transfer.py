@@ -17,7 +17,8 @@ from pydantic import BaseModel, Field
 from routes.auth_header import SECURITY, token_of
 
 router = Router()
-ACCEPTED_TYPES = ("text/csv", "text/plain", "application/octet-stream")
+# Windows names a .csv file application/vnd.ms-excel, and browsers send what the system says.
+ACCEPTED_TYPES = ("text/csv", "text/plain", "application/octet-stream", "application/vnd.ms-excel")
 
 
 class UnsupportedMediaType(PennydeskError):
@@ -94,9 +95,9 @@ def import_preview(reply: dict[str, Any]) -> ImportPreview:
 
 
 IMPORT_DESCRIPTION = """\
-Send the CSV file itself as the body (`Content-Type: text/csv`; `text/plain` and `application/octet-stream`
-are accepted too), UTF-8, at most 5 MB and 50,000 rows, with a header row. The query says which header
-column holds what and how numbers and dates are written.
+Send the CSV file itself as the body (`Content-Type: text/csv`; `text/plain`, `application/octet-stream` and
+Windows' `application/vnd.ms-excel` are accepted too), UTF-8, at most 5 MB and 50,000 rows, with a header
+row. The query says which header column holds what and how numbers and dates are written.
 
 Each data row becomes an expense unless it is a duplicate (its external id was imported before or appears
 earlier in the file; otherwise an expense with the same date, amount and payee is already recorded, counted:
