@@ -186,3 +186,19 @@ def test_the_vocabulary_holds_the_same_words_a_search_cuts_out() -> None:
     texts = ["Charged twice… “really”?", "Refund—charged, CHARGED; naïve café_bar"]
     assert search.vocabulary(texts) == {w for text in texts for w in search.words(text)}
     assert search.vocabulary(texts) == {"charged", "twice", "really", "refund", "naïve", "café", "bar"}
+
+
+def test_a_report_covers_the_30_days_ending_today_unless_told_and_refuses_a_bad_range() -> None:
+    from datetime import date
+
+    from pennydesk.helpcenter.figures import days_between
+
+    today = date(2026, 12, 2)
+    default = days_between(None, None, today)
+    assert (default.start, default.end, default.days) == (date(2026, 11, 3), today, 30)
+    assert days_between("2026-01-01", "2026-12-31", today).days == 365
+    for start, end, field in (("2026-12-02", "2026-12-01", "from"), ("2025-01-01", "2026-12-01", "from"),
+                              ("2026-02-30", None, "from"), (None, "2026-13-01", "to")):
+        with pytest.raises(PennydeskError) as refused:
+            days_between(start, end, today)
+        assert refused.value.field == field
