@@ -43,8 +43,19 @@ export function clearSession() {
   storage("local")?.removeItem(SESSION_KEY);
 }
 
-/** Sign out: forget the session and any link tokens this tab kept, then go to the sign-in page. */
-export function signOut() {
+/**
+ * Sign out: end the session on the server (so a copy of it stops working too), forget it and any link tokens
+ * this tab kept, then go to the sign-in page. The page forgets it even when the server can't be reached.
+ */
+export async function signOut() {
+  const current = getSession();
+  if (current) {
+    await fetch("/api/auth/sign-out", {
+      method: "POST",
+      cache: "no-store",
+      headers: { Accept: "application/json", Authorization: `Bearer ${current.session}` },
+    }).catch(() => null);
+  }
   clearSession();
   const tab = storage("session");
   if (tab) {

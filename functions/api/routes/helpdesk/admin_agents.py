@@ -81,12 +81,8 @@ def create_agent(request: NewAgent) -> Response[AgentSummary]:
 @router.patch("/admin/agents/<agent_id>", summary="Change an agent", tags=["Admin"], security=SECURITY)
 def update_agent(agent_id: AgentId, changes: AgentChanges) -> AgentSummary:
     admin = staff.require_admin_session(token_of(router))
-    agent = roster.update_agent(
-        agent_id, name=changes.name, categories=changes.categories, capacity=changes.capacity, active=changes.active,
+    agent = workflow.change_agent(
+        agent_id, admin_email=admin.email, name=changes.name, categories=changes.categories,
+        capacity=changes.capacity, active=changes.active,
     )
-    if changes.active is False:
-        actor = workflow.Actor("admin", None, admin.email)
-        for ticket in workflow.queue(agent_id, limit=1000):
-            workflow.return_to_queue(ticket, actor)
-        agent = roster.require(agent_id)
     return agent_summary(agent)

@@ -11,6 +11,7 @@ from pennydesk.identity import sessions
 from pennydesk.spending import account
 from pydantic import BaseModel, ConfigDict, Field
 
+from routes.auth_header import SECURITY, token_of
 from routes.fields import Email
 
 router = Router()
@@ -60,3 +61,29 @@ def start_session(request: SessionRequest) -> SessionGranted:
     current = staff.session(session_token)
     account.ensure(current.email)  # signing in creates the spending account on first use
     return SessionGranted(session=session_token, expires_at=expires_at, email=current.email, roles=current.roles)
+
+
+@router.post(
+    "/auth/sign-out",
+    summary="End this session",
+    description="The session token stops working at once, wherever it was copied. Other sessions go on.",
+    responses={204: {"description": "Signed out"}},
+    tags=["Sign-in"],
+    security=SECURITY,
+)
+def sign_out() -> Response[None]:
+    sessions.sign_out(token_of(router))
+    return Response(status_code=HTTPStatus.NO_CONTENT)
+
+
+@router.post(
+    "/auth/sign-out-everywhere",
+    summary="End every session of this address",
+    description="Every session of the signed-in address ends, on every device; signing in again works as usual.",
+    responses={204: {"description": "Signed out everywhere"}},
+    tags=["Sign-in"],
+    security=SECURITY,
+)
+def sign_out_everywhere() -> Response[None]:
+    sessions.end_sessions_of(sessions.signed_in_email(token_of(router)))
+    return Response(status_code=HTTPStatus.NO_CONTENT)

@@ -23,6 +23,7 @@ from pennydesk.helpdesk.agent_records import Agent
 from pennydesk.helpdesk.decisions import MAX_BODY, PRIORITIES, REMOVE, SYSTEM, Actor, Add, AgentState, Plan, TicketState
 from pennydesk.helpdesk.ticket_records import ENTRY_PREFIX, Ticket, TicketEntry, entry_sk, ticket_pk
 from pennydesk.helpdesk.vocabulary import ActorType, is_finished
+from pennydesk.identity import sessions
 from pennydesk.platform.clock import utcnow
 from pennydesk.platform.dynamo import retrying, transaction
 from pennydesk.platform.errors import NotFound
@@ -184,10 +185,11 @@ def change_agent(
     capacity: int | None = None,
     active: bool | None = None,
 ) -> Agent:
-    """An admin changes an agent; deactivating one hands their open tickets back to assignment.
-    Returns the agent as it is afterwards."""
+    """An admin changes an agent; deactivating one ends their sessions and hands their open tickets back to
+    assignment. Returns the agent as it is afterwards."""
     agent = roster.update_agent(agent_id, name=name, categories=categories, capacity=capacity, active=active)
     if active is False:
+        sessions.end_sessions_of(agent.email)
         hand_back_tickets(agent_id, Actor(ActorType.ADMIN, None, admin_email))
         agent = roster.require(agent_id)
     return agent

@@ -7,6 +7,7 @@ deactivating an agent or removing an admin takes effect at once.
 
 from __future__ import annotations
 
+import hashlib
 import time
 import uuid
 from datetime import timedelta
@@ -31,6 +32,20 @@ class UsedToken(Model):
     Meta = table_meta(get_settings().idempotency_table)
 
     id = UnicodeAttribute(hash_key=True)
+    expiration = NumberAttribute()
+
+
+class SessionEnd(Model):
+    """A session ended before it expired (kept, by TTL, only until it would have expired anyway).
+
+    ``session-ended#<sid>``: that one session signed out. ``sessions-ended#<address digest>``: every session of
+    the address issued before ``not_before`` (epoch milliseconds: sign out everywhere, or an agent deactivated).
+    """
+
+    Meta = table_meta(get_settings().idempotency_table)
+
+    id = UnicodeAttribute(hash_key=True)
+    not_before = NumberAttribute(default=0)
     expiration = NumberAttribute()
 
 
@@ -72,9 +87,54 @@ def start_session(sign_in_token: str) -> tuple[str, str]:
         raise Unauthorized("This sign-in link was already used. Ask for a new one.") from exc
     session_ttl = get_settings().token_ttl_seconds["session"]
     expires_at = iso(utcnow() + timedelta(seconds=session_ttl))
-    return tokens.issue("session", grant.subject), expires_at
+    session = tokens.issue("session", grant.subject, sid=uuid.uuid4().hex, iat=_now_ms())
+    return session, expires_at
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def _session_key(grant: tokens.Grant, token: str) -> str:
+    # Sessions issued before they carried an id are named by their own digest.
+    sid = grant.claims.get("sid") or hashlib.sha256(token.encode()).hexdigest()[:32]
+    return f"session-ended#{sid}"
+
+
+def _address_key(email: str) -> str:
+    return f"sessions-ended#{hashlib.sha256(email.lower().encode()).hexdigest()[:32]}"
+
+
+def _live_grant(token: str | None) -> tokens.Grant:
+    """A session token's grant, unless the session was ended: one read of both records, in one request."""
+    grant = tokens.verify("session", token)
+    assert token is not None
+    ended = {
+        e.id: e for e in SessionEnd.batch_get([_session_key(grant, token), _address_key(grant.subject)])
+    }
+    issued_at = int(grant.claims.get("iat") or 0)
+    everywhere = ended.get(_address_key(grant.subject))
+    if _session_key(grant, token) in ended or (everywhere is not None and issued_at < int(everywhere.not_before)):
+        raise Unauthorized("This session has ended. Sign in again.")
+    return grant
 
 
 def signed_in_email(token: str | None) -> str:
-    """The address a session token was issued to (Unauthorized for anything else)."""
-    return tokens.verify("session", token).subject
+    """The address a live session token was issued to (Unauthorized for anything else, or an ended session)."""
+    return _live_grant(token).subject
+
+
+def _keep_until_expired() -> int:
+    return int(time.time()) + get_settings().token_ttl_seconds["session"] + 60
+
+
+def sign_out(token: str | None) -> None:
+    """End this one session on the server: the token stops working everywhere it was copied."""
+    grant = _live_grant(token)
+    assert token is not None
+    SessionEnd(id=_session_key(grant, token), expiration=_keep_until_expired()).save()
+
+
+def end_sessions_of(email: str) -> None:
+    """End every session of `email` issued until now (sign out everywhere; an agent deactivated)."""
+    SessionEnd(id=_address_key(email), not_before=_now_ms() + 1, expiration=_keep_until_expired()).save()
