@@ -106,8 +106,11 @@ def test_a_draft_is_neither_readable_nor_found_until_published(desk: Desk) -> No
 
 def test_the_slug_stays_when_the_title_changes_and_an_old_slug_leads_to_the_new_one(desk: Desk) -> None:
     created = desk.write(**DOUBLE_CHARGE)
+    unchanged = desk.change(created["id"], title=DOUBLE_CHARGE["title"])
+    assert unchanged.status == 200 and unchanged.json()["updated_at"] == created["updated_at"]
     renamed = desk.change(created["id"], title="Two charges on your card")
     assert renamed.status == 200 and renamed.json()["slug"] == created["slug"]
+    assert renamed.json()["updated_at"] > created["updated_at"]
     moved = desk.change(created["id"], slug="two-charges")
     assert moved.status == 200 and moved.json()["slugs"] == [created["slug"], "two-charges"]
     old = desk.read(created["slug"])

@@ -26,6 +26,7 @@ from pennydesk.platform.clock import iso_precise, utcnow
 from pennydesk.platform.dynamo import retrying, transaction
 from pennydesk.platform.errors import Conflict, NotFound
 
+FIELDS = ("title", "body", "category", "published")  # what a PATCH may change besides the slug
 MAX_SLUGS = 20  # an article's own slugs are deleted with it in one transaction (at most 100 items)
 
 
@@ -139,7 +140,9 @@ def update(article_id: str, changes: Changes) -> Article:
         article = require(article_id)
         seen = int(article.version)
         slug = _new_slug(article, changes.slug)
-        for name in ("title", "body", "category", "published"):
+        if slug is None and all(getattr(changes, n) in (None, getattr(article, n)) for n in FIELDS):
+            return article  # nothing to change: no write, and every warm index stays as it is
+        for name in FIELDS:
             if getattr(changes, name) is not None:
                 setattr(article, name, getattr(changes, name))
         if changes.body is not None:
