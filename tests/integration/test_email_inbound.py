@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from pennydesk.helpdesk import inbound_mail, workflow
+from pennydesk.platform import ratelimit
 from pennydesk.platform.email.inbound import parse
 
 from infra.local.engine import LocalStack
@@ -307,3 +308,17 @@ def test_html_only_mail_is_read_as_its_text_without_scripts(stack: LocalStack) -
     receive(stack, message.as_bytes())
 
     assert only_ticket().description == "Hello desk\nSecond & last"
+
+
+def test_one_sender_adds_at_most_the_limit_of_replies_to_a_ticket_an_hour(
+    stack: LocalStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inbound_mail, "REPLIES_PER_SENDER", ratelimit.Limit("mail-reply-test", 2, 3600))
+    ticket = open_ticket(stack)
+    confirmation = outbox_for(stack, "maya@example.com")[0]
+
+    for n in range(3):
+        receive(stack, written("maya@example.com", confirmation["reply_to"], f"Reply {n}"))
+
+    assert public_messages(ticket.id) == [("customer", "Reply 0"), ("customer", "Reply 1")]
+    assert len(outbox_for(stack, ticket.agent_email)) == 3  # assigned, then two replies: the third reached no one

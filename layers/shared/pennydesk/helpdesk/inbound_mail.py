@@ -24,6 +24,7 @@ from pynamodb.attributes import UnicodeAttribute
 from pennydesk.helpdesk import intake, mail_thread, roster, workflow
 from pennydesk.helpdesk.ticket_records import Ticket
 from pennydesk.identity import reply_tokens
+from pennydesk.platform import ratelimit
 from pennydesk.platform.clock import iso_precise, utcnow
 from pennydesk.platform.dynamo import KeyedModel, table_meta
 from pennydesk.platform.email.inbound import MAX_MESSAGE_BYTES, InboundMail, UnreadableMail, parse
@@ -36,6 +37,9 @@ OBJECT_PREFIX = "inbound/"  # the receipt rule's S3 action stores each message a
 VERDICTS = ("spamVerdict", "virusVerdict", "spfVerdict", "dkimVerdict", "dmarcVerdict")
 NOTE_MARK = "#note"
 SUPPORT_MAILBOX = "support"
+# Twenty replies an hour to one ticket is more than a person writes; a loop between two robots that slipped
+# past the automated-mail headers stops here instead of filling the ticket.
+REPLIES_PER_SENDER = ratelimit.Limit("mail-reply", hits=20, window_seconds=3600)
 
 
 @dataclass(frozen=True)
@@ -155,13 +159,20 @@ def _is_the_agent(ticket_id: str, sender: str) -> bool:
     return agent is not None and bool(agent.active) and agent.email.lower() == sender
 
 
+def _count_reply(ticket_id: str, sender: str) -> None:
+    """429-like refusal (logged and counted, nothing stored) past the limit for this sender on this ticket."""
+    ratelimit.enforce(REPLIES_PER_SENDER, f"{ticket_id}|{sender}", "Too many emailed replies to this ticket.")
+
+
 def _customer_reply(ticket_id: str, receipt: Receipt, email: InboundMail) -> str:
+    _count_reply(ticket_id, email.sender)
     workflow.customer_reply(ticket_id, email.text)
     _keep(ticket_id, "customer", receipt, email)
     return "CustomerReply"
 
 
 def _agent_reply(ticket_id: str, receipt: Receipt, email: InboundMail) -> str:
+    _count_reply(ticket_id, email.sender)
     first, _, rest = email.text.partition("\n")
     is_note = first.strip().lower() == NOTE_MARK
     ticket = workflow.get_ticket(ticket_id)
