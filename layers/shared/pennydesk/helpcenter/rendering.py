@@ -40,7 +40,7 @@ def _cleaner() -> nh3.Cleaner:
 _CLEANER = _cleaner()
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=128)
 def to_html(markdown: str) -> str:
     """The article's body as sanitised HTML; a warm container renders each version once (a pathological body
     of 50,000 characters takes up to a second)."""

@@ -16,7 +16,10 @@ What it keeps, and why:
   ``dynamo._connection``): they depend only on the region, which the local stack never changes, moto
   intercepts them whenever it is started, and a new pynamodb connection costs ~140 ms per stack;
 - the email templates' Jinja environment and each scheduled kind's handler lookup: they depend only on
-  the code shipped, so a new container would rebuild them identically.
+  the code shipped, so a new container would rebuild them identically;
+- the help center's rendered article HTML (keyed by the Markdown itself) and its warm search index, which
+  every request checks against the articles table's "last changed" marker (a new stack's table has
+  another), so it never answers from another container's articles.
 """
 
 from __future__ import annotations
