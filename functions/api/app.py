@@ -9,7 +9,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.compat import model_json
@@ -28,6 +28,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
 from pennydesk.platform.errors import PennydeskError
 from pennydesk.platform.idempotency import register_invocation
+from pennydesk.platform.observability import make_tracer
 from pennydesk.platform.ratelimit import TooManyRequests
 from pennydesk.platform.settings import get_settings
 from pennydesk.platform.transient import RETRY_AFTER_SECONDS, is_transient
@@ -49,7 +50,7 @@ STATE_CHANGING_METHODS = METHODS_WITH_A_BODY | {"DELETE"}
 NOT_CROSS_SITE = {"same-origin", "same-site", "none"}
 
 logger = Logger()
-tracer = Tracer()
+tracer = make_tracer()
 metrics = Metrics()
 
 

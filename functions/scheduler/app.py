@@ -10,18 +10,19 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 # Importing these registers each context's kinds of scheduled work with pennydesk.scheduling.
 from pennydesk.helpdesk import sla, surveys  # noqa: F401
+from pennydesk.platform.observability import make_tracer
 from pennydesk.scheduling import scheduler
 from pennydesk.spending import digest_timers  # noqa: F401
 
 logger = Logger()
-tracer = Tracer()
+tracer = make_tracer()
 metrics = Metrics()
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -21,11 +21,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 # Importing these registers each context's kinds of scheduled work with pennydesk.scheduling.
 from pennydesk.helpdesk import sla, surveys  # noqa: F401
 from pennydesk.platform.idempotency import register_invocation
+from pennydesk.platform.observability import make_tracer
 from pennydesk.scheduling import dispatch
 from pennydesk.spending import digest_timers  # noqa: F401
 
 logger = Logger()
-tracer = Tracer()
+tracer = make_tracer()
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 
