@@ -14,6 +14,7 @@ with, expired, and re-signed for another purpose.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -72,6 +73,8 @@ ACCESS: dict[str, str] = {
     "POST /api/tickets": "public",
     "POST /api/auth/sign-in": "public",
     "POST /api/auth/session": "public",
+    "POST /api/auth/sign-out": "own_account",
+    "POST /api/auth/sign-out-everywhere": "own_account",
     "GET /api/tickets/<ticket_id>": "customer_link",
     "POST /api/tickets/<ticket_id>/messages": "customer_link",
     "GET /api/tickets/<ticket_id>/feedback": "survey_link",
@@ -103,6 +106,10 @@ RIGHTFUL = {
 }
 # What a token of each purpose is re-signed as for the wrong-purpose caller (same subject, same claims).
 OTHER_PURPOSE = {"customer": "sign_in", "survey": "customer", "agent": "customer", "session": "sign_in"}
+
+# Routes that end the session they are called with: each call by a signed-in party is made with a session of
+# its own for that address, and one that ends them all leaves the party a new session for the routes after it.
+ENDS_SESSIONS = {"POST /api/auth/sign-out", "POST /api/auth/sign-out-everywhere"}
 
 TICKET_MARK = "Isolation subject 7Q"
 EXPENSE_MARK = "Payee-only-user-knows 7Q"
@@ -192,7 +199,16 @@ def token_of(caller: str, route: str, parties: Parties) -> str | None:
         purpose = next(p for p in OTHER_PURPOSE if _verifies(p, rightful))
         grant = tokens.verify(purpose, rightful)
         return tokens.issue(OTHER_PURPOSE[purpose], grant.subject, **grant.claims)
+    if route in ENDS_SESSIONS and caller in SESSIONS:
+        return another_session(parties.tokens[caller])
     return parties.tokens[caller]
+
+
+def another_session(session: str, after_ms: int = 0) -> str:
+    """A second session for the same address, as signing in again on another device would give (issued
+    `after_ms` milliseconds from now: a sign-in that follows a sign-out everywhere comes after it)."""
+    return tokens.issue("session", tokens.verify("session", session).subject, sid=uuid.uuid4().hex,
+                        iat=time.time_ns() // 1_000_000 + after_ms)
 
 
 def _verifies(purpose: str, token: str) -> bool:
@@ -235,7 +251,10 @@ def call(route: str, caller: str, parties: Parties):
     if token is not None:
         headers = {**headers, "authorization": f"Bearer {token}"}
     if caller != "expired":
-        return parties.stack.http(method, path, query=query, headers=headers, body=body)
+        answer = parties.stack.http(method, path, query=query, headers=headers, body=body)
+        if route == "POST /api/auth/sign-out-everywhere" and caller in SESSIONS:
+            parties.tokens[caller] = another_session(parties.tokens[caller], after_ms=2)
+        return answer
     # Every token the product issues lives at most 60 days (customer links); a year on, all are dead.
     later = datetime.now(UTC) + timedelta(days=366)
     with time_machine.travel(later, tick=False):
