@@ -10,6 +10,7 @@ import string
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import message_from_bytes
+from email.message import EmailMessage
 from email.policy import compat32
 from email.utils import getaddresses
 from typing import TYPE_CHECKING, Any
@@ -154,6 +155,20 @@ def receipt_event(
             },
         }]
     }
+
+
+def reply_as_recipient(mail: dict[str, Any], text: str) -> bytes:
+    """What the recipient of an outbox `mail` sends when they press Reply: to its Reply-To, threaded on its
+    Message-ID, their text above the quoted original (the outbox page's reply form)."""
+    reply = EmailMessage()
+    reply["From"] = mail["to"][0]
+    reply["To"] = mail["reply_to"]
+    reply["Subject"] = f"Re: {mail['subject']}"
+    reply["In-Reply-To"] = mail["headers"]["Message-ID"]
+    reply["References"] = " ".join(filter(None, [mail["headers"].get("References"), mail["headers"]["Message-ID"]]))
+    quoted = "\n".join(f"> {line}" for line in mail["text"].splitlines())
+    reply.set_content(f"{text.strip()}\n\nOn {mail['sent_at']}, {mail['from']} wrote:\n{quoted}\n")
+    return reply.as_bytes()
 
 
 def _unfold(value: Any) -> str:

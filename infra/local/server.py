@@ -59,6 +59,9 @@ This page is the local stack's stand-in for everyone's inbox.</p>
 {% if m.attachments %}<p class="meta">Attachments:</p><ul>{% for a in m.attachments %}
 <li>{{ a.filename or "(no name)" }} &middot; {{ a.content_type }} &middot; {{ a.size }} bytes</li>
 {% endfor %}</ul>{% endif %}
+{% if m.reply_to %}<form method="post" action="/_local/inbound"><input type="hidden" name="message" value="{{ m.id }}">
+<label>Reply as {{ m.to[0] }}<br><textarea name="body" rows="3" cols="60" required></textarea></label><br>
+<button type="submit">Send reply</button></form>{% endif %}
 <details><summary>Headers</summary><dl>{% for name, value in m.headers.items() %}
 <dt>{{ name }}</dt><dd><code>{{ value }}</code></dd>{% endfor %}</dl></details>
 </article>{% else %}<p>No email yet. Submit a ticket on the <a href="/">form</a>.</p>{% endfor %}
@@ -135,7 +138,10 @@ class LocalServer:
         return self._json({"now": self.stack.now().isoformat(), "ran": ran})
 
     def receive(self, request: Request) -> Response:
-        """A raw message in the body, received as SES receiving would receive it; recipients from To and Cc."""
+        """A raw message in the body, received as SES receiving would receive it; recipients from To and Cc.
+        The outbox page's reply form posts here too (a form, not a message): the reply its recipient sends."""
+        if request.mimetype == "application/x-www-form-urlencoded":
+            return self.reply_from_outbox(request)
         raw = request.get_data(cache=False)
         if not raw.strip():
             return self._json({"message": "Send a raw RFC 5322 message as the body."}, 400)
@@ -144,6 +150,14 @@ class LocalServer:
         except inbound.NotAccepted as exc:
             return self._json({"message": f"SES would refuse this message: {exc}."}, 422)
         return self._json({"message_id": message_id}, 202)
+
+    def reply_from_outbox(self, request: Request) -> Response:
+        mail = next((m for m in self.stack.outbox() if m["id"] == request.form.get("message")), None)
+        text = request.form.get("body", "")
+        if mail is None or not mail.get("reply_to") or not text.strip():
+            return self._json({"message": "Reply to an email in the outbox that has a Reply-To, with a text."}, 422)
+        inbound.deliver(self.stack, inbound.reply_as_recipient(mail, text), mail_from=mail["to"][0])
+        return Response(status=303, headers={"Location": "/_local/outbox.html"})
 
     def outbox_page(self) -> Response:
         html = OUTBOX_PAGE.render(messages=self.stack.outbox(), linkify=linkify)

@@ -37,11 +37,12 @@ def outbox(base: str) -> list[dict[str, Any]]:
     return requests.get(f"{base}/_local/outbox", timeout=5).json()["messages"]
 
 
-def wait_for(base: str, to: str, subject_contains: str) -> dict[str, Any]:
+def wait_for(base: str, to: str | None, subject_contains: str) -> dict[str, Any]:
+    """The first email (to `to`, or to anyone) whose subject contains the text, once it is in the outbox."""
     deadline = time.monotonic() + MAIL_DEADLINE
     while time.monotonic() < deadline:
         for message in outbox(base):
-            if to in message["to"] and subject_contains in message["subject"]:
+            if (to is None or to in message["to"]) and subject_contains in message["subject"]:
                 return message
         time.sleep(0.05)  # polling the outbox, bounded by the deadline
     raise AssertionError(f"no email to {to} about {subject_contains!r}: {[m['subject'] for m in outbox(base)]}")
@@ -79,7 +80,7 @@ def test_a_ticket_is_worked_entirely_by_email(mail_stack: tuple[RunningStack, in
     ).json()
     number = created["number"]
     confirmation = wait_for(base, CUSTOMER, f"[#{number}] We received")
-    assigned = next(m for m in outbox(base) if f"[#{number}] Assigned to you" in m["subject"] and m["to"] != [CUSTOMER])
+    assigned = wait_for(base, None, f"[#{number}] Assigned to you")
     agent = assigned["to"][0]
 
     send(port, reply_to(confirmation, CUSTOMER, "It was on my Visa ending 4242.", "<maya-1@example.com>"))
@@ -119,3 +120,27 @@ def test_a_ticket_is_worked_entirely_by_email(mail_stack: tuple[RunningStack, in
     assert second["headers"]["In-Reply-To"] == "<lee-1@example.org>"
     to_a_side = [m for m in mail if "[#" in m["subject"] and m["to"] != ["admin@pennydesk.local"]]
     assert all(m["reply_to"].startswith("reply+") for m in to_a_side)
+
+
+def test_the_outbox_page_replies_as_the_recipient_would(mail_stack: tuple[RunningStack, int]) -> None:
+    stack, _ = mail_stack
+    base = stack.base
+    created = requests.post(
+        f"{base}/api/tickets",
+        json={"name": "Kim Lee", "email": "kim@example.com", "subject": "Export fails",
+              "description": "The CSV export is empty.", "category": "technical"},
+        timeout=10,
+    ).json()
+    confirmation = wait_for(base, "kim@example.com", f"[#{created['number']}] We received")
+    page = requests.get(f"{base}/_local/outbox.html", timeout=5).text
+    assert f'name="message" value="{confirmation["id"]}"' in page and confirmation["reply_to"] in page
+
+    sent = requests.post(
+        f"{base}/_local/inbound", data={"message": confirmation["id"], "body": "It happens for March only."},
+        allow_redirects=False, timeout=10,
+    )
+
+    assert sent.status_code == 303 and sent.headers["Location"] == "/_local/outbox.html"
+    assigned = wait_for(base, None, f"[#{created['number']}] Assigned to you")
+    to_agent = wait_for(base, assigned["to"][0], f"[#{created['number']}] Kim Lee replied")
+    assert "It happens for March only." in to_agent["text"]
