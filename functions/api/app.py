@@ -1,4 +1,9 @@
-"""The API function: every /api route. Parses the HTTP API event, calls the domain, shapes the reply."""
+"""The API function: every /api route. Parses the HTTP API event, calls the domain, shapes the reply.
+
+A request registers only its own area's routes (route_areas), so a cold start for the ticket form or a link
+page doesn't import the admin report, the CSV importer or the spending reports. `app`, read from outside,
+is the resolver with every route registered (what tools and tests that list the routes expect).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import base64
 import binascii
 import json
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from aws_lambda_powertools import Logger, Metrics
@@ -18,7 +23,6 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
     ResponseValidationError,
 )
-from aws_lambda_powertools.event_handler.openapi.models import OpenAPI
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyPersistenceLayerError,
@@ -33,11 +37,11 @@ from pennydesk.platform.ratelimit import TooManyRequests
 from pennydesk.platform.settings import get_settings
 from pennydesk.platform.transient import RETRY_AFTER_SECONDS, is_transient
 from pynamodb.exceptions import PynamoDBException
-from routes import docs
+from route_areas import RouteAreas
 from routes.errors import error_response, publish_error_shape, validation_error_response
-from routes.helpdesk import admin_agents, admin_reports, agent_tickets, ticket_feedback, tickets
-from routes.identity import auth
-from routes.spending import expenses, me, reports, transfer
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler.openapi.models import OpenAPI
 
 MAX_BODY_BYTES = 64 * 1024
 # A bank's CSV export of a few years is a few MB; Lambda's synchronous payload limit is 6 MB.
@@ -55,32 +59,41 @@ metrics = Metrics()
 
 
 class PennydeskResolver(APIGatewayHttpResolver):
-    """Powertools' resolver, publishing the error shape this API sends instead of Powertools' own."""
+    """Powertools' resolver, registering each area's routes on first use and publishing the error shape this
+    API sends instead of Powertools' own."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.areas = RouteAreas(self)
 
     def get_openapi_schema(self, **kwargs: Any) -> OpenAPI:
+        from aws_lambda_powertools.event_handler.openapi.models import OpenAPI  # the docs' own cost
+
+        self.areas.everything()
         generated = json.loads(model_json(super().get_openapi_schema(**kwargs), by_alias=True, exclude_none=True))
         return OpenAPI.model_validate(publish_error_shape(generated))
 
 
 # A reply that breaks its own published schema is our bug, never the client's: 500, not 422.
-app = PennydeskResolver(
+resolver = PennydeskResolver(
     enable_validation=True, response_validation_error_http_code=HTTPStatus.INTERNAL_SERVER_ERROR
 )
-# In this order the OpenAPI document lists the paths as it always has.
-ROUTERS = (
-    tickets, ticket_feedback, agent_tickets, auth, admin_agents, admin_reports, me, expenses, reports, transfer, docs
-)
-for area in ROUTERS:
-    app.include_router(area.router, prefix="/api")
-docs.install(app)
 
 
-@app.exception_handler(RequestValidationError)
+def __getattr__(name: str) -> Any:
+    """`app` for readers outside the handler: the resolver with every area's routes registered."""
+    if name == "app":
+        resolver.areas.everything()
+        return resolver
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@resolver.exception_handler(RequestValidationError)
 def _invalid_request(exc: RequestValidationError) -> Response:
     return validation_error_response(exc.errors())
 
 
-@app.exception_handler(ResponseValidationError)
+@resolver.exception_handler(ResponseValidationError)
 def _reply_broke_the_contract(exc: ResponseValidationError) -> Response:
     logger.error("response broke its published schema", extra={"errors": str(exc.errors())[:2000]})
     return error_response(
@@ -88,12 +101,12 @@ def _reply_broke_the_contract(exc: ResponseValidationError) -> Response:
     )
 
 
-@app.exception_handler(UnicodeDecodeError)
+@resolver.exception_handler(UnicodeDecodeError)
 def _not_utf8(_: UnicodeDecodeError) -> Response:
     return error_response(HTTPStatus.BAD_REQUEST, "The body is not valid UTF-8 text.", code="invalid_encoding")
 
 
-@app.exception_handler(RequestUnsupportedContentType)
+@resolver.exception_handler(RequestUnsupportedContentType)
 def _unsupported_media_type(_: RequestUnsupportedContentType) -> Response:
     return error_response(
         HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Send the body as JSON (Content-Type: application/json).",
@@ -101,7 +114,7 @@ def _unsupported_media_type(_: RequestUnsupportedContentType) -> Response:
     )
 
 
-@app.exception_handler(PennydeskError)
+@resolver.exception_handler(PennydeskError)
 def _domain_error(exc: PennydeskError) -> Response:
     response = error_response(exc.status, exc.message, code=exc.code, field=exc.field)
     if isinstance(exc, TooManyRequests):
@@ -109,7 +122,7 @@ def _domain_error(exc: PennydeskError) -> Response:
     return response
 
 
-@app.exception_handler(IdempotencyValidationError)
+@resolver.exception_handler(IdempotencyValidationError)
 def _idempotency_key_reused(_: IdempotencyValidationError) -> Response:
     return error_response(
         HTTPStatus.UNPROCESSABLE_ENTITY,
@@ -119,7 +132,7 @@ def _idempotency_key_reused(_: IdempotencyValidationError) -> Response:
     )
 
 
-@app.exception_handler([ClientError, PynamoDBException, IdempotencyPersistenceLayerError])
+@resolver.exception_handler([ClientError, PynamoDBException, IdempotencyPersistenceLayerError])
 def _aws_busy(exc: Exception) -> Response:
     """AWS throttled or failed for a moment and nothing was written: 503 with Retry-After, not a crash."""
     if not is_transient(exc):
@@ -133,7 +146,7 @@ def _aws_busy(exc: Exception) -> Response:
     return response
 
 
-@app.exception_handler(IdempotencyAlreadyInProgressError)
+@resolver.exception_handler(IdempotencyAlreadyInProgressError)
 def _idempotency_in_progress(_: IdempotencyAlreadyInProgressError) -> Response:
     return error_response(
         HTTPStatus.CONFLICT,
@@ -142,10 +155,10 @@ def _idempotency_in_progress(_: IdempotencyAlreadyInProgressError) -> Response:
     )
 
 
-@app.not_found
+@resolver.not_found
 def _not_found(exc: NotFoundError) -> Response:
-    method = app.current_event.http_method.upper()
-    path = app.current_event.path
+    method = resolver.current_event.http_method.upper()
+    path = resolver.current_event.path
     allowed = _methods_for(path) - {method}
     if allowed:
         return _method_not_allowed(method, allowed)
@@ -157,8 +170,8 @@ def _methods_for(path: str) -> set[str]:
     not an expense whose id is "import", so where a fixed route matches, the routes with parameters don't.
     """
     # Powertools keeps its route table private; reading it is the only way to tell 404 from 405.
-    fixed = {r.method for r in app._static_routes if r.rule.match(path)}
-    return fixed or {r.method for r in app._dynamic_routes if r.rule.match(path)}
+    fixed = {r.method for r in resolver._static_routes if r.rule.match(path)}
+    return fixed or {r.method for r in resolver._dynamic_routes if r.rule.match(path)}
 
 
 def _method_not_allowed(method: str, allowed: set[str]) -> Response:
@@ -271,11 +284,13 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     method = event.get("requestContext", {}).get("http", {}).get("method", "").upper()
     if method not in METHODS_WITH_A_BODY:
         event = {**event, "body": None, "isBase64Encoded": False}  # no GET or DELETE here reads a body
-    allowed = _methods_for(_route_path(event))
+    path = _route_path(event)
+    resolver.areas.for_path(path)
+    allowed = _methods_for(path)
     if allowed and method not in allowed:  # before routing: a parameter route would take the fixed path
         return _reply(_method_not_allowed(method, allowed), {"Allow": ", ".join(sorted(allowed))})
     refusal = _cross_site(event, method) or _unreadable_body(event)
     if refusal is not None:
         return _reply(refusal)
     register_invocation(context)
-    return app.resolve(event, context)
+    return resolver.resolve(event, context)

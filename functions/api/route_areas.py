@@ -1,0 +1,87 @@
+"""Which route module serves which paths, so a request imports only the routes of its own area.
+
+A cold start for the ticket form (POST /api/tickets) or a link page loads the ticket routes alone, not the
+admin report, the CSV importer or the spending reports. Every route of a module lives under the one first
+path segment named for it below (checked when the module is included), so including every module of a
+segment before routing gives Powertools the complete route table for any path under that segment.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+    from aws_lambda_powertools.event_handler.api_gateway import Route
+
+PREFIX = "/api"
+# In this order the OpenAPI document lists the paths, as it always has: (route module, first path segments
+# under /api its routes use). A module's optional install(app) adds routes its router can't declare.
+ROUTE_MODULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("routes.helpdesk.tickets", ("tickets",)),
+    ("routes.helpdesk.ticket_feedback", ("tickets",)),
+    ("routes.helpdesk.agent_tickets", ("agent",)),
+    ("routes.identity.auth", ("auth",)),
+    ("routes.helpdesk.admin_agents", ("admin",)),
+    ("routes.helpdesk.admin_reports", ("admin",)),
+    ("routes.spending.me", ("me",)),
+    ("routes.spending.expenses", ("expenses",)),
+    ("routes.spending.reports", ("reports",)),
+    ("routes.spending.transfer", ("expenses",)),
+    ("routes.docs", ("openapi.json", "docs")),
+)
+DOCUMENT_ORDER = {module: index for index, (module, _) in enumerate(ROUTE_MODULES)}
+
+
+def first_segment(path: str) -> str:
+    """`tickets` for /api/tickets/abc; "" for a path outside /api."""
+    if not path.startswith(f"{PREFIX}/"):
+        return ""
+    return path.removeprefix(f"{PREFIX}/").split("/", 1)[0]
+
+
+class RouteAreas:
+    """Includes route modules into one resolver on demand, each once."""
+
+    def __init__(self, app: APIGatewayHttpResolver) -> None:
+        self.app = app
+        self.included: set[str] = set()
+
+    def for_path(self, path: str) -> None:
+        """Every route that could match `path` is registered after this."""
+        segment = first_segment(path)
+        for module, segments in ROUTE_MODULES:
+            if segment in segments:
+                self._include(module, segments)
+
+    def everything(self) -> None:
+        """Every route, in the order the OpenAPI document lists them (whatever order requests loaded them in)."""
+        for module, segments in ROUTE_MODULES:
+            self._include(module, segments)
+        # Stable: routes of one module keep their order; matching never depends on order across segments.
+        self.app._static_routes.sort(key=_document_position)
+        self.app._dynamic_routes.sort(key=_document_position)
+
+    def _include(self, name: str, segments: tuple[str, ...]) -> None:
+        if name in self.included:
+            return
+        module = importlib.import_module(name)
+        _check_segments(module, segments)
+        self.app.include_router(module.router, prefix=PREFIX)
+        if hasattr(module, "install"):
+            module.install(self.app)
+        self.included.add(name)
+
+
+def _check_segments(module: ModuleType, segments: tuple[str, ...]) -> None:
+    """A route outside the module's declared segments would be missing from requests to its own path."""
+    for rule, *_ in module.router._routes:
+        if first_segment(f"{PREFIX}{rule}") not in segments:
+            raise RuntimeError(f"{module.__name__} serves {rule}; add its first segment to ROUTE_MODULES")
+
+
+def _document_position(route: Route) -> int:
+    """Routes Powertools adds itself (Swagger UI's page) come last, as they were registered last."""
+    return DOCUMENT_ORDER.get(route.func.__module__, len(DOCUMENT_ORDER))
