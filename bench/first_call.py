@@ -1,0 +1,288 @@
+"""The true cold start per function: import, then the first invocation, in a fresh interpreter with no moto
+in it, beside the libraries' floor and bare `import boto3` measured in the same run.
+
+moto runs in a process of its own (bench.moto_proxy), provisioned from template.yaml, and the child reaches
+it through AWS_ENDPOINT_URL, so moto's imports never warm the child. The time the child spends in
+botocore's HTTP send (moto answering, plus the loopback hop) is subtracted: what is left is the work Lambda
+would bill before the network, including client creation, service-model loading and lazy imports.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from bench.coldstart import PYTHON, _child_env, _layer_paths
+from infra.local.engine import LOCAL_SENDER, ROOT
+from infra.local.events import HttpRoute, http_event, schedule_event
+from infra.local.template import Template
+
+# The libraries the functions stand on, each built the way a handler builds it.
+FLOOR = """\
+import boto3, pydantic, pynamodb.models, jinja2
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+Logger(); Metrics(); APIGatewayHttpResolver(enable_validation=True)
+"""
+FLOOR_WITH_TRACER = FLOOR + "from aws_lambda_powertools import Tracer\nTracer()\n"
+BOTO3 = "import boto3\n"
+
+_LIBRARIES = """\
+import sys, time
+sys.path[:0] = {paths!r}
+t0 = time.perf_counter()
+{code}
+print("BENCH", time.perf_counter() - t0, 0, 0)
+"""
+
+_FIRST_CALL = """\
+import importlib.util, json, sys, time
+def high_water_mb():  # VmHWM: this process's peak RSS
+    with open("/proc/self/status") as status:
+        return next(int(l.split()[1]) for l in status if l.startswith("VmHWM")) / 1024
+sys.path[:0] = {paths!r}
+t0 = time.perf_counter()
+spec = importlib.util.spec_from_file_location("lambda_handler_module", {file!r})
+module = importlib.util.module_from_spec(spec)
+sys.modules["lambda_handler_module"] = module
+spec.loader.exec_module(module)
+t1 = time.perf_counter()
+import botocore.endpoint
+aws = [0.0]
+send = botocore.endpoint.Endpoint._send
+def timed_send(self, request):
+    start = time.perf_counter()
+    try:
+        return send(self, request)
+    finally:
+        aws[0] += time.perf_counter() - start
+botocore.endpoint.Endpoint._send = timed_send
+class Context:
+    function_name = {function!r}; function_version = "$LATEST"; memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:" + {function!r}
+    aws_request_id = "first-call"; log_group_name = "/aws/lambda/" + {function!r}; log_stream_name = "bench"
+    def get_remaining_time_in_millis(self): return 10_000
+t2 = time.perf_counter()
+result = getattr(module, {handler!r})(json.loads({event!r}), Context())
+t3 = time.perf_counter()
+assert {check}, str(result)[:500]
+print("BENCH", t1 - t0, t3 - t2 - aws[0], aws[0], high_water_mb())
+"""
+
+
+@dataclass(frozen=True)
+class Cold:
+    import_ms: float
+    call_ms: float  # the first invocation without the time spent in AWS (moto) calls
+    aws_ms: float
+    rss_mb: float
+
+    @property
+    def all_in_ms(self) -> float:
+        return self.import_ms + self.call_ms
+
+
+@contextmanager
+def moto_proxy(overrides: dict[str, str]) -> Iterator[tuple[str, dict[str, str]]]:
+    """bench.moto_proxy in its own process, the template provisioned: its URL and the functions' environment.
+    Stopped (by its process id) afterwards."""
+    env = {**_child_env({}), "PYTHONPATH": str(ROOT)}
+    proxy = subprocess.Popen(  # noqa: S603
+        [str(PYTHON), "-m", "bench.moto_proxy", json.dumps(overrides)],
+        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    try:
+        assert proxy.stdout is not None
+        line = proxy.stdout.readline()  # blocks until the proxy is ready or has died
+        if not line.startswith("READY "):
+            raise RuntimeError(f"bench.moto_proxy did not start (exit {proxy.poll()})")
+        _, port, function_env = line.split(" ", 2)
+        yield f"http://127.0.0.1:{port}", json.loads(function_env)
+    finally:
+        proxy.terminate()
+        proxy.wait(timeout=10)
+
+
+TICKET_FORM = {
+    "name": "Cold Customer", "email": "cold.customer@example.com", "subject": "Cannot sign in",
+    "description": "Since this morning the sign-in link says it has expired.", "category": "general",
+    "priority": "normal",
+}
+SPENDING_PROFILE_LIMIT = 50_000  # minor units; each run's total is 84% of it, so the first alert (80%) is due
+
+
+def ticket_form_event(i: int) -> dict[str, Any]:
+    """The hosted form's POST, a new submission (its own Idempotency-Key and address) each time."""
+    headers = {"content-type": "application/json", "idempotency-key": uuid.uuid4().hex, "host": "127.0.0.1"}
+    body = json.dumps({**TICKET_FORM, "email": f"cold.customer{i}@example.com"})
+    return http_event("POST", "/api/tickets", "", headers, body, f"198.18.7.{i + 1}", HttpRoute(None, "ANY", "/api/"))  # type: ignore[arg-type]
+
+
+def _client(service: str, endpoint: str) -> Any:
+    import boto3
+
+    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1",
+                        aws_access_key_id="local", aws_secret_access_key="local")  # noqa: S106
+
+
+def stream_records(endpoint: str, table: str) -> list[dict[str, Any]]:
+    """Every record on `table`'s stream so far, as DynamoDB Streams hands them to the event source mapping."""
+    streams = _client("dynamodbstreams", endpoint)
+    arn = _client("dynamodb", endpoint).describe_table(TableName=table)["Table"]["LatestStreamArn"]
+    records = []
+    for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+        iterator = streams.get_shard_iterator(
+            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        while iterator:
+            page = streams.get_records(ShardIterator=iterator)
+            records += [{**r, "eventSourceARN": arn} for r in page["Records"]]
+            iterator = page.get("NextShardIterator") if page["Records"] else None
+    return json.loads(json.dumps(records, default=str))
+
+
+def ticket_batches(endpoint: str, table: str) -> list[dict[str, Any]]:
+    """Per ticket the form created: the stream batch its creation made (the ticket, its entry, its timers)."""
+    by_ticket: dict[str, list[dict[str, Any]]] = {}
+    for record in stream_records(endpoint, table):
+        pk = record["dynamodb"]["Keys"]["pk"]["S"]
+        if "TICKET#" in pk:
+            by_ticket.setdefault(pk.split("TICKET#", 1)[1].split("#")[0], []).append(record)
+    return [{"Records": batch} for batch in by_ticket.values()]
+
+
+def due_sla_messages(endpoint: str, table: str, queue_arn: str) -> list[dict[str, Any]]:
+    """Per ticket, the SQS message the scheduler enqueues when its first-response SLA falls due."""
+    items = _client("dynamodb", endpoint).scan(TableName=table)["Items"]
+    events = []
+    for item in items:
+        if item["sk"]["S"] != "TIMER#sla_first":
+            continue
+        body = {"v": 1, "table": "tickets", "kind": "sla_first", "pk": item["pk"]["S"], "sk": item["sk"]["S"],
+                "now": item["due_at"]["S"]}
+        events.append({"Records": [{
+            "messageId": uuid.uuid4().hex, "receiptHandle": "bench", "body": json.dumps(body), "attributes": {},
+            "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs", "eventSourceARN": queue_arn,
+            "awsRegion": "us-east-1",
+        }]})
+    return events
+
+
+def spending_batches(endpoint: str, table: str, count: int) -> list[dict[str, Any]]:
+    """Per run a user with a monthly budget whose running total just passed 80% of it."""
+    dynamodb = _client("dynamodb", endpoint)
+    month = datetime.now(UTC).strftime("%Y-%m")
+    for i in range(count):
+        pk = {"S": f"USER#cold{i}"}
+        dynamodb.put_item(TableName=table, Item={
+            "pk": pk, "sk": {"S": "PROFILE"}, "user_id": {"S": f"cold{i}"}, "email": {"S": f"cold{i}@example.com"},
+            "monthly_limit": {"N": str(SPENDING_PROFILE_LIMIT)}, "created_at": {"S": f"{month}-01T00:00:00Z"},
+        })
+        dynamodb.put_item(TableName=table, Item={
+            "pk": pk, "sk": {"S": f"TOTAL#{month}"}, "month": {"S": month},
+            "total": {"N": str(SPENDING_PROFILE_LIMIT * 84 // 100)}, "count": {"N": "1"},
+        })
+    totals = [r for r in stream_records(endpoint, table) if r["dynamodb"]["Keys"]["sk"]["S"].startswith("TOTAL#")]
+    return [{"Records": [record]} for record in totals]
+
+
+def _run(code: str, env: dict[str, str]) -> tuple[float, float, float, float]:
+    done = subprocess.run([str(PYTHON), "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=False)  # noqa: S603
+    line = next((ln for ln in done.stdout.splitlines() if ln.startswith("BENCH ")), None)
+    if done.returncode != 0 or line is None:
+        raise RuntimeError(f"cold start failed in a fresh interpreter:\n{done.stderr[-2000:]}")
+    return tuple(float(x) for x in line.split()[1:5])  # type: ignore[return-value]
+
+
+def _samples(codes: list[str], env: dict[str, str]) -> list[tuple[float, float, float, float]]:
+    """The first run untimed (it writes any missing .pyc files so every timed run starts alike)."""
+    _run(codes[0], env)
+    return [_run(code, env) for code in codes[1:]]
+
+
+def libraries(env: dict[str, str], layers: list[str], runs: int) -> dict[str, float]:
+    """Median import ms of bare boto3, the libraries' floor, and the floor with Powertools' Tracer."""
+    found = {}
+    for name, code in (("boto3", BOTO3), ("floor", FLOOR), ("floor + Tracer", FLOOR_WITH_TRACER)):
+        samples = _samples([_LIBRARIES.format(paths=layers, code=code)] * (runs + 1), env)
+        found[name] = statistics.median(s[0] for s in samples) * 1000
+    return found
+
+
+# Per function: its first invocation, and what its answer must be for the figure to count.
+FIRST_CALLS = {
+    "ApiFunction": ("POST /api/tickets (the ticket form)", "result['statusCode'] == 201"),
+    "TicketStreamFunction": ("the batch a new ticket makes (assignment, emails, figures)",
+                             "result == {'batchItemFailures': []}"),
+    "WorkerFunction": ("a first-response SLA falling due", "result == {'batchItemFailures': []}"),
+    "SpendingStreamFunction": ("a running total passing 80% of the budget (an alert)",
+                               "result == {'batchItemFailures': []}"),
+    "SchedulerFunction": ("one scheduled run", "isinstance(result, dict)"),
+    # Under the default parameters (no InboundDomain) SES delivers nothing; this is the cheapest record.
+    "InboundFunction": ("a record that is not an SES receipt", "result == {'outcomes': ['NotAReceipt']}"),
+}
+
+
+def run(runs: int, progress: Callable[[str], None]) -> tuple[dict[str, float], dict[str, tuple[str, Cold]]]:
+    overrides = {
+        "SenderEmail": LOCAL_SENDER, "SiteUrl": "http://127.0.0.1:3000", "AdminEmails": "admin@pennydesk.local"
+    }
+    template = Template.load(ROOT / "template.yaml", overrides)
+    layers = _layer_paths(template)
+    specs = {spec.logical_id: spec for spec in template.functions()}
+    cold: dict[str, tuple[str, Cold]] = {}
+    progress("moto in a process of its own (bench.moto_proxy), the template provisioned")
+    with moto_proxy(overrides) as (endpoint, function_env):
+        env = {**_child_env({**function_env, "POWERTOOLS_LOG_LEVEL": "ERROR"}), "AWS_ENDPOINT_URL": endpoint}
+        progress(f"libraries' floor and bare import boto3 x{runs}")
+        floor = libraries(env, layers, runs)
+
+        def measure(logical_id: str, events: list[dict[str, Any]]) -> None:
+            spec, (what, check) = specs[logical_id], FIRST_CALLS[logical_id]
+            progress(f"{logical_id}: import + first invocation ({what}) x{runs}")
+            module_file, handler = spec.handler.rsplit(".", 1)
+            codes = [
+                _FIRST_CALL.format(
+                    paths=[str(spec.code_uri), *layers], file=str(spec.code_uri / f"{module_file}.py"),
+                    function=logical_id, handler=handler, event=json.dumps(event), check=check,
+                )
+                for event in events[: runs + 1]
+            ]
+            if len(codes) < runs + 1:
+                raise RuntimeError(f"{logical_id}: {len(events)} first events for {runs + 1} runs")
+            samples = _samples(codes, env)
+            cold[logical_id] = (what, Cold(
+                import_ms=statistics.median(s[0] for s in samples) * 1000,
+                call_ms=statistics.median(s[1] for s in samples) * 1000,
+                aws_ms=statistics.median(s[2] for s in samples) * 1000,
+                rss_mb=max(s[3] for s in samples),
+            ))
+
+        tickets, spending = function_env["TICKETS_TABLE"], function_env["SPENDING_TABLE"]
+        queue_name = function_env.get("WORK_QUEUE_URL", "queue").rsplit("/", 1)[-1]
+        queue_arn = f"arn:aws:sqs:us-east-1:123456789012:{queue_name}"
+        measure("ApiFunction", [ticket_form_event(i) for i in range(runs + 1)])
+        measure("TicketStreamFunction", ticket_batches(endpoint, tickets))
+        measure("WorkerFunction", due_sla_messages(endpoint, tickets, queue_arn))
+        measure("SpendingStreamFunction", spending_batches(endpoint, spending, runs + 1))
+        measure("SchedulerFunction", [schedule_event("SchedulerFunction", datetime.now(UTC))] * (runs + 1))
+        measure("InboundFunction", [{"Records": [{"eventSource": "aws:ses"}]}] * (runs + 1))
+    return floor, cold
+
+
+if __name__ == "__main__":  # pragma: no cover - a quick way to look at this section alone
+    import sys
+
+    floor, cold = run(3, lambda m: print(m, file=sys.stderr))
+    print(floor)
+    for name, (what, c) in cold.items():
+        print(f"{name:24} import {c.import_ms:6.0f} ms  first call {c.call_ms:6.0f} ms (+{c.aws_ms:.0f} ms AWS)  "
+              f"all in {c.all_in_ms:6.0f} ms  RSS {c.rss_mb:.0f} MB  ({what}); "
+              f"x boto3 {c.import_ms / floor['boto3']:.2f} / {c.all_in_ms / floor['boto3']:.2f}")
