@@ -9,6 +9,7 @@ IDs in `In-Reply-To` and `References`: one conversation per ticket in Gmail, Out
 from __future__ import annotations
 
 from pynamodb.attributes import UnicodeAttribute
+from pynamodb.exceptions import PutError
 
 from pennydesk.helpdesk.ticket_records import Ticket
 from pennydesk.identity import reply_tokens
@@ -28,8 +29,8 @@ def thread_pk(ticket_id: str) -> str:
 
 
 class ThreadMessage(KeyedModel):
-    """pk=THREAD#<ticket id>, sk=MAIL#<when, microseconds>#<Message-ID>: one email sent to or received from
-    a side (`role`: customer or agent) of the ticket."""
+    """pk=THREAD#<ticket id>, sk=MAIL#<Message-ID>: one email sent to or received from a side (`role`:
+    customer or agent) of the ticket, and when (the thread's order)."""
 
     Meta = table_meta(get_settings().tickets_table)
 
@@ -60,18 +61,23 @@ def message_ids(ticket_id: str, role: str) -> list[str]:
     found = ThreadMessage.query(
         thread_pk(ticket_id), ThreadMessage.sk.startswith(MAIL_PREFIX), consistent_read=True
     )
-    return list(dict.fromkeys(m.message_id for m in found if m.role == role))
+    return [m.message_id for m in sorted(found, key=lambda m: m.at) if m.role == role]
 
 
 def remember(ticket_id: str, role: str, message_id: str, direction: str = "out") -> None:
-    """Keep one Message-ID (a retried send may keep it twice: readers take each ID once)."""
+    """Keep one Message-ID, once: a retried send (SES's same id again) changes nothing."""
     if not message_id:
         return
     at = iso_precise(utcnow())
-    ThreadMessage(
-        pk=thread_pk(ticket_id), sk=f"{MAIL_PREFIX}{at}#{message_id}", ticket_id=ticket_id, role=role,
+    kept = ThreadMessage(
+        pk=thread_pk(ticket_id), sk=f"{MAIL_PREFIX}{message_id}", ticket_id=ticket_id, role=role,
         message_id=message_id, direction=direction, at=at,
-    ).save()
+    )
+    try:
+        kept.save(condition=ThreadMessage.sk.does_not_exist())
+    except PutError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
 
 
 def trimmed(ids: list[str]) -> tuple[str, ...]:
