@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(header, flush=True)  # the header leads; progress goes to stderr; the table comes last
 
-    from bench import build, coldstart, costs, import_csv, inprocess, queue, schedule, spending
+    from bench import build, coldstart, costs, import_csv, inbound_costs, inprocess, queue, schedule, spending
     from bench.report import render_table, write_json
 
     progress(f"[1/10] cold-start proxy: fresh interpreters, median of {import_runs}")
@@ -55,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     schedule_rows, schedule_notes, _ = schedule.run(args.quick, progress)
     progress("[9/10] cost model and right-sizing: ticket and expense flows, RSS after init")
     cost_rows, cost_notes, raw_costs = costs.run(args.quick)
+    inbound_rows, inbound_notes = inbound_costs.run(args.quick, sum(raw_costs["per_1000_tickets"].values()))
+    cost_rows, cost_notes = cost_rows + inbound_rows, cost_notes + inbound_notes
     progress("[10/10] build output size")
     build_rows, build_notes = build.run()
     rows = sorted(

@@ -67,6 +67,16 @@ SQS_REQUEST = Price(0.40 / 1_000_000, "request", "https://aws.amazon.com/sqs/pri
 # (https://www.zendesk.com/pricing/).
 ZENDESK_SUITE_TEAM_AGENT_MONTH = Price(55.0, "agent-month", "https://www.zendesk.com/pricing/", confirmed=False)
 
+# SES receiving and S3 requests: not confirmed by any stored page (the store's SES FAQ points at the pricing
+# page without figures); last known list prices: SES $0.10 per 1,000 emails received plus $0.09 per 1,000
+# incoming mail chunks of 256 KB (https://aws.amazon.com/ses/pricing/), S3 Standard $0.005 per 1,000 PUTs and
+# $0.0004 per 1,000 GETs (https://aws.amazon.com/s3/pricing/).
+SES_RECEIVED_EMAIL = Price(0.10 / 1_000, "email received", "https://aws.amazon.com/ses/pricing/", confirmed=False)
+SES_RECEIVED_CHUNK = Price(0.09 / 1_000, "256 KB chunk received", "https://aws.amazon.com/ses/pricing/",
+                           confirmed=False)
+S3_PUT = Price(0.005 / 1_000, "PUT request", "https://aws.amazon.com/s3/pricing/", confirmed=False)
+S3_GET = Price(0.0004 / 1_000, "GET request", "https://aws.amazon.com/s3/pricing/", confirmed=False)
+
 ALL = {
     "Lambda arm64 duration": LAMBDA_ARM_GB_SECOND,
     "Lambda x86_64 duration": LAMBDA_X86_GB_SECOND,
@@ -79,6 +89,10 @@ ALL = {
     "Secrets Manager secret": SECRET_MONTH,
     "CloudWatch Logs ingestion": LOGS_INGESTED_GB,
     "SQS standard requests": SQS_REQUEST,
+    "SES inbound email": SES_RECEIVED_EMAIL,
+    "SES inbound 256 KB chunks": SES_RECEIVED_CHUNK,
+    "S3 PUT requests": S3_PUT,
+    "S3 GET requests": S3_GET,
     "Zendesk Suite Team seat": ZENDESK_SUITE_TEAM_AGENT_MONTH,
 }
 
