@@ -71,6 +71,11 @@ export async function signOut() {
  * shows it. Later loads of the same page in this tab find it again in sessionStorage. Returns the token or null.
  */
 export function takeLinkToken(kind, scope = "") {
+  // A link opened in a tab already on this page changes only the fragment, which reloads nothing: reload, so
+  // the page starts again from the new link's token.
+  window.addEventListener("hashchange", () => {
+    if (new URLSearchParams(window.location.hash.replace(/^#/, "")).has("token")) window.location.reload();
+  });
   const params = new URLSearchParams(window.location.search);
   const fragment = new URLSearchParams(window.location.hash.replace(/^#/, ""));
   const key = `${LINK_PREFIX}${kind}.${scope}`;
