@@ -83,7 +83,9 @@ def test_a_ticket_is_worked_entirely_by_email(mail_stack: tuple[RunningStack, in
     assigned = wait_for(base, None, f"[#{number}] Assigned to you")
     agent = assigned["to"][0]
 
-    send(port, reply_to(confirmation, CUSTOMER, "It was on my Visa ending 4242.", "<maya-1@example.com>"))
+    first_reply = reply_to(confirmation, CUSTOMER, "It was on my Visa ending 4242.", "<maya-1@example.com>")
+    first_reply.add_attachment(b"%PDF-1.4 statement", maintype="application", subtype="pdf", filename="march.pdf")
+    send(port, first_reply)  # the attachment rides along; the reply's text is what reaches the ticket
     to_agent = wait_for(base, agent, f"[#{number}] Maya Okafor replied")
     assert "It was on my Visa ending 4242." in to_agent["text"]
     assert "Two charges" not in to_agent["text"].split("It was on my Visa")[1]  # only the new text came in
