@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 from pennydesk.platform.errors import PennydeskError
@@ -41,9 +42,14 @@ def export_range(first: str, last: str) -> tuple[str, str]:
     return start.isoformat(), end.isoformat()
 
 
+# A formula character at the start of the cell, or after a delimiter that a spreadsheet in another locale splits
+# the cell at (then the part after it starts a cell of its own), with any spaces between.
+_FORMULA = re.compile(r"(^|[,;|\t])([ ]*)([=+\-@\t\r])")
+
+
 def guard(cell: str) -> str:
-    """A cell a spreadsheet would run as a formula gets a leading quote (CSV injection)."""
-    return f"'{cell}" if cell.startswith(FORMULA_START) else cell
+    """Every formula a spreadsheet could find in a cell gets a leading quote (CSV injection)."""
+    return _FORMULA.sub(lambda m: f"{m.group(1)}{m.group(2)}'{m.group(3)}", cell)
 
 
 def export_csv(profile: Profile, first: str, last: str) -> tuple[str, str]:
