@@ -135,6 +135,26 @@ def _new_slug(article: Article, wanted: str | None) -> str | None:
     return wanted
 
 
+def _apply(article: Article, changes: Changes, slug: str | None) -> list:
+    """Change the article in hand as asked (a new version, now) and return the update's actions."""
+    for name in FIELDS:
+        if getattr(changes, name) is not None:
+            setattr(article, name, getattr(changes, name))
+    if changes.body is not None:
+        article.text = to_text(changes.body)
+    if slug is not None:
+        article.slug = slug
+        article.slugs = [s for s in article.slugs if s != slug] + [slug]
+    article.version = int(article.version) + 1
+    article.updated_at = iso_precise(utcnow())
+    return [
+        Article.title.set(article.title), Article.body.set(article.body), Article.text.set(article.text),
+        Article.category.set(article.category), Article.published.set(article.published),
+        Article.slug.set(article.slug), Article.slugs.set(article.slugs), Article.version.set(article.version),
+        Article.updated_at.set(article.updated_at),
+    ]
+
+
 def update(article_id: str, changes: Changes) -> Article:
     def attempt() -> Article:
         article = require(article_id)
@@ -142,23 +162,7 @@ def update(article_id: str, changes: Changes) -> Article:
         slug = _new_slug(article, changes.slug)
         if slug is None and all(getattr(changes, n) in (None, getattr(article, n)) for n in FIELDS):
             return article  # nothing to change: no write, and every warm index stays as it is
-        for name in FIELDS:
-            if getattr(changes, name) is not None:
-                setattr(article, name, getattr(changes, name))
-        if changes.body is not None:
-            article.text = to_text(changes.body)
-        if slug is not None:
-            article.slug = slug
-            article.slugs = [s for s in article.slugs if s != slug] + [slug]
-        article.version = seen + 1
-        article.updated_at = iso_precise(utcnow())
-        actions = [
-            Article.title.set(article.title), Article.body.set(article.body), Article.text.set(article.text),
-            Article.category.set(article.category),
-            Article.published.set(article.published), Article.slug.set(article.slug),
-            Article.slugs.set(article.slugs), Article.version.set(article.version),
-            Article.updated_at.set(article.updated_at),
-        ]
+        actions = _apply(article, changes, slug)
         with transaction() as tx:
             tx.update(article, actions=actions, condition=Article.version == seen)
             if slug is not None:
