@@ -121,7 +121,8 @@ def _amount_pattern(decimal: DecimalMark) -> re.Pattern[str]:
         mark, other = (".", ",") if decimal == "dot" else (",", ".")
         seps = re.escape(other + _SPACES + _APOSTROPHES)
         _PATTERNS[decimal] = re.compile(
-            rf"(?P<int>\d{{1,3}}(?P<sep>[{seps}])\d{{3}}(?:(?P=sep)\d{{3}})*|\d+)(?:{re.escape(mark)}(?P<frac>\d+))?"
+            rf"(?P<int>\d{{1,3}}(?P<sep>[{seps}])\d{{3}}(?:(?P=sep)\d{{3}})*|\d+)(?:{re.escape(mark)}(?P<frac>\d+))?",
+            re.ASCII,  # only 0-9 are money: \d alone takes full-width and other scripts' digits
         )
     return _PATTERNS[decimal]
 

@@ -29,7 +29,7 @@ MINOR_UNITS: dict[str, int] = {
 DEFAULT_CURRENCY = "USD"
 # A single expense or limit above a trillion minor units is a typo, not a purchase.
 MAX_MINOR = 10**12
-_AMOUNT = re.compile(r"^\d{1,15}(\.\d+)?$")
+_AMOUNT = re.compile(r"^\d{1,15}(\.\d+)?$", re.ASCII)  # \d alone takes full-width and other digits
 
 
 def decimals(currency: str) -> int:

@@ -6,7 +6,7 @@ import re
 
 from pennydesk.platform.errors import PennydeskError
 
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$", re.ASCII)
 
 
 def check_month(value: str, field: str = "month") -> str:
