@@ -32,6 +32,8 @@ def agent_for_ticket(token: str | None, ticket_id: str) -> Agent:
     Either way the ticket must be theirs now; a link for a ticket that moved on stops working."""
     try:
         grant = tokens.verify("agent", token)
+    except tokens.LinkExpired:
+        raise
     except Unauthorized:
         agent = staff.require_agent_session(token)
     else:

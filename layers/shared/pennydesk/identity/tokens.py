@@ -21,6 +21,10 @@ PURPOSES = ("customer", "agent", "survey", "sign_in", "session")
 SECRET_CACHE_SECONDS = 300
 
 
+class LinkExpired(Unauthorized):
+    """A genuine token past its lifetime: the one refusal worth telling apart ("ask for a new one")."""
+
+
 @dataclass(frozen=True)
 class Grant:
     purpose: str
@@ -59,7 +63,7 @@ def verify(purpose: str, token: str | None) -> Grant:
     try:
         payload = _serializer(purpose).loads(token, max_age=max_age)
     except SignatureExpired as exc:
-        raise Unauthorized("This link has expired. Ask for a new one.") from exc
+        raise LinkExpired("This link has expired. Ask for a new one.") from exc
     except BadSignature as exc:
         raise Unauthorized("This link is not valid.") from exc
     if not isinstance(payload, dict) or not isinstance(payload.get("sub"), str):
