@@ -57,6 +57,12 @@ POLICIES: dict[str, dict[str, Any]] = {
     "agent_ticket": _policy(
         {"agent": OK, "agent_session": OK, "other_agent": 403, "user": 403, "other_user": 403, "admin": 403}
     ),
+    # The ticket's page: its agent (link or session) and, since the desk is shared, an admin's session.
+    "desk_ticket": _policy(
+        {"agent": OK, "agent_session": OK, "other_agent": 403, "user": 403, "other_user": 403, "admin": OK}
+    ),
+    # The desk's views and search: an active agent's or an admin's session.
+    "desk": _policy({"agent_session": OK, "admin": OK, "user": 403, "other_user": 403}),
     # Only a signed-in agent has a queue.
     "agent_session": _policy({"agent_session": OK, "user": 403, "other_user": 403, "admin": 403}),
     "admin": _policy({"admin": OK, "agent_session": 403, "user": 403, "other_user": 403}),
@@ -79,7 +85,9 @@ ACCESS: dict[str, str] = {
     "POST /api/tickets/<ticket_id>/messages": "customer_link",
     "GET /api/tickets/<ticket_id>/feedback": "survey_link",
     "POST /api/tickets/<ticket_id>/feedback": "survey_link",
-    "GET /api/agent/tickets/<ticket_id>": "agent_ticket",
+    "GET /api/agent/tickets/<ticket_id>": "desk_ticket",
+    "GET /api/agent/tickets": "desk",
+    "GET /api/me/tickets": "own_account",
     "POST /api/agent/tickets/<ticket_id>/actions": "agent_ticket",
     "GET /api/agent/queue": "agent_session",
     "GET /api/admin/agents": "admin",
@@ -103,6 +111,7 @@ ACCESS: dict[str, str] = {
 RIGHTFUL = {
     "public": "user", "customer_link": "customer", "survey_link": "survey", "agent_ticket": "agent",
     "agent_session": "agent_session", "admin": "admin", "own_account": "user", "own_record": "user",
+    "desk_ticket": "agent", "desk": "agent_session",
 }
 # What a token of each purpose is re-signed as for the wrong-purpose caller (same subject, same claims).
 OTHER_PURPOSE = {"customer": "sign_in", "survey": "customer", "agent": "customer", "session": "sign_in"}
@@ -272,6 +281,8 @@ def entitled_to_see(caller: str, route: str) -> set[str]:
         marks |= {EXPENSE_MARK, USER}
     if caller in ("customer", "agent", "agent_session"):
         marks.add(CUSTOMER)
+    if caller == "admin" and ACCESS[route] in ("desk", "desk_ticket"):
+        marks |= {TICKET_MARK, CUSTOMER}  # an admin sees the whole desk
     return marks
 
 

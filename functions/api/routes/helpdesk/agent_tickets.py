@@ -20,7 +20,7 @@ TicketId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="The ticke
 class AgentTicket(BaseModel):
     ticket: AgentTicketView
     entries: list[EntryView]  # messages, internal notes and history, oldest first
-    me: AgentSummary
+    me: AgentSummary | None  # None: an admin who is not an agent, reading
     agents: list[AgentSummary]  # whom the ticket can be handed to
 
 
@@ -37,21 +37,27 @@ class Queue(BaseModel):
     tickets: list[AgentTicketView]
 
 
-def _ticket_for(agent_id: str, ticket_id: str) -> AgentTicket:
-    me = roster.require(agent_id)
+def _ticket_for(agent_id: str | None, ticket_id: str) -> AgentTicket:
+    me = roster.require(agent_id) if agent_id else None
     colleagues = [agent_summary(a) for a in roster.list_agents() if a.active and a.agent_id != agent_id]
     return AgentTicket(
         ticket=agent_ticket_view(workflow.get_ticket(ticket_id)),
         entries=[entry_view(e) for e in workflow.entries(ticket_id)],
-        me=agent_summary(me),
+        me=agent_summary(me) if me else None,
         agents=colleagues,
     )
 
 
-@router.get("/agent/tickets/<ticket_id>", summary="A ticket with notes and history", tags=["Agents"], security=SECURITY)
+@router.get(
+    "/agent/tickets/<ticket_id>",
+    summary="A ticket with notes and history",
+    description="Its agent (emailed link or session), any active agent's session, or an admin's session.",
+    tags=["Agents"],
+    security=SECURITY,
+)
 def get_agent_ticket(ticket_id: TicketId) -> AgentTicket:
-    agent = access.agent_for_ticket(token_of(router), ticket_id)
-    return _ticket_for(agent.agent_id, ticket_id)
+    reader = access.desk_reader_for_ticket(token_of(router), ticket_id)
+    return _ticket_for(reader.agent_id if reader else None, ticket_id)
 
 
 @router.post(

@@ -49,3 +49,19 @@ def agent_for_ticket(token: str | None, ticket_id: str) -> Agent:
     if ticket.agent_id != agent.agent_id:
         raise Forbidden("This ticket is not assigned to you.")
     return agent
+
+
+def desk_reader_for_ticket(token: str | None, ticket_id: str) -> Agent | None:
+    """Who may read a ticket: its agent (link or session), any active agent's session (the desk is shared) or
+    an admin's session (None: an admin who is not an agent). Acting on it stays with its agent."""
+    try:
+        return agent_for_ticket(token, ticket_id)
+    except Forbidden as refused:
+        try:
+            current = staff.session(token)
+        except Unauthorized:
+            raise refused from None
+        if current.agent is None and not current.is_admin:
+            raise
+        get_ticket(ticket_id)  # a 404 for a ticket that isn't there
+        return current.agent

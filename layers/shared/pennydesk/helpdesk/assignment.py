@@ -101,6 +101,7 @@ def assign(ticket: Ticket, *, avoid: str | None = None) -> AssignmentResult:
                         Ticket.version.add(1),
                         Ticket.queue_agent.set(agent.agent_id),
                         Ticket.queue_key.set(ticket.queue_position_key()),
+                        *ticket.desk_key_actions({"status": Status.ASSIGNED, "updated_at": now}),
                     ],
                     condition=(Ticket.status == Status.NEW) & Ticket.agent_id.does_not_exist(),
                 )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from aws_lambda_powertools import Logger
 
-from pennydesk.helpdesk import sla
+from pennydesk.helpdesk import sla, subject_words
 from pennydesk.helpdesk.ticket_records import COUNTER_PK, TICKET_NUMBER_SK, TICKET_SK, Counter, Ticket, ticket_pk
 from pennydesk.helpdesk.vocabulary import Priority, Status
 from pennydesk.platform import ratelimit
@@ -80,11 +80,14 @@ def _ticket_for(request: TicketRequest, number: int) -> Ticket:
 
 def create_ticket(request: TicketRequest) -> Ticket:
     ticket = _ticket_for(request, next_ticket_number())
-    # The SLA targets start with the ticket: both timers are written in the ticket's own transaction.
+    ticket.set_desk_keys()
+    # The SLA targets and the subject's search words start with the ticket: written in its own transaction.
     with transaction() as tx:
         tx.save(ticket, condition=Ticket.pk.does_not_exist())
         for timer in sla.new_timers(ticket):
             tx.save(timer)
+        for word in subject_words.word_items(ticket):
+            tx.save(word)
     return ticket
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from pennydesk.helpdesk.vocabulary import Priority
+from pennydesk.helpdesk.vocabulary import OPEN_STATUSES, Priority, Status
 from pennydesk.platform.dynamo import KeyedModel, table_meta
 from pennydesk.platform.settings import get_settings
 from pennydesk.scheduling.records import DueIndex, TimerBase, timer_pk
@@ -54,6 +54,105 @@ class AgentQueue(GlobalSecondaryIndex["Ticket"]):
     queue_key = UnicodeAttribute(range_key=True)
 
 
+# The desk's views (docs/data-model.md, "Desk views"): each is a Query on one sparse index, whose keys the
+# ticket item itself carries, so every write of the ticket moves it between views in the same request.
+DESK_BUCKETS = {
+    Status.NEW: "unassigned", Status.WAITING: "waiting", Status.RESOLVED: "resolved", Status.CLOSED: "resolved",
+}
+DESK_OPEN = "open"
+DESK_ALL = "all"
+WORD_PREFIX = "WORD#"
+
+
+def desk_bucket(status: str) -> str:
+    """The desk_status partition a ticket is listed in: unassigned, working (assigned or in progress),
+    waiting or resolved (resolved and closed)."""
+    return DESK_BUCKETS.get(status, "working")  # type: ignore[call-overload]
+
+
+def customer_key(email: str) -> str:
+    """A customer address as the customer index keys it: trimmed and lower-cased."""
+    return email.strip().lower()
+
+
+def word_pk(word: str) -> str:
+    return f"{WORD_PREFIX}{word}"
+
+
+def recency_key(at: str, ticket_id: str) -> str:
+    """Newest first when read backwards; the id keeps two tickets of one second apart."""
+    return f"{at}#{ticket_id}"
+
+
+def desk_keys(status: str, priority: str, created_at: str, updated_at: str, ticket_id: str) -> dict[str, str | None]:
+    """The view-index keys of a ticket in this state (None: not in that index)."""
+    bucket = desk_bucket(status)
+    urgency = queue_key(priority, created_at, ticket_id)
+    is_listed_open = status == Status.NEW or status in OPEN_STATUSES
+    return {
+        "desk_status": bucket,
+        "desk_status_key": urgency if bucket == "unassigned" else recency_key(updated_at, ticket_id),
+        "desk_open": DESK_OPEN if is_listed_open else None,
+        "desk_open_key": urgency if is_listed_open else None,
+        "desk_all": DESK_ALL,
+        "desk_updated_key": recency_key(updated_at, ticket_id),
+    }
+
+
+class DeskStatusIndex(GlobalSecondaryIndex["Ticket"]):
+    """unassigned (most urgent, then oldest), working, waiting and resolved (latest change first)."""
+
+    class Meta:
+        index_name = "desk_status"
+        projection = AllProjection()
+
+    desk_status = UnicodeAttribute(hash_key=True)
+    desk_status_key = UnicodeAttribute(range_key=True)
+
+
+class DeskOpenIndex(GlobalSecondaryIndex["Ticket"]):
+    """Sparse: every ticket not yet resolved, assigned or not; most urgent, then oldest."""
+
+    class Meta:
+        index_name = "desk_open"
+        projection = AllProjection()
+
+    desk_open = UnicodeAttribute(hash_key=True)
+    desk_open_key = UnicodeAttribute(range_key=True)
+
+
+class DeskAllIndex(GlobalSecondaryIndex["Ticket"]):
+    """Every ticket, latest change first."""
+
+    class Meta:
+        index_name = "desk_all"
+        projection = AllProjection()
+
+    desk_all = UnicodeAttribute(hash_key=True)
+    desk_updated_key = UnicodeAttribute(range_key=True)
+
+
+class CustomerIndex(GlobalSecondaryIndex["Ticket"]):
+    """A customer's tickets by their normalised address, newest first (search by email, My requests)."""
+
+    class Meta:
+        index_name = "by_customer"
+        projection = AllProjection()
+
+    customer_key = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class NumberIndex(GlobalSecondaryIndex["Ticket"]):
+    """#1042 to its ticket: one key lookup."""
+
+    class Meta:
+        index_name = "by_number"
+        projection = AllProjection()
+
+    number = NumberAttribute(hash_key=True)
+
+
 class Ticket(KeyedModel):
     Meta = table_meta(get_settings().tickets_table)
 
@@ -80,9 +179,42 @@ class Ticket(KeyedModel):
     queue_agent = UnicodeAttribute(null=True)
     queue_key = UnicodeAttribute(null=True)
     agent_queue = AgentQueue()
+    desk_status = UnicodeAttribute(null=True)
+    desk_status_key = UnicodeAttribute(null=True)
+    desk_open = UnicodeAttribute(null=True)
+    desk_open_key = UnicodeAttribute(null=True)
+    desk_all = UnicodeAttribute(null=True)
+    desk_updated_key = UnicodeAttribute(null=True)
+    customer_key = UnicodeAttribute(null=True)
+    desk_status_index = DeskStatusIndex()
+    desk_open_index = DeskOpenIndex()
+    desk_all_index = DeskAllIndex()
+    by_customer = CustomerIndex()
+    by_number = NumberIndex()
 
     def queue_position_key(self) -> str:
         return queue_key(self.priority, self.created_at, self.ticket_id)
+
+    def desk_keys_after(self, changes: dict[str, object]) -> dict[str, str | None]:
+        """The view-index keys once `changes` (field -> new value, None for removed) are applied."""
+        state = {name: changes.get(name, getattr(self, name)) for name in ("status", "priority", "updated_at")}
+        return desk_keys(str(state["status"]), str(state["priority"]), self.created_at, str(state["updated_at"]),
+                         self.ticket_id)
+
+    def desk_key_actions(self, changes: dict[str, object]) -> list[object]:
+        """Update actions that keep the ticket's view-index keys true to `changes`: staged in the same
+        write as the change itself, so a view never lists a ticket where it no longer is."""
+        actions: list[object] = []
+        for name, value in self.desk_keys_after(changes).items():
+            attribute = getattr(Ticket, name)
+            actions.append(attribute.remove() if value is None else attribute.set(value))
+        return actions
+
+    def set_desk_keys(self) -> None:
+        """For a ticket about to be stored for the first time."""
+        for name, value in self.desk_keys_after({}).items():
+            setattr(self, name, value)
+        self.customer_key = customer_key(self.customer_email)
 
     @classmethod
     def get_by_id(cls, ticket_id: str, *, consistent: bool = False) -> Ticket:
@@ -120,6 +252,17 @@ class TicketEntry(KeyedModel):
     to_status = UnicodeAttribute(null=True)
     detail = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
+
+
+class TicketWord(KeyedModel):
+    """pk=WORD#<word>, sk=<created_at>#<ticket id>: one item per distinct word of a ticket's subject,
+    written in the ticket's own transaction (the subject never changes). `words` holds every word of that
+    subject, so a search for several words reads one word's partition and keeps the items holding the rest."""
+
+    Meta = table_meta(get_settings().tickets_table)
+
+    ticket_id = UnicodeAttribute()
+    words = UnicodeAttribute()  # space-separated
 
 
 class TicketTimer(TimerBase):

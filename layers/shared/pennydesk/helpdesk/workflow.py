@@ -237,7 +237,10 @@ def _stage(
     seen = int(ticket.version)
     tx.update(
         ticket,
-        actions=[*_field_actions(plan.fields), Ticket.version.set(seen + 1), Ticket.changed_by.set(actor.kind)],
+        actions=[
+            *_field_actions(plan.fields), *ticket.desk_key_actions(_changed_values(plan.fields)),
+            Ticket.version.set(seen + 1), Ticket.changed_by.set(actor.kind),
+        ],
         condition=Ticket.version == seen,
     )
     made = [_entry(ticket, actor, entry, plan.at, position) for position, entry in enumerate(plan.entries)]
@@ -257,6 +260,11 @@ def _field_actions(fields: Mapping[str, Any]) -> list[Any]:
         else:
             actions.append(attribute.set(value))
     return actions
+
+
+def _changed_values(fields: Mapping[str, Any]) -> dict[str, object]:
+    """The plan's fields as values after the change (None for a removed one; counters are not keys)."""
+    return {name: None if value is REMOVE else value for name, value in fields.items() if not isinstance(value, Add)}
 
 
 def _entry(ticket: Ticket, actor: Actor, planned: decisions.EntryPlan, now: str, position: int) -> TicketEntry:

@@ -1,0 +1,124 @@
+"""GET /api/agent/tickets: the desk's views, search, cursors and bad input, as agents and admins use them."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+
+from infra.local.engine import HttpResult, LocalStack
+from tests.support.helpdesk import act, open_ticket, submit_ticket
+from tests.support.identity import bearer, sign_in
+from tests.support.stack import ADMIN
+
+ADA = "ada@pennydesk.local"
+
+
+def desk(stack: LocalStack, session: str, **query: Any) -> HttpResult:
+    return stack.http("GET", "/api/agent/tickets", query=urlencode(query), headers=bearer(session))
+
+
+def numbers(answer: HttpResult) -> list[int]:
+    assert answer.status == 200, answer.body
+    return [t["number"] for t in answer.json()["tickets"]]
+
+
+def test_a_new_ticket_waits_in_unassigned_and_moves_to_its_agent_when_assigned(stack: LocalStack) -> None:
+    admin = sign_in(stack, ADMIN)
+    created = submit_ticket(stack, subject="Printer on fire", category="technical", priority="urgent").json()
+
+    assert numbers(desk(stack, admin, view="unassigned")) == [created["number"]]
+    stack.drain()  # the stream assigns it
+    assert numbers(desk(stack, admin, view="unassigned")) == []
+    listed = desk(stack, admin, view="open").json()["tickets"]
+    assert [t["number"] for t in listed] == [created["number"]]
+    row = listed[0]
+    assert row["status"] == "assigned" and row["agent"]["name"]
+    assert row["customer"] == {"name": "Maya Okafor", "email": "maya@example.com"}
+    assert row["sla"]["state"] in ("on_track", "due_soon") and row["sla"]["target"] == "first response"
+
+
+def test_each_view_lists_the_tickets_in_that_state(stack: LocalStack) -> None:
+    waiting = open_ticket(stack, subject="Waiting one", category="general")
+    resolved = open_ticket(stack, subject="Resolved one", category="general")
+    working = open_ticket(stack, subject="Working one", category="general")
+    act(stack, resolved, "resolve", body="Done.")
+    act(stack, waiting, "reply", body="Which card was it?")
+    agent = sign_in(stack, ADA)
+
+    assert numbers(desk(stack, agent, view="waiting")) == [waiting.number]
+    assert numbers(desk(stack, agent, view="resolved")) == [resolved.number]
+    assert set(numbers(desk(stack, agent, view="open"))) == {waiting.number, working.number}
+    assert set(numbers(desk(stack, agent, view="all"))) == {waiting.number, resolved.number, working.number}
+    mine = set(numbers(desk(stack, agent, view="mine")))
+    assert mine <= {waiting.number, working.number}
+
+
+def test_search_finds_by_number_email_and_subject_words(stack: LocalStack) -> None:
+    kim = open_ticket(stack, subject="Refund for the March invoice", email="Kim@Example.com")
+    other = open_ticket(stack, subject="Password reset never arrives", email="lee@example.com")
+    agent = sign_in(stack, ADA)
+
+    assert numbers(desk(stack, agent, view="all", q=str(kim.number))) == [kim.number]
+    assert numbers(desk(stack, agent, view="all", q=f"#{other.number}")) == [other.number]
+    assert numbers(desk(stack, agent, view="all", q="kim@example.COM")) == [kim.number]
+    assert numbers(desk(stack, agent, view="all", q="march REFUND")) == [kim.number]
+    assert numbers(desk(stack, agent, view="all", q="password")) == [other.number]
+    assert numbers(desk(stack, agent, view="all", q="march password")) == []
+    assert numbers(desk(stack, agent, view="resolved", q=str(kim.number))) == []
+
+
+def test_pages_follow_their_cursor_and_a_cursor_works_only_for_its_own_list_and_person(stack: LocalStack) -> None:
+    agent = sign_in(stack, ADA)
+    admin = sign_in(stack, ADMIN)
+    for n in range(27):
+        submit_ticket(stack, subject=f"Question {n}", email=f"c{n}@example.com")
+    first = desk(stack, agent, view="unassigned").json()
+    assert len(first["tickets"]) == 25 and first["next_cursor"]
+    second = desk(stack, agent, view="unassigned", cursor=first["next_cursor"]).json()
+    seen = [t["number"] for t in first["tickets"] + second["tickets"]]
+    assert sorted(seen) == list(range(1001, 1028))
+
+    other_view = desk(stack, agent, view="all", cursor=first["next_cursor"])
+    other_person = desk(stack, admin, view="unassigned", cursor=first["next_cursor"])
+    forged = desk(stack, agent, view="unassigned", cursor=first["next_cursor"][:-3] + "abc")
+    for refused in (other_view, other_person, forged):
+        assert refused.status == 422, refused.body
+        assert "cursor" in refused.json()["message"]
+
+
+@pytest.mark.parametrize(
+    "q", ['"refund"', "re*und%", "x" * 5_000, "refund\x00", "line\nbreak", "' OR 1=1 --", "@", "a@b", "#", "   "]
+)
+def test_any_search_string_is_a_clear_422_or_a_page_never_a_5xx(stack: LocalStack, q: str) -> None:
+    open_ticket(stack, subject="Refund please")
+    answer = desk(stack, sign_in(stack, ADA), view="all", q=q)
+    assert answer.status in (200, 422), answer.body
+    if answer.status == 422:
+        assert answer.json()["message"]
+
+
+def test_control_characters_and_long_searches_say_what_is_wrong(stack: LocalStack) -> None:
+    agent = sign_in(stack, ADA)
+    assert "control characters" in desk(stack, agent, q="refund\x07").json()["message"]
+    assert "at most 200 characters" in desk(stack, agent, q="x" * 5_000).json()["message"]
+
+
+def test_a_customer_or_spender_session_never_reaches_the_desk(stack: LocalStack) -> None:
+    ticket = open_ticket(stack)
+    customer = sign_in(stack, "maya@example.com")
+    assert desk(stack, customer, view="all").status == 403
+    assert stack.http("GET", "/api/agent/tickets", headers=bearer(ticket.customer_token)).status == 401
+    assert stack.http("GET", "/api/agent/tickets").status == 401
+
+
+def test_an_admin_opens_any_ticket_and_a_refusal_says_it_is_about_permission(stack: LocalStack) -> None:
+    ticket = open_ticket(stack, subject="Colleague's ticket")
+    admin = stack.http("GET", f"/api/agent/tickets/{ticket.id}", headers=bearer(sign_in(stack, ADMIN)))
+    assert admin.status == 200, admin.body
+    assert admin.json()["ticket"]["subject"] == "Colleague's ticket" and admin.json()["me"] is None
+
+    customer = stack.http("GET", f"/api/agent/tickets/{ticket.id}", headers=bearer(sign_in(stack, "x@example.com")))
+    assert customer.status == 403
+    assert "expired" not in customer.json()["message"]
