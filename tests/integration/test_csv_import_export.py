@@ -276,18 +276,25 @@ def test_more_than_50000_rows_are_refused_whole_and_nothing_is_stored(stack: Loc
     assert spending_items() == []
 
 
-def test_a_file_that_is_not_utf8_is_refused_with_where(stack: LocalStack) -> None:
+def test_a_windows_1252_file_imports_as_its_utf8_twin_and_one_not_in_its_declared_charset_is_refused(
+    stack: LocalStack,
+) -> None:
     me = account(stack, "pat@example.com", currency="EUR")
     latin1 = BANK_FILE.encode("cp1252")
 
-    result = upload(stack, me, latin1, **GERMAN_BANK)
-    declared = upload(stack, me, BANK_FILE, content_type="text/csv; charset=windows-1252", **GERMAN_BANK)
+    mislabelled = upload(stack, me, latin1, content_type="text/csv; charset=utf-8", **GERMAN_BANK)
+    binary = upload(stack, me, b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)) * 40)
 
-    assert result.status == 400
-    assert result.json()["code"] == "not_utf8"
-    assert "line 1" in result.json()["message"] and "UTF-8" in result.json()["message"]
-    assert declared.status == 400 and "windows-1252" in declared.json()["message"]
+    assert mislabelled.status == 400
+    assert mislabelled.json()["code"] == "not_utf8"
+    assert "line 1" in mislabelled.json()["message"] and "utf-8" in mislabelled.json()["message"]  # Empfänger
+    assert binary.status == 422 and "not a text file" in binary.json()["message"]
     assert spending_items() == []
+
+    reply = imported(stack, me, latin1, **GERMAN_BANK)
+
+    assert (reply["imported"], reply["credits"]) == (4, 1)
+    assert "Café Nord" in [e["payee"] for e in expenses_in(stack, me, "2026-02")]
 
 
 def test_a_mapped_column_missing_from_the_header_is_named_with_the_header_s_columns(stack: LocalStack) -> None:

@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from pennydesk.platform.errors import PennydeskError
-from pennydesk.spending import account, csv_io
+from pennydesk.spending import account, csv_io, csv_options
 from pydantic import BaseModel, Field
 
 from routes.auth_header import SECURITY, token_of
@@ -35,7 +35,10 @@ class ImportLine(BaseModel):
 class ImportReport(BaseModel):
     imported: int = Field(description="Expenses stored by this request")
     duplicates: int = Field(description="Rows recognised as already recorded (external id, or date + amount + payee)")
-    credits: int = Field(description="Rows skipped because their sign says they are not expenses")
+    credits: int = Field(description="Rows skipped because they are money coming in (their sign, their direction "
+                         "column such as Af/Bij or Soll/Haben, or their credit column says so)")
+    holds: int = Field(default=0, description="Pending holds skipped (PayPal 'Ausstehend', 'vorgemerkt', 'Pending')")
+    zeros: int = Field(default=0, description="Rows of zero skipped (a statement closing, a balance line)")
     invalid: int = Field(description="Rows refused (listed in errors)")
     rows: int = Field(description="Data rows read (blank lines aside)")
     skipped: list[ImportLine] = Field(description="Duplicates and credits, by line (at most 1,000)")
@@ -60,8 +63,15 @@ class SampleRow(BaseModel):
 class ImportPreview(ImportReport):
     would_import: int
     columns: list[str] = Field(description="The header's columns")
-    delimiter: str = Field(description="comma, semicolon or tab (what auto detected)")
+    delimiter: str = Field(description="comma, semicolon, tab or pipe (what was detected or given)")
     sample: list[SampleRow] = Field(description="The first 20 rows read as expenses")
+    detected: str = Field(default="", description="What was detected, in plain words")
+    date_choices: list[str] = Field(
+        default_factory=list,
+        description="When the dates read both day first and month first: both patterns; the import asks for "
+        "date_format until one is chosen")
+    settings: dict[str, Any] = Field(default_factory=dict,
+                                     description="The options the file was read with; any can be sent to change it")
 
 
 def _lines(items: list[dict[str, Any]]) -> list[ImportLine]:
@@ -72,6 +82,7 @@ def import_report(reply: dict[str, Any]) -> ImportReport:
     """What an import did, as csv_io.import_csv reported it, field by field."""
     return ImportReport(
         imported=reply["imported"], duplicates=reply["duplicates"], credits=reply["credits"],
+        holds=reply.get("holds", 0), zeros=reply.get("zeros", 0),
         invalid=reply["invalid"], rows=reply["rows"], skipped=_lines(reply["skipped"]),
         errors=_lines(reply["errors"]), truncated=reply["truncated"], stopped_at_line=reply["stopped_at_line"],
         not_stored=reply["not_stored"], message=reply["message"],
@@ -82,10 +93,13 @@ def import_preview(reply: dict[str, Any]) -> ImportPreview:
     """What an import would do, with what was detected and the first rows as they would be stored."""
     return ImportPreview(
         imported=reply["imported"], duplicates=reply["duplicates"], credits=reply["credits"],
+        holds=reply.get("holds", 0), zeros=reply.get("zeros", 0),
         invalid=reply["invalid"], rows=reply["rows"], skipped=_lines(reply["skipped"]),
         errors=_lines(reply["errors"]), truncated=reply["truncated"], stopped_at_line=reply["stopped_at_line"],
         not_stored=reply["not_stored"], message=reply["message"],
         would_import=reply["would_import"], columns=reply["columns"], delimiter=reply["delimiter"],
+        detected=reply.get("detected", ""), date_choices=reply.get("date_choices", []),
+        settings=reply.get("settings", {}),
         sample=[
             SampleRow(line=row["line"], date=row["date"], amount=row["amount"], payee=row["payee"],
                       category=row["category"])
@@ -95,9 +109,15 @@ def import_preview(reply: dict[str, Any]) -> ImportPreview:
 
 
 IMPORT_DESCRIPTION = """\
-Send the CSV file itself as the body (`Content-Type: text/csv`; `text/plain`, `application/octet-stream` and
-Windows' `application/vnd.ms-excel` are accepted too), UTF-8, at most 5 MB and 50,000 rows, with a header
-row. The query says which header column holds what and how numbers and dates are written.
+Send the CSV file itself as the body, exactly as your bank let you download it (`Content-Type: text/csv`;
+`text/plain`, `application/octet-stream` and Windows' `application/vnd.ms-excel` are accepted too), at most
+5 MB and 50,000 rows. With no options everything is detected: the encoding (UTF-8 with or without BOM,
+Windows-1252, ISO-8859-1; a declared `charset` is honoured), lines above the table (account details, a
+summary block), the header row or none, the delimiter, the decimal and thousands separators, the date order
+(when every day is 12 or less the import asks for `date_format`; the preview shows both readings), and how
+money out is marked: one signed column, debit and credit columns, or an amount with a direction column
+(`Af/Bij`, `D/C`, `Soll/Haben`). Money coming in, zero rows and pending holds are skipped and counted. Any
+option given overrides what was detected; the preview says what was detected and with which options.
 
 Each data row becomes an expense unless it is a duplicate (its external id was imported before or appears
 earlier in the file; otherwise an expense with the same date, amount and payee is already recorded, counted:
@@ -105,8 +125,9 @@ two identical rows import twice the first time), a credit (by `sign`), or invali
 line with the reason). Importing the same file again imports nothing. `preview=true` judges every line and
 stores nothing.
 
-Refused whole, nothing stored: a body that is not UTF-8 (400), other content types (415), over 5 MB or
-50,000 rows (413), no header or a mapped column missing from it, bad options (422).
+Refused whole, nothing stored: a body that is not text or not in the declared charset (400/422), other
+content types (415), over 5 MB or 50,000 rows (413), no table found, a mapped column missing, dates that
+read two ways without `date_format`, bad options (422).
 """
 
 
@@ -119,10 +140,11 @@ Refused whole, nothing stored: a body that is not UTF-8 (400), other content typ
     response_description="What was imported, skipped and refused, line by line",
 )
 def import_expenses(
-    date: Annotated[str, Query(min_length=1, max_length=100, description="Header name of the date column")] = "date",
+    date: Annotated[str | None, Query(min_length=1, max_length=100, description="Header name of the date column")]
+    = None,
     amount: Annotated[
-        str, Query(min_length=1, max_length=100, description="Header name of the amount column")
-    ] = "amount",
+        str | None, Query(min_length=1, max_length=100, description="Header name of the amount column")
+    ] = None,
     payee: Annotated[str | None, Query(min_length=1, max_length=100, description="Header name of the payee column")]
     = None,
     category: Annotated[
@@ -132,8 +154,8 @@ def import_expenses(
               "value must be one of your categories."),
     ] = None,
     default_category: Annotated[
-        str, Query(min_length=1, max_length=40, description="Category for rows without one")
-    ] = "other",
+        str | None, Query(min_length=1, max_length=40, description="Category for rows without one (other)")
+    ] = None,
     external_id: Annotated[
         str | None,
         Query(min_length=1, max_length=100,
@@ -142,22 +164,23 @@ def import_expenses(
     note: Annotated[str | None, Query(min_length=1, max_length=100, description="Header name of a note column")]
     = None,
     delimiter: Annotated[
-        csv_io.Delimiter, Query(description="comma, semicolon, tab, or auto (detected from the first 8 KB)")
-    ] = "comma",
+        csv_io.Delimiter | None, Query(description="comma, semicolon, tab, or auto (detected)")
+    ] = None,
     decimal: Annotated[
-        csv_io.DecimalMark,
+        csv_io.DecimalMark | None,
         Query(description="The decimal separator: dot (1,234.56) or comma (1.234,56). The other one, spaces "
               "and apostrophes are accepted as thousands separators, in groups of three digits only."),
-    ] = "dot",
+    ] = None,
     date_format: Annotated[
-        str, Query(min_length=2, max_length=40, description="strftime pattern, e.g. %Y-%m-%d, %d.%m.%Y, %m/%d/%Y")
-    ] = "%Y-%m-%d",
+        str | None,
+        Query(min_length=2, max_length=40, description="strftime pattern, e.g. %Y-%m-%d, %d.%m.%Y, %m/%d/%Y"),
+    ] = None,
     sign: Annotated[
-        csv_io.Sign,
+        csv_io.Sign | None,
         Query(description="expenses_negative: as banks write them, money out is negative and positive rows "
               "(income, refunds) are skipped as credits; expenses_positive: expenses are positive, negative "
               "rows are skipped"),
-    ] = "expenses_negative",
+    ] = None,
     preview: Annotated[bool, Query(description="Judge every line and store nothing")] = False,
 ) -> ImportPreview | ImportReport:
     profile = account.require_user_session(token_of(router))
@@ -169,17 +192,16 @@ def import_expenses(
             field="Content-Type",
         )
     charset = _charset(event.headers.get("content-type") or "")
-    if charset not in (None, "utf-8", "utf8"):
-        raise csv_io.NotUtf8(f"The file is in {charset}; export or save it as UTF-8 and upload it again.",
-                             field="Content-Type")
-    text = csv_io.decode(event.body, base64_encoded=event.is_base64_encoded)
-    options = csv_io.Options(
-        date=date, amount=amount, payee=payee, category=category, external_id=external_id, note=note,
-        default_category=default_category, delimiter=delimiter, decimal=decimal, date_format=date_format, sign=sign,
-    )
+    text, _ = csv_io.decode_any(event.body, base64_encoded=event.is_base64_encoded, charset=charset)
+    named = {
+        "date": date, "amount": amount, "payee": payee, "category": category, "external_id": external_id,
+        "note": note, "default_category": default_category, "delimiter": delimiter, "decimal": decimal,
+        "date_format": date_format, "sign": sign,
+    }
+    given = {key: value for key, value in named.items() if value is not None}
     context = router.lambda_context
     time_left = (lambda: context.get_remaining_time_in_millis() / 1000) if context is not None else None
-    reply = csv_io.import_csv(profile, text, options, preview=preview, time_left=time_left)
+    reply = csv_options.import_upload(profile, text, given, preview=preview, time_left=time_left)
     return import_preview(reply) if preview else import_report(reply)
 
 

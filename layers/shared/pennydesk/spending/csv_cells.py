@@ -31,6 +31,16 @@ class NotUtf8(PennydeskError):
     code = "not_utf8"
 
 
+class NotText(PennydeskError):
+    """Bytes that are no text at all (a spreadsheet, an image, a zip): refused whole."""
+
+    status = 422
+    code = "not_text"
+
+
+_BINARY = re.compile(r"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
+
+
 class LineError(ValueError):
     """A cell that can't be read; becomes an error line naming its column."""
 
@@ -58,6 +68,53 @@ def decode(body: str | bytes | None, *, base64_encoded: bool = False) -> str:
     if not text.strip():
         raise PennydeskError(_EMPTY, field="body")
     return text
+
+
+def decode_any(body: str | bytes | None, *, base64_encoded: bool = False,
+               charset: str | None = None) -> tuple[str, str]:
+    """(text, encoding) of a bank's file as downloaded: a declared charset is honoured; otherwise UTF-8
+    (with or without BOM), else Windows-1252 (a superset of ISO-8859-1's printable text). A file with NUL
+    bytes or other control characters is not text and is refused."""
+    if body is None or body in ("", b""):
+        raise PennydeskError(_EMPTY, field="body")
+    if base64_encoded:
+        try:
+            body = base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):
+            raise NotUtf8("The request body is marked base64 but is not valid base64.", field="body") from None
+    if isinstance(body, str):
+        return decode(body), "utf-8"
+    text, encoding = _text_of(body, charset)
+    if _BINARY.search(text[:65536]):
+        raise NotText("This is not a text file (it holds control characters a CSV never has). Upload the CSV "
+                      "file your bank lets you download.", field="body")
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise PennydeskError(_EMPTY, field="body")
+    return text, encoding
+
+
+def _text_of(body: bytes, charset: str | None) -> tuple[str, str]:
+    if charset:
+        try:
+            return body.decode(charset), charset
+        except LookupError:
+            raise NotUtf8(f"{charset!r} is not a character set I know; send the file without it.",
+                          field="Content-Type") from None
+        except UnicodeDecodeError as exc:
+            line = body[: exc.start].count(b"\n") + 1
+            raise NotUtf8(f"The file is not {charset} as declared (line {line}); send it without a charset.",
+                          field="Content-Type") from None
+    if body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return body.decode("utf-16"), "utf-16"
+    try:
+        return body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return body.decode("cp1252"), "windows-1252"
+    except UnicodeDecodeError:
+        return body.decode("latin-1"), "iso-8859-1"
 
 
 def _utf8(body: bytes) -> str:

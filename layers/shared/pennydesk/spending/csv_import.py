@@ -51,7 +51,7 @@ class _State:
         up to BATCH_GET_MAX_KEYS keys; beyond that, range Queries over the file's dates and external ids,
         which read the same markers in a few 1 MB pages (a 10,000-row file: ~4 requests instead of 200)."""
         keys = {f"EXT#{r.value.external_id}" for r in rows if r.value.external_id}
-        keys |= {r.value.fingerprint for r in rows}
+        keys |= {r.value.fingerprint for r in rows} | {r.raw for r in rows if r.raw}
         pk = user_pk(user_id)
         if len(keys) <= BATCH_GET_MAX_KEYS:
             markers = Marker.batch_get([(pk, sk) for sk in sorted(keys)], consistent_read=True)
@@ -75,14 +75,18 @@ class _State:
             return f"duplicate: external id {value.external_id!r} was already imported"
         if self.others[value.fingerprint] >= row.occurrence:
             return "duplicate: an expense with the same date, amount and payee is already recorded"
+        if row.raw and self.others[row.raw] >= row.raw_occurrence:
+            return "duplicate: the same row of the bank's file was already imported"
         return None
 
 
 def _ranges(pk: str, keys: set[str]) -> Iterator[Marker]:
     """Every marker between the file's first and last date, and between its lowest and highest external id."""
-    days = sorted(k.split("#")[1] for k in keys if k.startswith("FP#"))
-    if days:  # "$" sorts just after "#": the upper bound takes in every key of the last day
-        yield from Marker.query(pk, Marker.sk.between(f"FP#{days[0]}#", f"FP#{days[-1]}$"), consistent_read=True)
+    for kind in ("FP", "RAW"):
+        days = sorted(k.split("#")[1] for k in keys if k.startswith(f"{kind}#"))
+        if days:  # "$" sorts just after "#": the upper bound takes in every key of the last day
+            yield from Marker.query(pk, Marker.sk.between(f"{kind}#{days[0]}#", f"{kind}#{days[-1]}$"),
+                                    consistent_read=True)
     external = sorted(k for k in keys if k.startswith("EXT#"))
     if external:
         yield from Marker.query(pk, Marker.sk.between(external[0], external[-1]), consistent_read=True)
@@ -98,6 +102,7 @@ class _Chunk:
     def cost(self, row: Row) -> int:
         value = row.value
         return (1 + (1 if value.external_id else 0) + (value.fingerprint not in self.fingerprints)
+                + (bool(row.raw) and row.raw not in self.fingerprints)
                 + ((value.month, None) not in self.totals) + ((value.month, value.category) not in self.totals))
 
     def add(self, row: Row) -> None:
@@ -105,6 +110,8 @@ class _Chunk:
         self.items += self.cost(row)
         self.rows.append(row)
         self.fingerprints[value.fingerprint] += 1
+        if row.raw:
+            self.fingerprints[row.raw] += 1  # counted and conditioned like a fingerprint
         self.totals.add(value.month, value.category, value.amount, 1)
 
 
@@ -123,6 +130,8 @@ class Report:
     imported: int = 0
     duplicates: int = 0
     credits: int = 0
+    holds: int = 0  # pending holds (not booked yet): never spending
+    zeros: int = 0  # rows of zero: nothing spent
     pending: int = 0  # rows that would import but were not stored because storing stopped
     skipped: list[Line] = field(default_factory=list)
     errors: list[Line] = field(default_factory=list)
@@ -137,6 +146,7 @@ class Report:
         parts = [f"{verb} {count} of {self.rows} rows"]
         parts += [f"{n} {word}{'' if n == 1 else 's'}{rest}" for n, word, rest in (
             (self.duplicates, "duplicate", " skipped"), (self.credits, "credit", " skipped"),
+            (self.holds, "pending hold", " skipped"), (self.zeros, "zero row", " skipped"),
             (len(self.errors), "line", " with errors")) if n]
         text = "; ".join(parts) + "."
         if self.stopped_at_line is not None:
@@ -180,6 +190,9 @@ def _commit(profile: Profile, chunk: _Chunk, state: _State) -> None:
 def _stored(state: _State, row: Row, report: Report) -> None:
     state.own[row.value.fingerprint] += 1
     state.exists.add(row.value.fingerprint)
+    if row.raw:
+        state.own[row.raw] += 1
+        state.exists.add(row.raw)
     if row.value.external_id:
         state.external.add(row.value.external_id)
     report.imported += 1
@@ -206,6 +219,8 @@ def _one_by_one(profile: Profile, chunk: _Chunk, state: _State, report: Report,
         except Exception as exc:
             logger.exception("import: storing a row failed")
             raise _Stop(row.line, f"storing failed ({type(exc).__name__})") from exc
+        if row.raw:  # the expense is stored; its raw-row count follows (a lost count only risks a re-import)
+            Marker(pk=user_pk(profile.user_id), sk=row.raw).update(actions=[Marker.count.add(1)])
         _stored(state, row, report)
 
 
@@ -239,7 +254,8 @@ def run(profile: Profile, parsed: Parsed, *, preview: bool = False,
 
     Returns the report and, for a preview, the rows that would be imported.
     """
-    report = Report(rows=parsed.count, errors=list(parsed.errors), credits=len(parsed.credits))
+    report = Report(rows=parsed.count, errors=list(parsed.errors), credits=len(parsed.credits),
+                    holds=len(parsed.holds), zeros=len(parsed.zeros))
     state = _State()
     state.read(profile.user_id, [r for r in parsed.rows if r.repeat_of is None])
     would_import: list[Row] = []
@@ -247,7 +263,7 @@ def run(profile: Profile, parsed: Parsed, *, preview: bool = False,
         would_import = [row for row in parsed.rows if not _skipped_as_duplicate(state, row, report)]
     else:
         _Storing(profile, state, report, time_left).store(parsed.rows)
-    report.skipped.extend(parsed.credits)
+    report.skipped.extend(parsed.credits + parsed.holds + parsed.zeros)
     report.skipped.sort(key=lambda item: item.line)
     report.errors.sort(key=lambda item: item.line)
     return report, would_import
@@ -320,6 +336,8 @@ def import_csv(profile: Profile, text: str, options: Options, *, preview: bool =
         "imported": report.imported,
         "duplicates": report.duplicates,
         "credits": report.credits,
+        "holds": report.holds,
+        "zeros": report.zeros,
         "invalid": len(report.errors),
         "rows": report.rows,
         "skipped": [item.view() for item in report.skipped[:MAX_LISTED]],

@@ -3,9 +3,9 @@ csv_cells, csv_import and csv_export directly (then this module goes)."""
 
 from __future__ import annotations
 
-from pennydesk.spending.csv_cells import DecimalMark, NotUtf8, decode
+from pennydesk.spending.csv_cells import DecimalMark, NotUtf8, decode, decode_any
 from pennydesk.spending.csv_export import export_csv
 from pennydesk.spending.csv_import import import_csv
 from pennydesk.spending.csv_reading import Delimiter, Options, Sign
 
-__all__ = ["DecimalMark", "Delimiter", "NotUtf8", "Options", "Sign", "decode", "export_csv", "import_csv"]
+__all__ = ["DecimalMark", "Delimiter", "NotUtf8", "Options", "Sign", "decode", "decode_any", "export_csv", "import_csv"]

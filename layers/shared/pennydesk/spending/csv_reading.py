@@ -9,8 +9,7 @@ Single cells are read by `csv_cells`; `csv_import` judges the rows against what 
 
 from __future__ import annotations
 
-import csv
-import io
+import hashlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,18 +18,20 @@ from typing import Any, Literal
 from pennydesk.platform.errors import PayloadTooLarge, PennydeskError
 from pennydesk.spending import account, expenses
 from pennydesk.spending.csv_cells import DecimalMark, LineError, check_date_format, parse_amount, parse_day
+from pennydesk.spending.csv_detect import CURRENCY_MARKS, IN_WORDS, OUT_WORDS, PENDING_WORDS, fold
+from pennydesk.spending.csv_dialect import DELIMITERS, Record, column_index, header_at, pick_delimiter, records
 from pennydesk.spending.expenses import Clean, ExpenseInput
 from pennydesk.spending.records import Profile
 
-DELIMITERS = {"comma": ",", "semicolon": ";", "tab": "\t"}
-SNIFF_BYTES = 8 * 1024
 MAX_ROWS = 50_000
 CREDIT = "not an expense (credit)"
 REFUND = "not an expense (negative amount: a refund or income)"
+INCOMING = "not an expense (money coming in)"
+HOLD = "not an expense (pending: not booked yet)"
+ZERO = "not an expense (zero amount)"
 
 Delimiter = Literal["comma", "semicolon", "tab", "auto"]
 Sign = Literal["expenses_negative", "expenses_positive"]
-Record = tuple[int, list[str] | str]  # (first physical line, the cells or why they can't be read)
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,22 @@ class Options:
     decimal: DecimalMark = "dot"
     date_format: str = "%Y-%m-%d"
     sign: Sign = "expenses_negative"
+    # What detection adds (see csv_detect): money out and in as two columns, or an amount with a direction
+    # column (Af/Bij, D/C, Soll/Haben); a status column telling pending holds; where the header is.
+    debit: str | None = None
+    credit: str | None = None
+    direction: str | None = None
+    status: str | None = None
+    header_line: int | None = None  # None: the first non-blank row is the header
+    headerless: bool = False  # then columns are named "column 1", "column 2", ...
+    skip_zero: bool = False  # zero rows are skipped and counted instead of refused
+    as_downloaded: bool = False  # read leniently: "$20.00" is 20.00, a payee too long is cut at a word
 
     def roles(self) -> dict[str, str]:
         """Each role a column was named for (date, amount, payee, ...) and the header name given."""
-        named = {"date": self.date, "amount": self.amount, "payee": self.payee,
+        money = ({"debit": self.debit, "credit": self.credit} if self.debit and self.credit
+                 else {"amount": self.amount, "direction": self.direction})
+        named = {"date": self.date, **money, "payee": self.payee, "status": self.status,
                  "category": self.category, "external_id": self.external_id, "note": self.note}
         return {role: name for role, name in named.items() if name is not None and name.strip()}
 
@@ -72,6 +85,14 @@ class Credit(Line):
     """A line holding money coming in (or, with expenses_positive, going out as a refund): not an expense."""
 
 
+class Hold(Line):
+    """A pending hold (PayPal's open authorisation, a booking the bank marks vorgemerkt): not spent yet."""
+
+
+class Zero(Line):
+    """A row of zero (a statement closing, a balance line): nothing was spent."""
+
+
 @dataclass(frozen=True)
 class Row:
     """A data row that is a valid expense; `occurrence` is k for the k-th row of its fingerprint in the file."""
@@ -80,6 +101,8 @@ class Row:
     value: Clean
     occurrence: int
     repeat_of: int | None = None  # the earlier line with the same external id, if any
+    raw: str = ""  # the row as the bank wrote it (raw_key): the same whatever columns were mapped
+    raw_occurrence: int = 0  # k for the k-th row of the file with the same raw key
 
 
 @dataclass
@@ -88,6 +111,8 @@ class Parsed:
     delimiter: str
     rows: list[Row] = field(default_factory=list)
     credits: list[Line] = field(default_factory=list)
+    holds: list[Line] = field(default_factory=list)
+    zeros: list[Line] = field(default_factory=list)
     errors: list[Line] = field(default_factory=list)
     count: int = 0  # non-blank data rows read
 
@@ -129,25 +154,43 @@ def parse(profile: Profile, text: str, options: Options) -> Parsed:
         outcome = Line(line, cells) if isinstance(cells, str) else read_row(line, cells, reading)
         if isinstance(outcome, Credit):
             parsed.credits.append(outcome)
+        elif isinstance(outcome, Hold):
+            parsed.holds.append(outcome)
+        elif isinstance(outcome, Zero):
+            parsed.zeros.append(outcome)
         elif isinstance(outcome, Line):
             parsed.errors.append(outcome)
         else:
-            parsed.rows.append(occurrences.row(line, outcome))
+            parsed.rows.append(occurrences.row(line, outcome, raw_key(outcome.date, cells)))
     return parsed
+
+
+def raw_key(day: str, cells: list[str]) -> str:
+    """A row's key from its cells as the bank wrote them (case and spacing aside) and its date: importing
+    the file again with other columns mapped finds the same key."""
+    cells = [" ".join(c.split()).casefold() for c in cells]
+    while cells and not cells[-1]:
+        cells.pop()
+    digest = hashlib.sha256("\x1f".join(cells).encode("utf-8")).hexdigest()[:32]
+    return f"RAW#{day}#{digest}"
 
 
 def prepare(profile: Profile, text: str, options: Options) -> Reading:
     """Check the options against the account and the file's header; refused whole when they don't fit."""
     check_date_format(options.date_format)
     default_category = _default_category(profile, options.default_category)
-    delimiter, header_line, columns = _pick_delimiter(text, options)
-    index = _column_index(columns, options, delimiter)
+    if options.header_line is not None:
+        delimiter = DELIMITERS.get(options.delimiter, ",")
+        header_line, columns = header_at(text, delimiter, options.header_line, options.headerless)
+    else:
+        delimiter, header_line, columns = pick_delimiter(text, options.delimiter, options.date, options.amount)
+    index = column_index(columns, options.roles(), delimiter)
     return Reading(profile, options, default_category, delimiter, header_line, columns, index)
 
 
 def data_records(text: str, reading: Reading) -> Iterator[Record]:
     """The records after the header, without blank ones (empty, or only delimiters)."""
-    for line, cells in _records(text, reading.delimiter):
+    for line, cells in records(text, reading.delimiter):
         if line <= reading.header_line:
             continue
         if not isinstance(cells, str) and not any(c.strip() for c in cells):
@@ -179,25 +222,72 @@ def read_row(line: int, cells: list[str], reading: Reading) -> Clean | Line:
     if len(cells) < width or any(c.strip() for c in cells[width:]):
         return Line(line, f"expected {width} columns as in the header, found {len(cells)}")
     options = reading.options
-    try:
-        negative, amount = parse_amount(reading.cell(cells, "amount"), options.decimal)
-    except LineError as exc:
-        return _cell_error(line, reading, "amount", exc)
-    if is_credit(negative, amount, options.sign):
-        return Credit(line, CREDIT if options.sign == "expenses_negative" else REFUND)
+    if "status" in reading.index and fold(reading.cell(cells, "status")) in PENDING_WORDS:
+        return Hold(line, HOLD)
+    money = _money(line, cells, reading)
+    if isinstance(money, Line):
+        return money
+    amount = money
     try:
         day = parse_day(reading.cell(cells, "date"), options.date_format)
     except LineError as exc:
         return _cell_error(line, reading, "date", exc)
     data = ExpenseInput(
         amount=amount, category=reading.cell(cells, "category").strip() or reading.default_category,
-        date=day.isoformat(), payee=reading.cell(cells, "payee"), note=reading.cell(cells, "note"),
+        date=day.isoformat(), payee=_payee(reading, cells), note=reading.cell(cells, "note"),
         external_id=reading.cell(cells, "external_id") or None,
     )
     try:
         return expenses.clean(reading.profile, data)
     except PennydeskError as exc:
         return _refused(line, reading, exc, reading.cell(cells, "category").strip())
+
+
+def _payee(reading: Reading, cells: list[str]) -> str:
+    """The payee cell; read as downloaded, a bank's long booking text is cut to what an expense holds."""
+    payee = reading.cell(cells, "payee")
+    if reading.options.as_downloaded and len(payee) > expenses.MAX_PAYEE:
+        payee = " ".join(payee.split())
+        payee = payee[: expenses.MAX_PAYEE - 1].rsplit(" ", 1)[0] + "…" if len(payee) > expenses.MAX_PAYEE else payee
+    return payee
+
+
+def _money(line: int, cells: list[str], reading: Reading) -> str | Line:
+    """The amount spent, or the Line saying why the row is not spending (money in, zero) or can't be read."""
+    options = reading.options
+    layout = "debit" if "debit" in reading.index else "amount"
+    try:
+        negative, amount = _amount(reading, cells, layout)
+        if layout == "debit" and _is_zero(amount):
+            layout = "credit"
+            negative, amount = _amount(reading, cells, layout)
+            if not _is_zero(amount):
+                return Credit(line, INCOMING)
+    except LineError as exc:
+        return _cell_error(line, reading, layout, exc)
+    if _is_zero(amount) and options.skip_zero:
+        return Zero(line, ZERO)
+    if "direction" in reading.index:
+        word = fold(reading.cell(cells, "direction"))
+        if word in IN_WORDS or (word not in OUT_WORDS and is_credit(negative, amount, options.sign)):
+            return Credit(line, INCOMING)
+    elif layout == "amount" and is_credit(negative, amount, options.sign):
+        return Credit(line, CREDIT if options.sign == "expenses_negative" else REFUND)
+    return amount
+
+
+def _amount(reading: Reading, cells: list[str], role: str) -> tuple[bool, str]:
+    """(negative, digits) of a money cell; an empty debit or credit cell reads as zero."""
+    text = reading.cell(cells, role)
+    if reading.options.as_downloaded:
+        text = CURRENCY_MARKS.sub("", text.strip())
+    if role in ("debit", "credit") and not text.strip():
+        return False, "0"
+    return parse_amount(text, reading.options.decimal)
+
+
+def _is_zero(amount: str) -> bool:
+    return not amount.replace(".", "").strip("0")
 
 
 def is_credit(negative: bool, amount: str, sign: Sign) -> bool:
@@ -228,7 +318,7 @@ class Occurrences:
     first_line: dict[str, int] = field(default_factory=dict)  # external id -> the line it was first on
     counts: Counter[str] = field(default_factory=Counter)
 
-    def row(self, line: int, value: Clean) -> Row:
+    def row(self, line: int, value: Clean, raw: str = "") -> Row:
         external = value.external_id
         repeat_of = self.first_line.get(external) if external else None
         if repeat_of is not None:
@@ -236,111 +326,6 @@ class Occurrences:
         if external:
             self.first_line[external] = line
         self.counts[value.fingerprint] += 1
-        return Row(line, value, self.counts[value.fingerprint])
-
-
-# ---------------------------------------------------------------------------------------------- dialect
-
-
-def _records(text: str, delimiter: str) -> Iterator[Record]:
-    """(first physical line, cells or error) per record; a quoted newline keeps the record's first line."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True,
-                        skipinitialspace=True, strict=True)
-    ended = 0
-    while True:
-        start = ended + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            ended = reader.line_num
-            yield start, _csv_error(str(exc))
-            continue
-        ended = reader.line_num
-        yield start, cells
-
-
-def _csv_error(message: str) -> str:
-    if "unexpected end of data" in message:
-        return "a quoted field that starts here is never closed"
-    if "expected after" in message:
-        return f"a closing quote must be followed by the delimiter ({message})"
-    return message
-
-
-def _sniff(text: str) -> str:
-    sample = text[:SNIFF_BYTES]
-    if len(text) > SNIFF_BYTES and "\n" in sample:
-        sample = sample[: sample.rindex("\n")]
-    try:
-        return csv.Sniffer().sniff(sample, delimiters="".join(DELIMITERS.values())).delimiter
-    except csv.Error:
-        return ""
-
-
-def _header(text: str, delimiter: str) -> tuple[int, list[str]]:
-    for line, cells in _records(text, delimiter):
-        if isinstance(cells, str):
-            raise PennydeskError(f"The header row (line {line}) can't be read: {cells}.", field="body")
-        if cells and any(c.strip() for c in cells):
-            return line, [c.strip() for c in cells]
-    raise PennydeskError("The file has no header row.", field="body")
-
-
-def _find(columns: list[str], wanted: str) -> int | None:
-    """The header position of `wanted`: an exact name first, else a unique case-insensitive match."""
-    exact = [(c, wanted.strip()) for c in columns]
-    folded = [(c.casefold(), wanted.strip().casefold()) for c in columns]
-    for pairs in (exact, folded):
-        hits = [i for i, (name, key) in enumerate(pairs) if name == key]
-        if len(hits) > 1:
-            raise PennydeskError(f"The column {wanted!r} appears {len(hits)} times in the header; rename one.",
-                                 field="columns")
-        if hits:
-            return hits[0]
-    return None
-
-
-def _pick_delimiter(text: str, options: Options) -> tuple[str, int, list[str]]:
-    """The delimiter (auto: the sniffed one, unless another of the three is the only one that finds the
-    date and amount columns, as with '-12,50' amounts in a semicolon file), the header line and cells."""
-    if options.delimiter != "auto":
-        delimiter = DELIMITERS[options.delimiter]
-        return (delimiter, *_header(text, delimiter))
-    sniffed = _sniff(text)
-    candidates = [sniffed] if sniffed else []
-    candidates += [d for d in DELIMITERS.values() if d != sniffed]
-    for delimiter in candidates:
-        try:
-            line, columns = _header(text, delimiter)
-            if _find(columns, options.date) is not None and _find(columns, options.amount) is not None:
-                return delimiter, line, columns
-        except PennydeskError:  # this delimiter can't read the header; another may
-            continue
-    if not sniffed:
-        raise PennydeskError(
-            "Could not tell the delimiter; choose delimiter=comma, semicolon or tab.", field="delimiter"
-        )
-    return (sniffed, *_header(text, sniffed))
-
-
-def _column_index(columns: list[str], options: Options, delimiter: str) -> dict[str, int]:
-    """Each mapped role's position in the header; a role whose column is missing refuses the file."""
-    index: dict[str, int] = {}
-    for role, name in options.roles().items():
-        position = _find(columns, name)
-        if position is None:
-            raise _missing(role, name, columns, delimiter)
-        index[role] = position
-    return index
-
-
-def _missing(role: str, name: str, columns: list[str], delimiter: str) -> PennydeskError:
-    listed = ", ".join(repr(c) for c in columns)
-    hint = ""
-    if len(columns) == 1 and any(d in columns[0] for d in DELIMITERS.values() if d != delimiter):
-        hint = " The header has a single column: is the delimiter right?"
-    return PennydeskError(
-        f"The {role} column {name!r} is not in the header. The header's columns are: {listed}.{hint}", field=role
-    )
+        if raw:
+            self.counts[raw] += 1
+        return Row(line, value, self.counts[value.fingerprint], raw=raw, raw_occurrence=self.counts[raw] if raw else 0)
