@@ -2,8 +2,8 @@
 // Loading only reads; each action is a form that POSTs and re-renders from the answer.
 import { api } from "./api.js";
 import {
-  AGENT_STATUS, PRIORITIES, badge, busy, clearErrors, doneLoading, el, humanize, isAccessProblem, showErrors,
-  showProblem, timeEl,
+  AGENT_STATUS, PRIORITIES, badge, busy, clearErrors, doneLoading, el, fillProblem, humanize, isAccessProblem,
+  showErrors, showProblem, timeEl,
 } from "./dom.js";
 import { forgetLinkToken, getSession, setupNav, takeLinkToken, ticketIdFromUrl } from "./session.js";
 
@@ -123,12 +123,12 @@ function renderHistory(entries) {
 
 function ownerText(ticket, me, agents) {
   if (!ticket.agent_id) return "Nobody – waiting in the queue";
-  if (ticket.agent_id === me.id) return `You (${me.name})`;
+  if (me && ticket.agent_id === me.id) return `You (${me.name})`;
   return agents.find((a) => a.id === ticket.agent_id)?.name || "Another agent";
 }
 
 function renderForms(ticket, me, agents) {
-  const mine = ticket.agent_id === me.id;
+  const mine = Boolean(me) && ticket.agent_id === me.id;
   for (const form of forms) {
     form.hidden = !mine || !ALLOWED[form.dataset.action].includes(ticket.status);
   }
@@ -155,9 +155,14 @@ function renderForms(ticket, me, agents) {
 
   const notMine = document.getElementById("not-mine");
   notMine.hidden = mine;
+  document.getElementById("not-mine-text").textContent = !me
+    ? "You're reading this ticket as an admin; its agent acts on it."
+    : ticket.agent_id
+      ? `This ticket is assigned to ${ownerText(ticket, me, agents)}, so only they act on it.`
+      : "This ticket is waiting in the queue for assignment.";
   const next = document.getElementById("not-mine-next");
   next.replaceChildren();
-  if (!mine && getSession()) next.append(el("a", { href: "/agent/", text: "Back to your queue" }));
+  if (!mine && getSession()) next.append(el("a", { href: "/agent/", text: "Back to the desk" }));
 }
 
 function render(data) {
@@ -198,6 +203,19 @@ async function fetchTicket() {
   }
 }
 
+/** A 403 is a permission refusal, not an expired link: say so, and who is asking. */
+function showRefusal(error) {
+  const signedIn = getSession();
+  fillProblem({
+    title: "You can't open this ticket",
+    text: signedIn
+      ? `You're signed in as ${signedIn.email}, who may not open this ticket.`
+      : "This link doesn't open this ticket.",
+    detail: error.message ? `(${error.message})` : "",
+    links: [{ href: "/signin.html", text: "Sign in as someone else", primary: true }],
+  });
+}
+
 async function start() {
   if (!ticketId) {
     doneLoading();
@@ -212,7 +230,8 @@ async function start() {
   try {
     render(await fetchTicket());
   } catch (error) {
-    showProblem(error, "staff");
+    if (error.status === 403) showRefusal(error);
+    else showProblem(error, "staff");
   } finally {
     doneLoading();
   }
@@ -294,13 +313,17 @@ async function onAction(event) {
   if (!data) return;
   form.reset();
   render(data);
-  const mine = data.ticket.agent_id === data.me.id;
+  const mine = Boolean(data.me) && data.ticket.agent_id === data.me.id;
   done.textContent = successText(payload.action, data);
   if (!mine) done.textContent += " It is no longer in your queue.";
   done.focus();
 }
 
 async function handleActionError(form, error) {
+  if (error.status === 403) {
+    showAlert(el("p", { text: error.message || "You can't act on this ticket." }));
+    return;
+  }
   if (isAccessProblem(error)) {
     showAlert(
       el("p", { text: "This link has expired or isn't valid — ask for a new one." }),

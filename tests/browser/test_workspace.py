@@ -1,0 +1,66 @@
+"""The desk in a real browser: an agent works the views, finds a ticket by the customer's email and opens it
+with the keyboard; an admin opens a colleague's ticket from the same page."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.support.live import open_ticket, session_for, sign_in_page, wait_for_subject
+from tests.support.stack import ADMIN, RunningStack
+
+AGENTS = ("ada@pennydesk.local", "grace@pennydesk.local", "bill@pennydesk.local")
+
+
+def assigned_agent(site: RunningStack, number: int) -> str:
+    return wait_for_subject(site, f"[#{number}] Assigned to you", to_any=AGENTS)["to"][0]
+
+
+def test_an_agent_finds_a_ticket_by_the_customers_email_and_opens_it_with_the_keyboard(
+    site: RunningStack, page: Page, shoot, viewport: str
+) -> None:
+    mine = open_ticket(site, email=f"rosa.{viewport}@example.com", subject=f"Invoice address wrong ({viewport})")
+    agent = assigned_agent(site, mine["number"])
+    other = open_ticket(site, email=f"kim.{viewport}@example.com", subject=f"Card declined twice ({viewport})",
+                        category="technical" if agent != "ada@pennydesk.local" else "billing")
+    assigned_agent(site, other["number"])
+    sign_in_page(page, session_for(site, agent))
+
+    page.goto(f"{site.base}/agent/")
+    expect(page.get_by_role("tab", name=re.compile("^Mine"))).to_have_attribute("aria-selected", "true")
+    row = page.locator(".queue-item", has_text=mine["subject"])
+    expect(row).to_contain_text(f"#{mine['number']}")
+    expect(row).to_contain_text("On track (first response)")
+    shoot(page, "desk-mine")
+
+    page.get_by_role("tab", name=re.compile("^All open")).click()
+    page.get_by_label("Find a ticket").fill(f"KIM.{viewport}@example.com")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator(".queue-item")).to_have_count(1)
+    expect(page.locator(".queue-item")).to_contain_text(other["subject"])
+    shoot(page, "desk-search")
+
+    page.locator("body").click(position={"x": 1, "y": 1})
+    page.keyboard.press("j")
+    expect(page.locator(".queue-item.is-current")).to_contain_text(other["subject"])
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=other["subject"])).to_be_visible()
+    expect(page.locator("#not-mine")).to_be_visible()
+
+
+def test_an_admin_opens_a_colleagues_ticket_from_the_desk(site: RunningStack, page: Page, shoot, viewport: str) -> None:
+    ticket = open_ticket(site, email=f"lee.{viewport}@example.com", subject=f"Export is empty ({viewport})")
+    assigned_agent(site, ticket["number"])
+    sign_in_page(page, session_for(site, ADMIN))
+
+    page.goto(f"{site.base}/agent/")
+    expect(page.get_by_role("tab", name=re.compile("^All open"))).to_have_attribute("aria-selected", "true")
+    page.get_by_label("Find a ticket").fill(f"#{ticket['number']}")
+    page.get_by_role("button", name="Search").click()
+    page.locator(".queue-item", has_text=ticket["subject"]).get_by_role("link").click()
+
+    expect(page.get_by_role("heading", name=ticket["subject"])).to_be_visible()
+    expect(page.locator("#not-mine")).to_contain_text("as an admin")
+    expect(page.locator("#problem")).to_be_hidden()
+    shoot(page, "desk-admin-ticket")
