@@ -30,6 +30,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
+from pennydesk.platform import edge
 from pennydesk.platform.errors import PennydeskError
 from pennydesk.platform.idempotency import register_invocation
 from pennydesk.platform.observability import make_tracer
@@ -234,6 +235,16 @@ def _unreadable_body(event: dict[str, Any]) -> Response | None:
     return None
 
 
+def _not_through_site(event: dict[str, Any]) -> Response | None:
+    """Refuse what reached the API by its own execute-api address instead of through the site's CloudFront."""
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    if edge.through_site(headers):
+        return None
+    return error_response(
+        HTTPStatus.FORBIDDEN, "Use the site's address: this API answers only through it.", code="not_through_site"
+    )
+
+
 def _cross_site(event: dict[str, Any], method: str) -> Response | None:
     """Refuse a state-changing request that a browser made for another site's page.
 
@@ -289,7 +300,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     allowed = _methods_for(path)
     if allowed and method not in allowed:  # before routing: a parameter route would take the fixed path
         return _reply(_method_not_allowed(method, allowed), {"Allow": ", ".join(sorted(allowed))})
-    refusal = _cross_site(event, method) or _unreadable_body(event)
+    refusal = _not_through_site(event) or _cross_site(event, method) or _unreadable_body(event)
     if refusal is not None:
         return _reply(refusal)
     register_invocation(context)

@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import boto3
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 
@@ -82,6 +83,7 @@ class LocalStack:
         self.seed_path = seed
         self.log_level = log_level
         self.lock = threading.RLock()
+        self._origin_secret: str | None = None
         self.functions: dict[str, LocalFunction] = {}
         self.routes: list[HttpRoute] = []
         self.streams: list[StreamMapping] = []
@@ -157,7 +159,7 @@ class LocalStack:
         source_ip: str = "127.0.0.1",
     ) -> HttpResult:
         """One HTTP request through the API function, as API Gateway's HTTP API would deliver it."""
-        headers = {k.lower(): v for k, v in (headers or {}).items()}
+        headers = {**self.cloudfront_headers(source_ip), **{k.lower(): v for k, v in (headers or {}).items()}}
         if json_body is not None:
             body = json.dumps(json_body)
             headers.setdefault("content-type", "application/json")
@@ -171,6 +173,16 @@ class LocalStack:
             traceback.print_exc()
             return internal_server_error()
         return http_result(response)
+
+    def cloudfront_headers(self, source_ip: str) -> dict[str, str]:
+        """What the site's CloudFront adds to every request it forwards to the API: the origin secret (from the
+        template's OriginVerifySecret, as the distribution reads it) and the visitor's address."""
+        if self._origin_secret is None:
+            secret = boto3.client("secretsmanager", region_name=REGION).get_secret_value(SecretId="OriginVerifySecret")
+            self._origin_secret = json.loads(secret["SecretString"])["value"]
+        port = 443
+        address = f"[{source_ip}]:{port}" if ":" in source_ip else f"{source_ip}:{port}"
+        return {"x-pennydesk-origin": self._origin_secret, "cloudfront-viewer-address": address}
 
     # ------------------------------------------------------------------ streams and queues
     def pump(self) -> int:

@@ -19,13 +19,15 @@ SAMPLE = json.loads((Path(__file__).parents[1] / "fixtures" / "aws" / "http_api_
 
 
 def as_aws_sends(
-    method: str, path: str, *, stage: str = "$default", headers: dict[str, str] | None = None,
+    stack: LocalStack, method: str, path: str, *, stage: str = "$default", headers: dict[str, str] | None = None,
     body: bytes | None = None, binary: bool = False,
 ) -> dict[str, Any]:
-    """AWS's sample event, changed only where this request differs: method, path, stage, headers and body."""
+    """AWS's sample event, changed only where this request differs: method, path, stage, headers (with what the
+    site's CloudFront adds) and body."""
     event = copy.deepcopy(SAMPLE)
     raw_path = path if stage == "$default" else f"/{stage}{path}"
-    event.update(rawPath=raw_path, rawQueryString="", routeKey="ANY /api/{proxy+}", headers=headers or {})
+    headers = {**stack.cloudfront_headers("203.0.113.9"), **(headers or {})}
+    event.update(rawPath=raw_path, rawQueryString="", routeKey="ANY /api/{proxy+}", headers=headers)
     for key in ("queryStringParameters", "cookies", "stageVariables"):
         event.pop(key, None)
     event["pathParameters"] = {"proxy": path.removeprefix("/api/")}
@@ -51,7 +53,7 @@ def csv_of(size: int) -> bytes:
 
 @pytest.mark.parametrize("stage", ["$default", "prod"])
 def test_the_openapi_document_is_served_whatever_the_stage(stack: LocalStack, stage: str) -> None:
-    answer = stack.invoke("ApiFunction", as_aws_sends("GET", "/api/openapi.json", stage=stage))
+    answer = stack.invoke("ApiFunction", as_aws_sends(stack, "GET", "/api/openapi.json", stage=stage))
 
     assert answer["statusCode"] == 200
     assert json.loads(answer["body"])["openapi"].startswith("3.")
@@ -64,9 +66,9 @@ def test_a_100_kb_csv_import_is_judged_by_the_import_route_s_own_limit_whatever_
     session = sign_in(stack, "stage@example.com")
     headers = {"authorization": f"Bearer {session}", "content-type": "text/csv"}
 
-    answer = stack.invoke(
-        "ApiFunction", as_aws_sends("POST", "/api/expenses/import", stage=stage, headers=headers, body=csv_of(100_000))
-    )
+    event = as_aws_sends(stack, "POST", "/api/expenses/import", stage=stage, headers=headers, body=csv_of(100_000))
+
+    answer = stack.invoke("ApiFunction", event)
 
     assert answer["statusCode"] == 200, answer["body"][:300]
     assert json.loads(answer["body"])["imported"] > 2000
@@ -79,9 +81,9 @@ def test_a_csv_file_sent_with_the_type_windows_gives_it_arrives_base64_and_is_im
     session = sign_in(stack, "windows@example.com")
     headers = {"authorization": f"Bearer {session}", "content-type": content_type}
 
-    answer = stack.invoke(
-        "ApiFunction", as_aws_sends("POST", "/api/expenses/import", headers=headers, body=csv_of(5_000), binary=True)
-    )
+    event = as_aws_sends(stack, "POST", "/api/expenses/import", headers=headers, body=csv_of(5_000), binary=True)
+
+    answer = stack.invoke("ApiFunction", event)
 
     assert answer["statusCode"] == 200, answer["body"][:300]
     assert json.loads(answer["body"])["imported"] > 100

@@ -1,12 +1,20 @@
-"""The Bearer token a request carries, and how the contract documents it."""
+"""What a request says about its caller: the Bearer token it carries (and how the contract documents it), and
+the visitor's address as CloudFront saw it."""
 
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pennydesk.helpdesk.access import bearer
+from pennydesk.platform.edge import client_address
 
 SECURITY = [{"bearerToken": []}]
 
 
 def token_of(router: Router) -> str | None:
     return bearer(router.current_event.headers.get("authorization"))
+
+
+def visitor_address(router: Router) -> str:
+    """The address rate limits count this visitor by (CloudFront's, deployed; the socket's, locally)."""
+    event = router.current_event
+    return client_address(event.headers, event.request_context.http.source_ip)

@@ -13,6 +13,7 @@ from pennydesk.helpcenter import articles, catalog, events, votes
 from pennydesk.helpcenter.slugs import SLUG_PATTERN
 from pydantic import BaseModel, ConfigDict, Field
 
+from routes.auth_header import visitor_address
 from routes.helpcenter.views import CATEGORY_PATTERN, ArticleListing, PublicArticle, public_article, summary
 
 router = Router()
@@ -66,7 +67,7 @@ def read_article(slug: ArticleSlug) -> PublicArticle:
     tags=["Help center"],
 )
 def vote(slug: ArticleSlug, request: VoteRequest):
-    votes.cast(slug, request.visitor, request.helpful, router.current_event.request_context.http.source_ip)
+    votes.cast(slug, request.visitor, request.helpful, visitor_address(router))
     return Response(status_code=HTTPStatus.NO_CONTENT, content_type=content_types.APPLICATION_JSON, body="")
 
 
@@ -77,5 +78,5 @@ def vote(slug: ArticleSlug, request: VoteRequest):
     tags=["Help center"],
 )
 def article_event(slug: ArticleSlug, request: ArticleEvent):
-    events.record(request.event, slug, request.from_form, router.current_event.request_context.http.source_ip)
+    events.record(request.event, slug, request.from_form, visitor_address(router))
     return Response(status_code=HTTPStatus.NO_CONTENT, content_type=content_types.APPLICATION_JSON, body="")

@@ -17,7 +17,7 @@ from pennydesk.platform.settings import get_settings
 from pennydesk.platform.text import has_control_characters
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from routes.auth_header import SECURITY, token_of
+from routes.auth_header import SECURITY, token_of, visitor_address
 from routes.fields import Email
 from routes.helpdesk.views import EntryView, PublicTicket, customer_entries, entry_view, public_ticket
 from routes.idempotency import IdempotencyKey, checked_key
@@ -121,7 +121,7 @@ def _create_once(request: dict[str, Any]) -> dict[str, Any]:
 )
 def create_ticket(ticket: NewTicket, idempotency_key: IdempotencyKey = None) -> Response[PublicTicket]:
     request = ticket.to_domain()
-    intake.admit(request, router.current_event.request_context.http.source_ip)
+    intake.admit(request, visitor_address(router))
     if request.is_spam:
         created = public_ticket(intake.decoy_ticket(request)).model_dump()
     elif idempotency_key is None:

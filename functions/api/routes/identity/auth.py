@@ -11,7 +11,7 @@ from pennydesk.identity import sessions
 from pennydesk.spending import account
 from pydantic import BaseModel, ConfigDict, Field
 
-from routes.auth_header import SECURITY, token_of
+from routes.auth_header import SECURITY, token_of, visitor_address
 from routes.fields import Email
 
 router = Router()
@@ -47,7 +47,7 @@ class SessionGranted(BaseModel):
     tags=["Sign-in"],
 )
 def sign_in(request: SignIn) -> Response[Accepted]:
-    sessions.request_sign_in(request.email, router.current_event.request_context.http.source_ip)
+    sessions.request_sign_in(request.email, visitor_address(router))
     return Response(
         status_code=HTTPStatus.ACCEPTED,
         content_type=content_types.APPLICATION_JSON,

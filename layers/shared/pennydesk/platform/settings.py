@@ -46,6 +46,7 @@ class Settings:
     spending_table: str
     idempotency_table: str
     signing_secret_id: str
+    origin_secret_id: str | None  # the secret CloudFront adds to every request it forwards (platform.edge)
     sender_email: str
     site_url: str
     admin_emails: tuple[str, ...]
@@ -85,6 +86,7 @@ def get_settings() -> Settings:
         spending_table=env.get("SPENDING_TABLE", "SpendingTable"),
         idempotency_table=env.get("IDEMPOTENCY_TABLE", "IdempotencyTable"),
         signing_secret_id=env.get("SIGNING_SECRET_ID", "SigningKeySecret"),
+        origin_secret_id=env.get("ORIGIN_SECRET_ID") or None,
         sender_email=env.get("SENDER_EMAIL", "desk@pennydesk.local"),
         site_url=env.get("SITE_URL", "http://127.0.0.1:3000").rstrip("/"),
         admin_emails=tuple(e.lower() for e in _csv(env.get("ADMIN_EMAILS", ""))),
