@@ -63,6 +63,8 @@ CORPUS = [
              overrides=(("payee", "Description 1"),)),
     BankFile("fr-n26.csv", "EUR", ("2020-01-01", "2020-12-31"), 1, "328.00", 1,
              overrides=(("payee", "Type"),)),
+    BankFile("us-mint-headerless.csv", "USD", ("2015-01-01", "2015-12-31"), 3, "5000.00", 1,
+             overrides=(("payee", "column 3"),)),
 ]
 
 
@@ -94,8 +96,10 @@ def stored(stack: LocalStack, headers: dict[str, str], years: tuple[str, str]) -
 
 
 def spending_items() -> list[dict[str, Any]]:
+    """Every expense, running total and import marker in the spending table, straight from DynamoDB."""
     dynamodb = boto3.client("dynamodb", region_name=REGION)
-    return dynamodb.scan(TableName="SpendingTable", ConsistentRead=True)["Items"]
+    items = dynamodb.scan(TableName="SpendingTable", ConsistentRead=True)["Items"]
+    return [i for i in items if i["sk"]["S"].startswith(("EXP#", "TOTAL#", "EXT#", "FP#", "RAW#"))]
 
 
 @pytest.mark.parametrize("bank", CORPUS, ids=[b.name for b in CORPUS])
@@ -133,7 +137,7 @@ def test_the_preview_says_in_plain_words_what_was_detected(stack: LocalStack) ->
     assert dkb["settings"]["date_format"] == "%d.%m.%y" and dkb["settings"]["decimal"] == "comma"
     assert ing["detected"].startswith("semicolon-separated, amounts like -13,98, dates like 09.12.2025, the first "
                                       "13 lines are account details")
-    assert spending_items() == [i for i in spending_items() if not i["sk"]["S"].startswith("EXP#")]
+    assert spending_items() == []
 
 
 def test_a_declared_charset_is_honoured(stack: LocalStack) -> None:
@@ -146,3 +150,47 @@ def test_a_declared_charset_is_honoured(stack: LocalStack) -> None:
 
     assert [r["payee"] for r in latin1["sample"]] == ["Café Nord", "Bäckerei"]
     assert [r["payee"] for r in declared.json()["sample"]] == ["Café Nord", "Bäckerei"]
+
+
+# ------------------------------------------------------------------------------------------- bad input
+
+
+def test_dates_that_read_two_ways_are_asked_about_and_nothing_is_stored_until_told(stack: LocalStack) -> None:
+    me = account(stack, "spender@example.com", "EUR")
+    body = b"Date,Amount,Payee\n03/04/2026,-12.50,Bakery\n05/04/2026,-3.00,Kiosk\n"
+
+    refused = upload(stack, me, body)
+    preview = imported(stack, me, body, preview="true")
+
+    assert refused.status == 422 and refused.json()["errors"][0]["field"] == "date_format"
+    assert "'03/04/2026' could be day first (%d/%m/%Y) or month first (%m/%d/%Y)" in refused.json()["message"]
+    assert preview["date_choices"] == ["%d/%m/%Y", "%m/%d/%Y"]
+    assert spending_items() == []
+
+    told = imported(stack, me, body, date_format="%d/%m/%Y")
+
+    assert told["imported"] == 2
+    assert stored(stack, me, ("2026-04-01", "2026-04-30")) == [Decimal("12.50"), Decimal("3.00")]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "words"),
+    [
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 64, 422, "not a text file"),
+        (b"lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod\n" * 70_000, 422,
+         "No table was found"),
+        (("\n".join(";".join(f"c{i}" for i in range(300)) for _ in range(5)) + "\n").encode(), 422,
+         "The table has 300 columns"),
+    ],
+    ids=["a binary file", "5 MB of garbage", "300 columns"],
+)
+def test_a_file_that_is_no_bank_export_gets_a_clear_message_and_nothing_is_stored(
+    stack: LocalStack, body: bytes, status: int, words: str
+) -> None:
+    me = account(stack, "spender@example.com", "EUR")
+
+    result = upload(stack, me, body)
+
+    assert result.status == status, result.body[:300]
+    assert words in result.json()["message"]
+    assert spending_items() == []
