@@ -22,6 +22,7 @@ PREFIX = "/api"
 ROUTE_MODULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("routes.helpdesk.tickets", ("tickets",)),
     ("routes.helpdesk.ticket_feedback", ("tickets",)),
+    ("routes.helpdesk.ticket_links", ("tickets",)),
     ("routes.helpdesk.agent_tickets", ("agent",)),
     ("routes.helpdesk.agent_desk", ("agent",)),
     ("routes.identity.auth", ("auth",)),

@@ -83,6 +83,7 @@ ACCESS: dict[str, str] = {
     "POST /api/auth/sign-out-everywhere": "own_account",
     "GET /api/tickets/<ticket_id>": "customer_link",
     "POST /api/tickets/<ticket_id>/messages": "customer_link",
+    "POST /api/tickets/<ticket_id>/link": "public",
     "GET /api/tickets/<ticket_id>/feedback": "survey_link",
     "POST /api/tickets/<ticket_id>/feedback": "survey_link",
     "GET /api/agent/tickets/<ticket_id>": "desk_ticket",

@@ -133,14 +133,15 @@ class DeskAllIndex(GlobalSecondaryIndex["Ticket"]):
 
 
 class CustomerIndex(GlobalSecondaryIndex["Ticket"]):
-    """A customer's tickets by their normalised address, newest first (search by email, My requests)."""
+    """A customer's tickets by their normalised address, newest (highest number) first: search by email and
+    My requests (numbers rise with creation, and never tie as a second's timestamps can)."""
 
     class Meta:
         index_name = "by_customer"
         projection = AllProjection()
 
     customer_key = UnicodeAttribute(hash_key=True)
-    created_at = UnicodeAttribute(range_key=True)
+    number = NumberAttribute(range_key=True)
 
 
 class NumberIndex(GlobalSecondaryIndex["Ticket"]):
