@@ -32,7 +32,8 @@ AMOUNT_WORDS = ("amount", "betrag", "bedrag", "brutto", "montant", "importe", "b
 DEBIT_WORDS = ("debit", "debit amount", "withdrawal", "withdrawals", "money out", "paid out", "soll", "ausgabe",
                "af")
 CREDIT_WORDS = ("credit", "credit amount", "deposit", "deposits", "money in", "paid in", "haben", "einnahme", "bij")
-PAYEE_WORDS = ("payee", "naam / omschrijving", "name / description", "zahlungsempfanger*in",
+PAYEE_WORDS = ("payee", "tegenrekeninghouder", "naam tegenpartij", "naam / omschrijving", "name / description",
+               "zahlungsempfanger*in",
                "auftraggeber/empfanger", "auftraggeber / begunstigter", "beguenstigter/zahlungspflichtiger",
                "name zahlungsbeteiligter", "empfanger", "partner name", "merchant name", "merchant", "name",
                "description", "buchungstext", "desc", "description 1", "omschrijving", "naam")
@@ -101,12 +102,12 @@ def width(cells: list[str]) -> int:
 
 
 def body_width(records: list[tuple[int, list[str]]]) -> tuple[int, int]:
-    """(the most common width of 2 or more cells, how many rows have it)."""
+    """(the width of 2 or more cells that most cells are in, how many rows have it): a table's body, not the
+    lines of a summary block above it."""
     counts = Counter(len(cells) for _, cells in records if width(cells) >= 2)
     if not counts:
         return 0, 0
-    best = max(counts.items(), key=lambda item: (item[1], item[0]))
-    return best
+    return max(counts.items(), key=lambda item: (item[1] * (item[0] - 1), item[0]))
 
 
 def pick_delimiter(text: str) -> str:
@@ -176,7 +177,8 @@ def find_header(records: list[tuple[int, list[str]]], size: int) -> tuple[int, b
     """(index of the header in `records`, whether it is a header): the first row as wide as the body; when
     that row already holds a date and an amount, the file has no header and it is the first data row."""
     for i, (_, cells) in enumerate(records):
-        if len(cells) == size or (width(cells) >= 2 and len(cells) >= size - 1 and width(cells) <= size):
+        filled = sum(1 for c in cells if c.strip())
+        if len(cells) >= size and filled >= max(2, size // 2):  # a title padded with delimiters is not it
             data_like = any(is_date(c) for c in cells) and any(is_amount(c) and not is_date(c) for c in cells)
             return i, not data_like
     return 0, True
@@ -272,7 +274,7 @@ def _roles(found: Detected, body: list[list[str]], size: int) -> None:
     else:
         amount_i = column_by_words(names, AMOUNT_WORDS, taken)
         if amount_i is None:
-            amount_i = column_of(body, size, lambda v: is_amount(v) and not is_date(v), taken)
+            amount_i = _money_column(body, size, taken)
         found.amount = keep(amount_i)
     money = [found.columns.index(c) for c in (found.amount, found.debit, found.credit) if c]
     values = [v for i in money for v in column_values(body, i) if v.strip()]
@@ -282,6 +284,19 @@ def _roles(found: Detected, body: list[list[str]], size: int) -> None:
     found.external_id = keep(_unique(body, column_by_words(names, ID_WORDS, taken)))
     payee = column_by_words(names, PAYEE_WORDS, taken) if found.has_header else None
     found.payee = keep(payee if payee is not None else _text_column(body, size, taken))
+
+
+def _money_column(body: list[list[str]], size: int, taken: set[int]) -> int | None:
+    """Without a header: the first column of amounts that has money going out (a minus), as a balance or
+    an id column rarely does; else the first column of amounts."""
+    money = [i for i in range(size) if i not in taken
+             and column_of(body, size, lambda v: is_amount(v) and not is_date(v), taken | _others(i, size)) == i]
+    signed = [i for i in money if any(v.strip().startswith(("-", "\u2212")) for v in column_values(body, i))]
+    return (signed or money or [None])[0]
+
+
+def _others(i: int, size: int) -> set[int]:
+    return {j for j in range(size) if j != i}
 
 
 def _ordered(patterns: list[str]) -> list[str]:
@@ -306,7 +321,8 @@ def _text_column(body: list[list[str]], size: int, taken: set[int]) -> int | Non
         values = [v.strip() for v in column_values(body, i) if v.strip()]
         if not values or all(is_amount(v) or is_date(v) for v in values):
             continue
-        score = len(set(values)) + sum(len(v) for v in values) / (100 * len(values))
+        words = sum(1 for v in values if " " in v or any(c.islower() for c in v)) / len(values)
+        score = len(set(values)) * (1 + words)  # names have words; IBANs and codes don't
         if score > best_score:
             best, best_score = i, score
     return best

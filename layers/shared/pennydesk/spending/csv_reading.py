@@ -277,11 +277,12 @@ def _money(line: int, cells: list[str], reading: Reading) -> str | Line:
 
 
 def _amount(reading: Reading, cells: list[str], role: str) -> tuple[bool, str]:
-    """(negative, digits) of a money cell; an empty debit or credit cell reads as zero."""
+    """(negative, digits) of a money cell; an empty debit or credit cell (or, read as downloaded, an empty
+    amount, as on a balance row) reads as zero."""
     text = reading.cell(cells, role)
     if reading.options.as_downloaded:
         text = CURRENCY_MARKS.sub("", text.strip())
-    if role in ("debit", "credit") and not text.strip():
+    if (role in ("debit", "credit") or reading.options.as_downloaded) and not text.strip():
         return False, "0"
     return parse_amount(text, reading.options.decimal)
 
