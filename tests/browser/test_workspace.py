@@ -1,5 +1,6 @@
 """The desk in a real browser: an agent works the views, finds a ticket by the customer's email and opens it
-with the keyboard; an admin opens a colleague's ticket from the same page."""
+with the keyboard; an admin opens a colleague's ticket from the same page; a customer whose link broke asks
+for a fresh one, signs in and sees every request they sent."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.support.live import open_ticket, session_for, sign_in_page, wait_for_subject
+from tests.support.live import link_in, open_ticket, outbox, session_for, sign_in_page, wait_for_email, wait_for_subject
 from tests.support.stack import ADMIN, RunningStack
 
 AGENTS = ("ada@pennydesk.local", "grace@pennydesk.local", "bill@pennydesk.local")
@@ -64,3 +65,38 @@ def test_an_admin_opens_a_colleagues_ticket_from_the_desk(site: RunningStack, pa
     expect(page.locator("#not-mine")).to_contain_text("as an admin")
     expect(page.locator("#problem")).to_be_hidden()
     shoot(page, "desk-admin-ticket")
+
+
+def test_a_customer_gets_a_fresh_link_then_signs_in_and_sees_both_requests(
+    site: RunningStack, page: Page, shoot, viewport: str
+) -> None:
+    email = f"noor.portal.{viewport}@example.com"
+    first = open_ticket(site, email=email, subject=f"Where is my refund ({viewport})")
+    second = open_ticket(site, email=email, subject=f"Change my plan ({viewport})")
+
+    page.goto(f"{site.base}/ticket.html?id={first['id']}#token=not-a-real-token")
+    expect(page.get_by_role("heading", name="This link has expired or isn't valid")).to_be_visible()
+    mail_before = len(outbox(site))
+    page.get_by_role("button", name="Email me a fresh link").click()
+    expect(page.get_by_role("status")).to_contain_text("a fresh link is on its way")
+    shoot(page, "ticket-fresh-link")
+    fresh = wait_for_email(site, email, "Your link to the ticket", after=mail_before)
+    page.goto(link_in(fresh, "/ticket.html"))
+    expect(page.get_by_role("heading", name=first["subject"])).to_be_visible()
+
+    page.get_by_role("link", name="My requests").click()
+    page.locator("#problem").get_by_role("link", name="Sign in").click()
+    mail_before = len(outbox(site))
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Email", exact=True).press("Enter")
+    page.goto(link_in(wait_for_email(site, email, "sign-in link", after=mail_before), "/signin.html"))
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page).to_have_url(re.compile(r"/my-requests\.html$"))
+    rows = page.locator(".queue-item")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text(f"#{second['number']}")
+    expect(rows.nth(1)).to_contain_text(f"#{first['number']}")
+    shoot(page, "my-requests")
+    rows.nth(0).get_by_role("link").click()
+    expect(page.get_by_role("heading", name=second["subject"])).to_be_visible()

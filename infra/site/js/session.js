@@ -108,6 +108,8 @@ export function ticketIdFromUrl() {
 const NAV_LINKS = [
   { href: "/", text: "New request", kinds: ["public"] },
   { href: "/help/", text: "Help center", kinds: ["public"] },
+  { href: "/my-requests.html", text: "My requests", kinds: ["public"] },
+  { href: "/signin.html", text: "Sign in", kinds: ["public"], when: "signed-out" },
   { href: "/spending/", text: "Spending", kinds: ["spending"], when: "signed-in" },
   { href: "/spending/settings.html", text: "Settings", kinds: ["spending"], when: "signed-in" },
   { href: "/spending/import.html", text: "Import/Export", kinds: ["spending"], when: "signed-in" },

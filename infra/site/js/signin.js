@@ -12,6 +12,28 @@ const HOME = {
   customer: { href: "/spending/", text: "Track my spending" },
 };
 const HOME_ORDER = Object.keys(HOME);
+// A page that sent the person here to sign in (?next=), kept across the emailed link's new tab.
+const NEXT_PAGES = ["/my-requests.html"];
+const NEXT_KEY = "pennydesk.next";
+
+function rememberNext() {
+  const next = new URLSearchParams(window.location.search).get("next");
+  try {
+    if (NEXT_PAGES.includes(next)) window.localStorage.setItem(NEXT_KEY, next);
+  } catch {
+    /* storage switched off: the person lands on their role's page instead */
+  }
+}
+
+function takeNext() {
+  try {
+    const next = window.localStorage.getItem(NEXT_KEY);
+    window.localStorage.removeItem(NEXT_KEY);
+    return NEXT_PAGES.includes(next) ? next : null;
+  } catch {
+    return null;
+  }
+}
 
 const finishSection = document.getElementById("finish-section");
 const finishButton = document.getElementById("finish-button");
@@ -79,6 +101,12 @@ finishButton.addEventListener("click", async () => {
   const roles = Array.isArray(granted.roles) ? granted.roles : [];
   if (roles.length) saveSession(granted);
   setupNav(roles.length ? getSession() : null);
+  const next = takeNext();
+  if (next && roles.length) {
+    finishButton.textContent = "Signed in – opening…";
+    window.location.replace(next);
+    return;
+  }
   if (roles.length === 1 && HOME[roles[0]]) {
     finishButton.textContent = "Signed in – opening…";
     window.location.replace(HOME[roles[0]].href);
@@ -124,6 +152,7 @@ document.getElementById("again").addEventListener("click", () => {
 });
 
 setupNav();
+rememberNext();
 showAlreadySignedIn();
 if (signInToken) {
   finishSection.hidden = false;

@@ -1,7 +1,10 @@
 // The customer's ticket page, opened from the link in their confirmation email.
 // Loading it only reads (GET); the reply form is the one thing that changes anything.
 import { api } from "./api.js";
-import { CUSTOMER_STATUS, badge, busy, clearErrors, doneLoading, el, showErrors, showProblem, timeEl } from "./dom.js";
+import {
+  CUSTOMER_STATUS, badge, busy, clearErrors, doneLoading, el, fillProblem, isAccessProblem, showErrors, showProblem,
+  timeEl,
+} from "./dom.js";
 import { setupNav, takeLinkToken, ticketIdFromUrl } from "./session.js";
 
 const STATUS_HELP = {
@@ -61,6 +64,33 @@ async function load() {
   render(data);
 }
 
+/** A link that no longer opens the ticket: offer to email a fresh one to the ticket's own address. */
+function offerFreshLink(error) {
+  fillProblem({
+    title: "This link has expired or isn't valid",
+    text: "We can email a fresh link to the address this ticket was sent from. Or sign in to see all your requests.",
+    detail: error.message ? `(${error.message})` : "",
+    links: [{ href: "/signin.html?next=/my-requests.html", text: "Sign in" }],
+  });
+  const button = el("button", { type: "button", text: "Email me a fresh link" });
+  const said = el("p", { class: "success", role: "status", tabindex: "-1" });
+  document.querySelector("[data-problem-next]").prepend(button, " ");
+  document.getElementById("problem").append(said);
+  button.addEventListener("click", async () => {
+    const restore = busy(button, "Sending…");
+    try {
+      const answer = await api("POST", `/tickets/${ticketId}/link`);
+      said.textContent = answer.message;
+      said.className = "success";
+    } catch (failure) {
+      said.textContent = failure.message;
+      said.className = "error";
+    }
+    restore();
+    said.focus();
+  });
+}
+
 async function start() {
   if (!ticketId) {
     doneLoading();
@@ -70,7 +100,8 @@ async function start() {
   try {
     await load();
   } catch (error) {
-    showProblem(error, "customer");
+    if (isAccessProblem(error)) offerFreshLink(error);
+    else showProblem(error, "customer");
   } finally {
     doneLoading();
   }
