@@ -1,4 +1,5 @@
-"""The worker: does one due item per SQS message (surveys, auto-close, SLA breaches, digests).
+"""The worker: does one item of work per SQS message: due timers (surveys, auto-close, SLA breaches, digests)
+and the jobs requests hand over (sign-in links).
 
 Each record succeeds or fails on its own (ReportBatchItemFailures): a failed one comes back after the
 queue's visibility timeout, and after five receives it lands in the dead-letter queue, while its timer
@@ -20,6 +21,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 # Importing these registers each context's kinds of scheduled work with pennydesk.scheduling.
 from pennydesk.helpdesk import sla, surveys  # noqa: F401
+from pennydesk.identity import sessions  # noqa: F401 (registers the sign-in job)
 from pennydesk.platform.idempotency import register_invocation
 from pennydesk.platform.observability import make_tracer
 from pennydesk.scheduling import dispatch

@@ -17,7 +17,7 @@ from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
 from pennydesk.identity import links, tokens
-from pennydesk.platform import ratelimit
+from pennydesk.platform import jobs, ratelimit
 from pennydesk.platform.clock import iso, utcnow
 from pennydesk.platform.dynamo import table_meta
 from pennydesk.platform.email.render import render
@@ -49,6 +49,9 @@ class SessionEnd(Model):
     expiration = NumberAttribute()
 
 
+SEND_SIGN_IN_LINK = "send-sign-in-link"
+jobs.register(SEND_SIGN_IN_LINK, "pennydesk.identity.sessions:send_sign_in_link")
+
 # An inbox gets at most a few links per quarter hour, and one address can't flood many inboxes.
 SIGN_IN_PER_EMAIL = ratelimit.Limit("sign-in-email", hits=5, window_seconds=900, key=ratelimit.inbox_key)
 SIGN_IN_PER_IP = ratelimit.Limit("sign-in-ip", hits=30, window_seconds=900, key=ratelimit.client_key)
@@ -64,14 +67,21 @@ def request_sign_in(email: str, source_ip: str) -> None:
     """
     email = email.lower()
     ratelimit.enforce(SIGN_IN_PER_IP, source_ip, "Too many sign-in requests from here. Try again later.")
+    jobs.enqueue(SEND_SIGN_IN_LINK, email=email, jti=uuid.uuid4().hex)
+
+
+def send_sign_in_link(email: str, jti: str) -> str:
+    """The worker's half of a sign-in request: a link, unless this inbox had its share for now. Sending here,
+    off the request's path, is what keeps the answer the same for an address past its limit; the jti the
+    request chose makes a redelivered message send nothing twice."""
     allowed, _ = ratelimit.hit(SIGN_IN_PER_EMAIL, email)
     if not allowed:
-        return
-    jti = uuid.uuid4().hex
+        return "limited"
     token = tokens.issue("sign_in", email, jti=jti)
     url = links.page("signin.html", token)
     minutes = get_settings().token_ttl_seconds["sign_in"] // 60
     send(f"sign-in/{jti}", [email], render("sign_in", url=url, minutes=minutes, name=""))
+    return "sent"
 
 
 def start_session(sign_in_token: str) -> tuple[str, str]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from pennydesk.platform import jobs
 from pennydesk.scheduling import registry, timers
 from pennydesk.scheduling.records import TIMER_PREFIX, TimerBase
 
@@ -45,8 +46,19 @@ def parse(body: dict[str, Any]) -> tuple[str, str, str, str, datetime]:
 
 def perform(body: dict[str, Any]) -> str:
     """Do the work one message names; returns what happened (for the log)."""
+    if jobs.is_job(body):
+        return _run_job(body)
     table, kind, pk, sk, now = parse(body)
     timer: TimerBase | None = timers.load(table, pk, sk)
     if timer is None:
         return "gone"  # done, cancelled or moved by a workflow change since it was enqueued
     return registry.handler_of(registry.find(kind))(timer, now)  # type: ignore[arg-type]
+
+
+def _run_job(body: dict[str, Any]) -> str:
+    """A job a request handed over (platform.jobs): its registered handler, called with its arguments."""
+    handler = jobs.handler_of(str(body.get("job")))
+    args = body.get("args")
+    if body.get("v") != 1 or handler is None or not isinstance(args, dict):
+        raise BadMessage(f"unknown job {body.get('job')!r}")
+    return handler(**args)
