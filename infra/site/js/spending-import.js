@@ -1,6 +1,8 @@
-// CSV import with a preview, and CSV export. The page reads the file's header row (to offer its columns);
-// the server does the real parsing and says, by line number, what it would skip or refuse, and the page
-// shows each of those lines as written in the file so a person can recognise them.
+// CSV import with a preview, and CSV export. The file is sent as downloaded; the server detects how it is
+// written and the preview says what it found, in words and as the choices below. Only what a person
+// changes is sent as an option (so a choice left alone is detected again for the next file). The page reads
+// the table's header row to offer its columns; the server says, by line number, what it would skip or
+// refuse, and the page shows each of those lines as written in the file so a person can recognise them.
 // The export needs the session's Authorization header, which a plain link can't carry, so it is fetched
 // and saved through a Blob URL.
 import { busy, clearErrors, doneLoading, el, fillProblem, showErrors } from "./dom.js";
@@ -10,10 +12,11 @@ const $ = (id) => document.getElementById(id);
 const MAX_BYTES = 5 * 1024 * 1024;
 const HEADER_BYTES = 64 * 1024; // the header row is in the first few bytes; never read a big file whole
 const DELIMITERS = { comma: ",", semicolon: ";", tab: "\t" };
-const DELIMITER_NAMES = { comma: "commas", semicolon: "semicolons", tab: "tabs" };
+const DELIMITER_NAMES = { comma: "commas", semicolon: "semicolons", tab: "tabs", pipe: "pipes" };
+const HEADER_SEARCH = 40; // records looked at to find the table's header below any account details
 // Header names banks use, per role, tried in order (case-insensitive, whole name).
 const GUESSES = {
-  date: [/^date$/i, /^(transaction|booking|posting|posted|value) ?date$/i, /^datum$/i, /^buchungstag$/i, /^fecha$/i, /date/i],
+  date: [/^date$/i, /^(transaction|booking|posting|posted|value) ?date$/i, /^datum$/i, /^buchungstag$/i, /^buchungsdatum$/i, /^buchung$/i, /^fecha$/i, /date|datum/i],
   amount: [/^amount$/i, /^betrag$/i, /^montant$/i, /^importe$/i, /^value$/i, /amount|betrag|montant|importe/i],
   payee: [/^payee$/i, /^merchant$/i, /^(counterparty|beneficiary|recipient)$/i, /^description$/i, /^name$/i, /^empf(ä|ae)nger$/i, /payee|merchant/i],
   category: [/^category$/i, /^kategorie$/i, /category/i],
@@ -32,11 +35,12 @@ let headerText = ""; // the first bytes of the chosen file, as text
 
 // ------------------------------------------------------------------------------------------ header row
 
-/** The first non-blank record's cells, honouring double quotes (a quoted cell may hold the delimiter). */
-function headerCells(text, delimiter) {
+/** The first records' cells, honouring double quotes (a quoted cell may hold the delimiter). */
+function recordsOf(text, delimiter) {
   const source = text.replace(/^\ufeff/, "");
+  const records = [];
   let start = 0;
-  while (start < source.length) {
+  while (start < source.length && records.length < HEADER_SEARCH) {
     const cells = [];
     let cell = "";
     let quoted = false;
@@ -57,11 +61,28 @@ function headerCells(text, delimiter) {
       else cell += ch;
     }
     cells.push(cell);
-    const trimmed = cells.map((c) => c.trim());
-    if (trimmed.some(Boolean)) return trimmed;
-    start = i + 1; // a blank line before the header
+    if (source[i] === "\r" && source[i + 1] === "\n") i += 1;
+    records.push(cells.map((c) => c.trim()));
+    start = i + 1;
   }
-  return [];
+  return records;
+}
+
+/** The table's header: the first record as wide as most records (lines above it are account details). */
+function headerCells(text, delimiter) {
+  const records = recordsOf(text, delimiter).filter((cells) => cells.filter(Boolean).length >= 1);
+  const widths = new Map();
+  for (const cells of records) widths.set(cells.length, (widths.get(cells.length) || 0) + 1);
+  let width = 0;
+  let most = 0;
+  for (const [w, n] of widths) {
+    if (w >= 2 && (n * (w - 1) > most || (n * (w - 1) === most && w > width))) {
+      width = w;
+      most = n * (w - 1);
+    }
+  }
+  const header = records.find((cells) => cells.length >= width && cells.filter(Boolean).length >= Math.max(2, width / 2));
+  return header || records[0] || [];
 }
 
 /** For "auto": the delimiter that splits the header into the most cells. */
@@ -109,8 +130,9 @@ function fillColumns() {
     const role = select.dataset.map;
     const previous = select.value;
     const optional = select.hasAttribute("data-optional");
+    const detectable = !optional || select.hasAttribute("data-detected");
     select.replaceChildren(
-      el("option", { value: "", text: optional ? "— None —" : "Choose a column" }),
+      el("option", { value: "", text: detectable ? "Detect it" : "— None —" }),
       ...columns.map((c) => el("option", { value: c, text: c })),
     );
     select.disabled = false;
@@ -127,12 +149,12 @@ function fillColumns() {
   }
 }
 
-function readHeader(chosen) {
+function readHeader(chosen, encoding = "utf-8") {
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
     reader.addEventListener("load", () => resolve(String(reader.result || "")));
     reader.addEventListener("error", () => reject(reader.error));
-    reader.readAsText(chosen.slice(0, HEADER_BYTES), "utf-8");
+    reader.readAsText(chosen.slice(0, HEADER_BYTES), encoding);
   });
 }
 
@@ -161,13 +183,14 @@ fileInput.addEventListener("change", async () => {
     fillColumns();
     return;
   }
-  if (headerText.includes("\ufffd")) {
-    $("body-error").textContent = "This file doesn't look like UTF-8, so it will be refused. Save or export it as UTF-8 (CSV UTF-8) and choose it again.";
-  }
+  if (headerText.includes("\ufffd")) headerText = await readHeader(file, "windows-1252"); // as the server reads it
+  for (const select of mapSelects) delete select.dataset.touched;
   fillColumns();
 });
 
 form.elements.delimiter.addEventListener("change", fillColumns);
+// A column chosen by hand is sent; one left as guessed from the header is detected by the server.
+for (const select of mapSelects) select.addEventListener("change", () => { select.dataset.touched = "1"; });
 form.elements.date_format.addEventListener("change", () => {
   const custom = form.elements.date_format.value === "custom";
   $("custom-format-field").hidden = !custom;
@@ -183,22 +206,21 @@ function importQuery(preview) {
   if (!file) problems.push({ field: "body", message: "Choose your bank's CSV file." });
   else if (file.size > MAX_BYTES) problems.push({ field: "body", message: "This file is larger than 5 MB. Export a shorter period from your bank." });
   for (const select of mapSelects) {
-    const role = select.dataset.map;
-    if (select.value) params.set(role, select.value);
-    else if (!select.hasAttribute("data-optional") && file) {
-      problems.push({ field: role, message: `Choose the column that holds the ${role}.` });
-    }
+    if (select.value && select.dataset.touched) params.set(select.dataset.map, select.value);
   }
   let dateFormat = form.elements.date_format.value;
   if (dateFormat === "custom") {
     dateFormat = form.elements.date_format_custom.value.trim();
     if (!dateFormat.includes("%")) problems.push({ field: "date_format", message: "Type the date format as a pattern such as %d %b %Y." });
   }
-  params.set("default_category", form.elements.default_category.value);
-  params.set("delimiter", form.elements.delimiter.value);
-  params.set("decimal", form.elements.decimal.value);
-  params.set("date_format", dateFormat);
-  params.set("sign", form.querySelector('input[name="sign"]:checked').value);
+  const chosen = {
+    default_category: form.elements.default_category.value === "other" ? "" : form.elements.default_category.value,
+    delimiter: form.elements.delimiter.value === "auto" ? "" : form.elements.delimiter.value,
+    decimal: form.elements.decimal.value,
+    date_format: dateFormat,
+    sign: form.querySelector('input[name="sign"]:checked').value,
+  };
+  for (const [name, value] of Object.entries(chosen)) if (value) params.set(name, value);
   if (preview) params.set("preview", "true");
   return { query: params.toString(), problems };
 }
@@ -257,6 +279,39 @@ function sampleTable(sample) {
     el("table", { class: "figures" }, el("caption", { text: "How the first rows read (duplicates included)" }), el("thead", {}, head), el("tbody", {}, ...rows)));
 }
 
+const DECIMAL_EXAMPLES = { dot: "1,234.56", comma: "1.234,56" };
+
+/** Each "Detect it" choice says what was found; the column choices list the table's real header. */
+function showDetected(reply) {
+  const settings = reply.settings || {};
+  const found = (select, text) => {
+    const option = select.querySelector('option[value=""], option[value="auto"]');
+    if (option && text) option.textContent = `Detect it (found: ${text})`;
+  };
+  found(form.elements.delimiter, DELIMITER_NAMES[reply.delimiter]);
+  found(form.elements.decimal, DECIMAL_EXAMPLES[settings.decimal]);
+  found(form.elements.date_format, settings.date_format);
+  const dates = form.elements.date_format;
+  for (const pattern of reply.date_choices || []) {
+    if (![...dates.options].some((o) => o.value === pattern)) dates.append(el("option", { value: pattern, text: pattern }));
+  }
+  if ((reply.date_choices || []).length) {
+    $("date_format-error").textContent = `The dates read two ways: choose ${reply.date_choices.join(" (day first) or ")} (month first).`;
+  }
+  const columns = [...new Set((reply.columns || []).filter(Boolean))];
+  if (!columns.length) return;
+  for (const select of mapSelects) {
+    if (select.dataset.touched) continue;
+    const role = select.dataset.map;
+    const detectable = !select.hasAttribute("data-optional") || select.hasAttribute("data-detected");
+    select.replaceChildren(
+      el("option", { value: "", text: detectable ? `Detect it${settings[role] ? ` (found: ${settings[role]})` : ""}` : "— None —" }),
+      ...columns.map((c) => el("option", { value: c, text: c })),
+    );
+    select.disabled = false;
+  }
+}
+
 function details(summary, open, ...content) {
   const box = el("details", { class: "result-block" }, el("summary", { text: summary }), ...content);
   box.open = open;
@@ -271,11 +326,18 @@ function showResult(reply, preview, written) {
       count("Credits skipped", reply.credits), count("Lines with errors", reply.invalid), count("Rows read", reply.rows)]
     : [count("Imported", reply.imported), count("Already recorded", reply.duplicates),
       count("Credits skipped", reply.credits), count("Lines with errors", reply.invalid), count("Rows read", reply.rows)];
+  if (reply.holds) counts.splice(3, 0, count("Pending holds skipped", reply.holds));
+  if (reply.zeros) counts.splice(3, 0, count("Zero rows skipped", reply.zeros));
   $("result-counts").replaceChildren(...counts);
 
   const note = $("result-note");
   const notes = [];
-  if (preview && reply.delimiter) notes.push(`Read as separated by ${DELIMITER_NAMES[reply.delimiter] || reply.delimiter}.`);
+  if (preview && reply.detected) notes.push(`Detected: ${reply.detected}.`);
+  else if (preview && reply.delimiter) notes.push(`Read as separated by ${DELIMITER_NAMES[reply.delimiter] || reply.delimiter}.`);
+  if (preview && reply.date_choices && reply.date_choices.length) {
+    notes.push("Every day in the file is 12 or less, so its dates read two ways: choose the date format (day first or month first) before importing.");
+  }
+  if (preview) showDetected(reply);
   if (reply.stopped_at_line) {
     notes.push(`Storing stopped at line ${reply.stopped_at_line}: ${reply.not_stored} row${reply.not_stored === 1 ? " was" : "s were"} not stored. `
       + "Import the same file again to finish: what was stored is recognised and skipped.");
@@ -313,7 +375,8 @@ async function runImport(preview, button) {
   form.setAttribute("aria-busy", "true");
   let reply;
   try {
-    const response = await callRaw("POST", `/expenses/import?${query}`, { body: file, contentType: "text/csv; charset=utf-8" });
+    // No charset: the file goes as downloaded and its encoding is detected.
+    const response = await callRaw("POST", `/expenses/import?${query}`, { body: file, contentType: "text/csv" });
     reply = await response.json();
   } catch (error) {
     restore();
