@@ -122,3 +122,52 @@ def test_an_admin_opens_any_ticket_and_a_refusal_says_it_is_about_permission(sta
     customer = stack.http("GET", f"/api/agent/tickets/{ticket.id}", headers=bearer(sign_in(stack, "x@example.com")))
     assert customer.status == 403
     assert "expired" not in customer.json()["message"]
+
+
+def test_an_agent_takes_an_unassigned_ticket_and_it_leaves_the_unassigned_view(stack: LocalStack) -> None:
+    agent = sign_in(stack, ADA)
+    ada_id = stack.http("GET", "/api/agent/queue", headers=bearer(agent)).json()["me"]["id"]
+    created = submit_ticket(stack, subject="Nobody has me yet", category="general").json()
+
+    taken = stack.http("POST", f"/api/agent/tickets/{created['id']}/actions", headers=bearer(agent),
+                       json_body={"action": "reassign", "to": ada_id})
+    assert taken.status == 200, taken.body
+    assert taken.json()["ticket"]["agent_id"] == ada_id and taken.json()["ticket"]["status"] == "assigned"
+    stack.drain()  # the stream finds it assigned already and leaves it
+    assert numbers(desk(stack, agent, view="unassigned")) == []
+    assert numbers(desk(stack, agent, view="mine")) == [created["number"]]
+    history = [e["detail"] for e in taken.json()["entries"] if e["kind"] == "event"]
+    assert history == ["to Ada Lovelace, taken from the queue"]
+
+
+def test_an_agent_cannot_take_a_colleagues_ticket(stack: LocalStack) -> None:
+    ticket = open_ticket(stack, category="billing")
+    other = next(a for a in ("ada@pennydesk.local", "grace@pennydesk.local", "bill@pennydesk.local")
+                 if a != ticket.agent_email)
+    session = sign_in(stack, other)
+    other_id = stack.http("GET", "/api/agent/queue", headers=bearer(session)).json()["me"]["id"]
+    refused = stack.http("POST", f"/api/agent/tickets/{ticket.id}/actions", headers=bearer(session),
+                         json_body={"action": "reassign", "to": other_id})
+    assert refused.status == 403 and refused.json()["message"] == "This ticket is not assigned to you."
+
+
+def test_an_admin_reassigns_a_colleagues_ticket_with_a_reason(stack: LocalStack) -> None:
+    ticket = open_ticket(stack, category="billing")
+    admin = sign_in(stack, ADMIN)
+    agents = stack.http("GET", "/api/admin/agents", headers=bearer(admin)).json()["agents"]
+    target = next(a for a in agents if a["email"] != ticket.agent_email and "billing" in a["categories"])
+
+    moved = stack.http("POST", f"/api/agent/tickets/{ticket.id}/reassign", headers=bearer(admin),
+                       json_body={"to": target["id"], "reason": "Grace knows this customer's account"})
+    assert moved.status == 200, moved.body
+    assert moved.json()["ticket"]["agent_id"] == target["id"]
+    events = [e for e in moved.json()["entries"] if e["kind"] == "event"]
+    assert events[-1]["detail"] == f"to {target['name']}: Grace knows this customer's account"
+    assert events[-1]["author_type"] == "admin"
+
+    empty = stack.http("POST", f"/api/agent/tickets/{ticket.id}/reassign", headers=bearer(admin),
+                       json_body={"to": "queue", "reason": "  "})
+    assert empty.status == 422 and "Say why" in empty.json()["message"]
+    agent = stack.http("POST", f"/api/agent/tickets/{ticket.id}/reassign", headers=bearer(sign_in(stack, ADA)),
+                       json_body={"to": "queue", "reason": "mine now"})
+    assert agent.status == 403

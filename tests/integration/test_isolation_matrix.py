@@ -63,6 +63,8 @@ POLICIES: dict[str, dict[str, Any]] = {
     ),
     # The desk's views and search: an active agent's or an admin's session.
     "desk": _policy({"agent_session": OK, "admin": OK, "user": 403, "other_user": 403}),
+    # An admin acting on any ticket of the desk.
+    "desk_admin": _policy({"admin": OK, "agent_session": 403, "user": 403, "other_user": 403}),
     # Only a signed-in agent has a queue.
     "agent_session": _policy({"agent_session": OK, "user": 403, "other_user": 403, "admin": 403}),
     "admin": _policy({"admin": OK, "agent_session": 403, "user": 403, "other_user": 403}),
@@ -106,13 +108,15 @@ ACCESS: dict[str, str] = {
     "GET /api/expenses/<expense_id>": "own_record",
     "PUT /api/expenses/<expense_id>": "own_record",
     "DELETE /api/expenses/<expense_id>": "own_record",
+    # Last: the admin's call hands the ticket to the spare agent, and no route after it needs the ticket's agent.
+    "POST /api/agent/tickets/<ticket_id>/reassign": "desk_admin",
 }
 
 # Whose token the tampered, expired and wrong-purpose callers start from, per policy.
 RIGHTFUL = {
     "public": "user", "customer_link": "customer", "survey_link": "survey", "agent_ticket": "agent",
     "agent_session": "agent_session", "admin": "admin", "own_account": "user", "own_record": "user",
-    "desk_ticket": "agent", "desk": "agent_session",
+    "desk_ticket": "agent", "desk": "agent_session", "desk_admin": "admin",
 }
 # What a token of each purpose is re-signed as for the wrong-purpose caller (same subject, same claims).
 OTHER_PURPOSE = {"customer": "sign_in", "survey": "customer", "agent": "customer", "session": "sign_in"}
@@ -174,6 +178,7 @@ def request_for(route: str, parties: Parties) -> tuple[str, str, str, dict[str, 
         "POST /api/tickets/<ticket_id>/messages": lambda: {"body": "Any news?"},
         "POST /api/tickets/<ticket_id>/feedback": lambda: {"rating": 4},
         "POST /api/agent/tickets/<ticket_id>/actions": lambda: {"action": "note", "body": "checked"},
+        "POST /api/agent/tickets/<ticket_id>/reassign": lambda: {"to": parties.spare_agent, "reason": "cover"},
         "POST /api/admin/agents": lambda: {
             "email": f"agent+{uuid.uuid4().hex[:8]}@pennydesk.local", "name": "New Agent", "categories": ["general"],
         },
@@ -282,7 +287,7 @@ def entitled_to_see(caller: str, route: str) -> set[str]:
         marks |= {EXPENSE_MARK, USER}
     if caller in ("customer", "agent", "agent_session"):
         marks.add(CUSTOMER)
-    if caller == "admin" and ACCESS[route] in ("desk", "desk_ticket"):
+    if caller == "admin" and ACCESS[route] in ("desk", "desk_ticket", "desk_admin"):
         marks |= {TICKET_MARK, CUSTOMER}  # an admin sees the whole desk
     return marks
 

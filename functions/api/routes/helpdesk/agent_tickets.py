@@ -64,17 +64,38 @@ def get_agent_ticket(ticket_id: TicketId) -> AgentTicket:
     "/agent/tickets/<ticket_id>/actions",
     summary="Act on a ticket",
     description="`acknowledge`, `reply` (emails the customer), `note` (internal), `resolve` (emails the "
-    'customer; an optional body is the closing message), `reopen`, `reassign` (`to`: an agent id or "queue"), '
+    'customer; an optional body is the closing message), `reopen`, `reassign` (`to`: an agent id or "queue"; '
+    "an agent takes an unassigned ticket by reassigning it to themselves), "
     "`set_priority` (`priority`). An action that does not fit the ticket's status is a 409 saying why.",
     tags=["Agents"],
     security=SECURITY,
 )
 def post_action(ticket_id: TicketId, action: Action) -> AgentTicket:
-    agent = access.agent_for_ticket(token_of(router), ticket_id)
+    token = token_of(router)
+    taking = action.action == "reassign" and bool(action.to) and action.to != "queue"
+    agent = access.agent_acting_on(token, ticket_id, taking=taking)
     workflow.agent_action(
         ticket_id, agent.agent_id, action.action, body=action.body, to=action.to, priority=action.priority
     )
     return _ticket_for(agent.agent_id, ticket_id)
+
+
+class Reassignment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    to: str = Field(max_length=64, description='An agent id, or "queue"')
+    reason: str = Field(max_length=500, description="Why: the history and both agents' emails say it")
+
+
+@router.post(
+    "/agent/tickets/<ticket_id>/reassign",
+    summary="An admin reassigns a ticket, saying why",
+    tags=["Agents"],
+    security=SECURITY,
+)
+def post_reassign(ticket_id: TicketId, reassignment: Reassignment) -> AgentTicket:
+    admin = staff.require_admin_session(token_of(router))
+    workflow.admin_reassign(ticket_id, admin.email, reassignment.to, reassignment.reason)
+    return _ticket_for(admin.agent.agent_id if admin.agent else None, ticket_id)
 
 
 @router.get("/agent/queue", summary="My open tickets, most urgent then oldest", tags=["Agents"], security=SECURITY)

@@ -65,3 +65,20 @@ def desk_reader_for_ticket(token: str | None, ticket_id: str) -> Agent | None:
             raise
         get_ticket(ticket_id)  # a 404 for a ticket that isn't there
         return current.agent
+
+
+def agent_acting_on(token: str | None, ticket_id: str, *, taking: bool) -> Agent:
+    """The agent acting on a ticket: its own agent, or (`taking`) an active agent's session taking a ticket
+    nobody has; the decision checks again, on the ticket as read, that it is still unassigned."""
+    try:
+        return agent_for_ticket(token, ticket_id)
+    except Forbidden:
+        if not taking:
+            raise
+        try:
+            agent = staff.require_agent_session(token)
+        except Unauthorized:
+            raise Forbidden("This ticket is not assigned to you.") from None
+        if get_ticket(ticket_id).agent_id is not None:
+            raise
+        return agent

@@ -33,6 +33,7 @@ from pennydesk.platform.errors import Forbidden, PennydeskError
 from pennydesk.platform.text import has_control_characters
 
 MAX_BODY = 20_000
+MAX_REASON = 500
 PRIORITIES = tuple(Priority)
 QUEUE = "queue"  # a reassign's `to` that hands the ticket back for assignment
 
@@ -198,9 +199,10 @@ def agent_action(
     priority: str | None = None,
     target: AgentState | None = None,
 ) -> Plan:
-    """An agent's action on a ticket they own. `target` is the agent a reassign names in `to`, as read."""
+    """An agent's action on a ticket they own, or taking an unassigned one (a reassign to themselves).
+    `target` is the agent a reassign names in `to`, as read."""
     check_agent_action(action)
-    if me is None or ticket.agent_id != me.agent_id:
+    if me is None or (ticket.agent_id != me.agent_id and not is_taking(ticket, action, me, to)):
         raise Forbidden("This ticket is not assigned to you.")
     status = lifecycle.next_status(action, ticket.status)
     text = clean_body(body, required=action in (Action.REPLY, Action.NOTE))
@@ -236,7 +238,19 @@ def _reopen(draft: _Draft, *_: Any) -> None:
     draft.load(draft.me.agent_id, +1)
 
 
+def is_taking(ticket: TicketState, action: str, me: AgentState, to: str | None) -> bool:
+    """An agent takes a ticket nobody has (from the unassigned view) by reassigning it to themselves."""
+    return action == Action.REASSIGN and ticket.agent_id is None and to == me.agent_id
+
+
 def _reassign(draft: _Draft, _text: str, to: str | None, _priority: Any, target: AgentState | None) -> None:
+    if is_taking(draft.ticket, draft.action, draft.me, to):
+        if not draft.me.active:
+            raise Forbidden("Inactive agents can't take tickets.")
+        draft.load(draft.me.agent_id, +1)
+        draft.fields.update(_assigned_to(draft.me, draft.ticket, draft.now))
+        draft.status, draft.detail = Status.ASSIGNED, f"to {draft.me.name}, taken from the queue"
+        return
     if is_to_queue(to):
         draft.load(draft.me.agent_id, -1)
         draft.fields.update(_back_to_queue())
@@ -248,10 +262,7 @@ def _reassign(draft: _Draft, _text: str, to: str | None, _priority: Any, target:
         raise PennydeskError("Choose an active agent, or the queue.", field="to")
     draft.load(draft.me.agent_id, -1)
     draft.load(target.agent_id, +1)
-    draft.fields.update(
-        status=Status.ASSIGNED, agent_id=target.agent_id, assigned_at=iso(draft.now), assignment_seq=Add(1),
-        queue_agent=target.agent_id, queue_key=draft.ticket.queue_key(),
-    )
+    draft.fields.update(_assigned_to(target, draft.ticket, draft.now))
     draft.status, draft.detail = Status.ASSIGNED, f"to {target.name}"
 
 
@@ -326,7 +337,39 @@ def close(ticket: TicketState, now: datetime, *, detail: str) -> Plan | None:
     return Plan(status, iso(now), {"status": status, "updated_at": iso(now)}, (event,))
 
 
+def admin_reassign(
+    ticket: TicketState, owner: AgentState | None, target: AgentState | None, to: str, reason: str, now: datetime
+) -> Plan:
+    """An admin hands an open or unassigned ticket to another agent, or back to the queue, saying why; the
+    history and both agents' emails carry the reason. `owner` and `target` as read."""
+    lifecycle.next_status(Action.REASSIGN, ticket.status)
+    why = " ".join((reason or "").split())
+    if not why or len(why) > MAX_REASON or has_control_characters(why):
+        raise PennydeskError(f"Say why in words, under {MAX_REASON} characters.", field="reason")
+    loads = [LoadChange(owner.agent_id, -1)] if owner is not None and ticket.agent_id else []
+    if is_to_queue(to):
+        status, fields, detail = Status.NEW, _back_to_queue(), f"{BACK_TO_QUEUE}: {why}"
+    elif target is None or target.agent_id != to or not target.active:
+        raise PennydeskError("Choose an active agent, or the queue.", field="to")
+    elif target.agent_id == ticket.agent_id:
+        raise PennydeskError(f"The ticket is already with {target.name}.", field="to")
+    else:
+        loads.append(LoadChange(target.agent_id, +1))
+        status, fields, detail = Status.ASSIGNED, _assigned_to(target, ticket, now), f"to {target.name}: {why}"
+    event = EntryPlan(EntryKind.EVENT, action=Action.REASSIGN, from_status=ticket.status, to_status=status,
+                      detail=detail)
+    moved = ticket_timers.Change(ticket.status, status, now)
+    return Plan(status, iso(now), {"updated_at": iso(now), **fields}, (event,), tuple(loads), _if_needed(moved))
+
+
 # ------------------------------------------------------------------------------------------- shared
+def _assigned_to(agent: AgentState, ticket: TicketState, now: datetime) -> dict[str, Any]:
+    return {
+        "status": Status.ASSIGNED, "agent_id": agent.agent_id, "assigned_at": iso(now), "assignment_seq": Add(1),
+        "queue_agent": agent.agent_id, "queue_key": ticket.queue_key(),
+    }
+
+
 def _owner_joins(ticket: TicketState) -> dict[str, Any]:
     """Ticket fields for becoming open and owned by its agent again (the agent's queue lists it)."""
     return {"queue_agent": ticket.agent_id, "queue_key": ticket.queue_key(), "resolved_at": REMOVE}

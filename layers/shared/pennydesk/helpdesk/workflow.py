@@ -34,6 +34,7 @@ __all__ = [
     "PRIORITIES",
     "SYSTEM",
     "Actor",
+    "admin_reassign",
     "agent_action",
     "change_agent",
     "close_resolved",
@@ -98,6 +99,23 @@ def agent_action(
         )
         me = agents[actor_agent_id]  # the decision refused any action by nobody
         _apply(ticket, plan, Actor(ActorType.AGENT, me.agent_id, me.name), agents)
+        return get_ticket(ticket_id)
+
+    return retrying(attempt)
+
+
+def admin_reassign(ticket_id: str, admin_email: str, to: str, reason: str) -> Ticket:
+    """An admin hands a ticket to another agent (or the queue) with a reason. Returns the ticket afterwards."""
+
+    def attempt() -> Ticket:
+        ticket = get_ticket(ticket_id)
+        named = None if decisions.is_to_queue(to) else to
+        agents = _read_agents(ticket.agent_id, named)
+        plan = decisions.admin_reassign(
+            TicketState.of(ticket), _state(agents.get(ticket.agent_id or "")), _state(agents.get(named or "")),
+            to, reason, utcnow(),
+        )
+        _apply(ticket, plan, Actor(ActorType.ADMIN, None, admin_email), agents)
         return get_ticket(ticket_id)
 
     return retrying(attempt)
