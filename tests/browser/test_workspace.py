@@ -5,7 +5,10 @@ for a fresh one, signs in and sees every request they sent."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+import requests
 from playwright.sync_api import Page, expect
 
 from tests.support.live import link_in, open_ticket, outbox, session_for, sign_in_page, wait_for_email, wait_for_subject
@@ -50,7 +53,55 @@ def test_an_agent_finds_a_ticket_by_the_customers_email_and_opens_it_with_the_ke
     expect(page.locator("#not-mine")).to_be_visible()
 
 
-def test_an_admin_opens_a_colleagues_ticket_from_the_desk(site: RunningStack, page: Page, shoot, viewport: str) -> None:
+@contextmanager
+def nobody_covers(site: RunningStack, category: str) -> Iterator[None]:
+    """While inside, no agent covers `category`, so a new ticket in it waits in the unassigned view."""
+    admin = {"Authorization": f"Bearer {session_for(site, ADMIN)['session']}"}
+    agents = requests.get(f"{site.base}/api/admin/agents", headers=admin, timeout=10).json()["agents"]
+    changed = [a for a in agents if category in a["categories"]]
+
+    def patch(agent: dict, categories: list[str]) -> None:
+        answer = requests.patch(f"{site.base}/api/admin/agents/{agent['id']}", json={"categories": categories},
+                                headers=admin, timeout=10)
+        assert answer.status_code == 200, answer.text
+
+    for agent in changed:
+        patch(agent, [c for c in agent["categories"] if c != category])
+    try:
+        yield
+    finally:
+        for agent in changed:
+            patch(agent, agent["categories"])
+
+
+def test_an_agent_takes_a_ticket_from_the_unassigned_view_answers_and_resolves_it(
+    site: RunningStack, page: Page, shoot, viewport: str
+) -> None:
+    with nobody_covers(site, "technical"):
+        ticket = open_ticket(site, email=f"ola.{viewport}@example.com", subject=f"App crashes on start ({viewport})",
+                             category="technical")
+        wait_for_subject(site, f"#{ticket['number']}")  # the admins hear nobody could take it
+    sign_in_page(page, session_for(site, "ada@pennydesk.local"))
+
+    page.goto(f"{site.base}/agent/?view=unassigned")
+    row = page.locator(".queue-item", has_text=ticket["subject"])
+    expect(row).to_contain_text("in the queue")
+    shoot(page, "desk-unassigned")
+    row.get_by_role("link").click()
+    page.get_by_role("button", name="Take this ticket").click()
+    expect(page.locator("#action-done")).to_have_text("It's yours now: it is in your queue.")
+    expect(page.locator("#owner")).to_contain_text("You")
+    page.get_by_label("Reply to the customer").fill("Thanks Ola: which phone is it?")
+    page.get_by_role("button", name="Send reply").click()
+    expect(page.locator("#action-done")).to_have_text("Reply sent. The customer has been emailed.")
+    page.get_by_role("button", name="Resolve ticket").click()
+    expect(page.locator("#status")).to_have_text("Resolved")
+    expect(page.locator("#history")).to_contain_text("taken from the queue")
+
+
+def test_an_admin_opens_a_colleagues_ticket_from_the_desk_and_reassigns_it_with_a_reason(
+    site: RunningStack, page: Page, shoot, viewport: str
+) -> None:
     ticket = open_ticket(site, email=f"lee.{viewport}@example.com", subject=f"Export is empty ({viewport})")
     assigned_agent(site, ticket["number"])
     sign_in_page(page, session_for(site, ADMIN))
@@ -65,6 +116,11 @@ def test_an_admin_opens_a_colleagues_ticket_from_the_desk(site: RunningStack, pa
     expect(page.locator("#not-mine")).to_contain_text("as an admin")
     expect(page.locator("#problem")).to_be_hidden()
     shoot(page, "desk-admin-ticket")
+    page.get_by_label("Reassign to").select_option(index=0)  # the first colleague (the owner isn't listed)
+    page.get_by_label("Why").fill("Covering while the owner is out")
+    page.get_by_role("button", name="Reassign as admin").click()
+    expect(page.locator("#action-done")).to_contain_text("Reassigned to")
+    expect(page.locator("#history")).to_contain_text("Covering while the owner is out")
 
 
 def test_a_customer_gets_a_fresh_link_then_signs_in_and_sees_both_requests(

@@ -165,6 +165,22 @@ function renderForms(ticket, me, agents) {
   if (!mine && getSession()) next.append(el("a", { href: "/agent/", text: "Back to the desk" }));
 }
 
+/** Taking a ticket nobody has (an agent), or reassigning it with a reason (an admin). */
+function renderDeskActions(ticket, me, agents) {
+  const take = document.getElementById("take-form");
+  take.hidden = !me || Boolean(ticket.agent_id) || ticket.status !== "new";
+  const admin = document.getElementById("admin-reassign-form");
+  admin.hidden = !getSession()?.roles.includes("admin") || !ALLOWED.reassign.includes(ticket.status);
+  const everyone = me ? [me, ...agents] : agents;
+  const to = document.getElementById("admin-to");
+  to.replaceChildren(
+    ...everyone.filter((a) => a.id !== ticket.agent_id && a.active)
+      .map((a) => new Option(`${a.name} — ${a.open_count} of ${a.capacity} open`, a.id)),
+    new Option("Back to the queue", "queue"),
+  );
+  document.getElementById("desk-actions").hidden = take.hidden && admin.hidden;
+}
+
 function render(data) {
   state = data;
   const { ticket, entries, me, agents } = data;
@@ -184,6 +200,7 @@ function render(data) {
   renderThread(ticket, entries);
   renderHistory(entries);
   renderForms(ticket, me, agents);
+  renderDeskActions(ticket, me, agents);
   document.getElementById("ticket-view").hidden = false;
 }
 
@@ -355,5 +372,45 @@ async function handleActionError(form, error) {
 }
 
 for (const form of forms) form.addEventListener("submit", onAction);
+
+async function onDeskAction(event, path, payloadOf, saying) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  clearFeedback();
+  clearErrors(form);
+  const payload = payloadOf(form);
+  if (!payload) return;
+  const button = form.querySelector("button[type=submit]");
+  const restore = busy(button, button.dataset.busy);
+  let data = null;
+  try {
+    data = await api("POST", path, { token: getSession()?.session || token, body: payload });
+  } catch (error) {
+    if ((error.errors || []).length) showErrors(form, error, alertBox);
+    else showAlert(el("p", { text: error.message || "Something went wrong. Please try again." }));
+  } finally {
+    restore();
+  }
+  if (!data) return;
+  form.reset();
+  render(data);
+  done.textContent = saying(data);
+  done.focus();
+}
+
+document.getElementById("take-form").addEventListener("submit", (event) =>
+  onDeskAction(event, `/agent/tickets/${ticketId}/actions`, () => ({ action: "reassign", to: state.me.id }),
+    () => "It's yours now: it is in your queue."));
+document.getElementById("admin-reassign-form").addEventListener("submit", (event) =>
+  onDeskAction(event, `/agent/tickets/${ticketId}/reassign`, (form) => {
+    const reason = form.elements.reason.value.trim();
+    if (!reason) {
+      showErrors(form, { errors: [{ field: "reason", message: "Say why: the history and both agents see it." }] });
+      return null;
+    }
+    return { to: form.elements.to.value, reason };
+  }, (data) => (data.ticket.agent_id
+    ? `Reassigned to ${[data.me, ...data.agents].find((a) => a && a.id === data.ticket.agent_id)?.name || "another agent"}.`
+    : "Handed back to the queue.")));
 
 start();
