@@ -41,6 +41,7 @@ DEPLOY_ONLY_TYPES = frozenset(
         "AWS::SES::ReceiptRule",  # read by infra/local/inbound.py: where mail is stored, which function it invokes
         "AWS::SES::ReceiptRuleSet",
         "AWS::SNS::Subscription",
+        "AWS::WAFv2::WebACL",  # optional per-client throttling in front of CloudFront
         "AWS::SNS::Topic",
     }
 )

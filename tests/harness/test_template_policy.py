@@ -338,22 +338,28 @@ CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/example"
 REQUIRED_PARAMETERS = {"SenderEmail": "desk@example.com", "SiteUrl": "https://desk.example.com", "AdminEmails": ""}
 
 
+# Every condition with the template's defaults (the local stack runs in us-east-1).
+DEFAULT_CONDITIONS = {
+    "HasSesIdentity": False, "HasAlarmEmail": False, "HasSiteDomain": False, "HasInboundDomain": False,
+    "TracingOn": True, "HasWaf": False,
+}
+
+
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [
-        ({}, {"HasSesIdentity": False, "HasAlarmEmail": False, "HasSiteDomain": False, "HasInboundDomain": False}),
+        ({}, DEFAULT_CONDITIONS),
         (
             {"SesIdentity": "example.com", "AlarmEmail": "ops@example.com", "SiteDomainName": "desk.example.com"},
-            {"HasSesIdentity": True, "HasAlarmEmail": True, "HasSiteDomain": False, "HasInboundDomain": False},
+            {**DEFAULT_CONDITIONS, "HasSesIdentity": True, "HasAlarmEmail": True},
         ),
         (
             {"SiteDomainName": "desk.example.com", "SiteCertificateArn": CERTIFICATE},
-            {"HasSesIdentity": False, "HasAlarmEmail": False, "HasSiteDomain": True, "HasInboundDomain": False},
+            {**DEFAULT_CONDITIONS, "HasSiteDomain": True},
         ),
-        (
-            {"InboundDomain": "support.example.com"},
-            {"HasSesIdentity": False, "HasAlarmEmail": False, "HasSiteDomain": False, "HasInboundDomain": True},
-        ),
+        ({"InboundDomain": "support.example.com"}, {**DEFAULT_CONDITIONS, "HasInboundDomain": True}),
+        ({"Tracing": "off"}, {**DEFAULT_CONDITIONS, "TracingOn": False}),
+        ({"WafRequestsPer5Minutes": "2000"}, {**DEFAULT_CONDITIONS, "HasWaf": True}),
     ],
 )
 def test_the_local_template_reader_evaluates_every_condition(
