@@ -194,3 +194,22 @@ def test_a_file_that_is_no_bank_export_gets_a_clear_message_and_nothing_is_store
     assert result.status == status, result.body[:300]
     assert words in result.json()["message"]
     assert spending_items() == []
+
+
+def test_identical_rows_stay_separate_expenses_and_a_remapped_re_import_stores_nothing(stack: LocalStack) -> None:
+    me = account(stack, "spender@example.com", "EUR")
+    two_coffees = ("Buchungstag;Betrag;Empfänger;Verwendungszweck\n"
+                   "02.03.2026;-3,40;Kaffeewagen;Karte 1234\n"
+                   "02.03.2026;-3,40;Kaffeewagen;Karte 1234\n")
+
+    first = imported(stack, me, two_coffees.encode())
+    remapped = imported(stack, me, two_coffees.encode(), payee="Verwendungszweck")
+    three = imported(stack, me, (two_coffees + "02.03.2026;-3,40;Kaffeewagen;Karte 1234\n").encode(),
+                     payee="Verwendungszweck")
+
+    assert first["imported"] == 2
+    assert (remapped["imported"], remapped["duplicates"]) == (0, 2)
+    assert [s["reason"] for s in remapped["skipped"]] == [
+        "duplicate: the same row of the bank's file was already imported"] * 2
+    assert (three["imported"], three["duplicates"]) == (1, 2)
+    assert stored(stack, me, ("2026-03-01", "2026-03-31")) == [Decimal("3.40")] * 3

@@ -30,6 +30,7 @@ class Plan:
 
 def plan(text: str, given: dict[str, Any]) -> Plan:
     """The options for this file: `given` (only what the person set) over what the file shows."""
+    as_given = dict(given)
     if given.get("delimiter") == "auto":
         given = {key: value for key, value in given.items() if key != "delimiter"}
     chosen = given.get("delimiter")
@@ -41,7 +42,7 @@ def plan(text: str, given: dict[str, Any]) -> Plan:
             "download.", field="body")
     named = [given[c] for c in ("date", "amount") if given.get(c)]
     if named and any(find(detected.columns, name) is None for name in named):
-        return Plan(Options(**given), None)  # the names given are not in the table found: read as told
+        return Plan(Options(**as_given), None)  # the names given are not in the table found: read as told
     if not (detected.date or given.get("date")) or not (detected.amount or detected.debit or given.get("amount")):
         raise PennydeskError(_no_table(detected), field="body")
     choices = _date_choices(detected, given)
