@@ -10,6 +10,7 @@ import pytest
 from infra.local.engine import HttpResult, LocalStack
 from tests.support.helpdesk import act, open_ticket, submit_ticket
 from tests.support.identity import bearer, sign_in
+from tests.support.outbox import outbox_for
 from tests.support.stack import ADMIN
 
 ADA = "ada@pennydesk.local"
@@ -171,3 +172,20 @@ def test_an_admin_reassigns_a_colleagues_ticket_with_a_reason(stack: LocalStack)
     agent = stack.http("POST", f"/api/agent/tickets/{ticket.id}/reassign", headers=bearer(sign_in(stack, ADA)),
                        json_body={"to": "queue", "reason": "mine now"})
     assert agent.status == 403
+
+
+def test_the_agents_hear_who_moved_the_ticket_and_why(stack: LocalStack) -> None:
+    ticket = open_ticket(stack, category="billing", subject="Moved along")
+    admin = sign_in(stack, ADMIN)
+    agents = stack.http("GET", "/api/admin/agents", headers=bearer(admin)).json()["agents"]
+    target = next(a for a in agents if a["email"] != ticket.agent_email and "billing" in a["categories"])
+
+    stack.http("POST", f"/api/agent/tickets/{ticket.id}/reassign", headers=bearer(admin),
+               json_body={"to": target["id"], "reason": "Knows the account"})
+    stack.drain()
+
+    (given,) = [m for m in outbox_for(stack, target["email"]) if f"[#{ticket.number}] Assigned to you" in m["subject"]]
+    assert f"{ADMIN} handed it to you. Why: Knows the account" in given["text"]
+    (lost,) = [m for m in outbox_for(stack, ticket.agent_email) if "Reassigned to" in m["subject"]]
+    assert lost["subject"] == f"[#{ticket.number}] Reassigned to {target['name']}: Moved along"
+    assert "Why: Knows the account" in lost["text"]

@@ -86,9 +86,21 @@ function selectTab() {
   document.getElementById("queue-panel").setAttribute("aria-labelledby", `tab-${view}`);
 }
 
-function setCount(count, hasMore) {
-  const tab = tabs.find((t) => t.dataset.view === view);
+function setCount(count, hasMore, which = view) {
+  const tab = tabs.find((t) => t.dataset.view === which);
   tab.querySelector("[data-count]").textContent = `(${count}${hasMore ? "+" : ""})`;
+}
+
+/** Each other tab's count: its first page (25, "25+" when there are more), one bounded request per view. */
+async function countOtherViews() {
+  await Promise.all(VIEWS.filter((v) => v !== view).map(async (other) => {
+    try {
+      const data = await api("GET", `/agent/tickets?view=${other}`, { token: session.session });
+      setCount(data.tickets.length, Boolean(data.next_cursor), other);
+    } catch {
+      /* the count stays blank; the tab still works */
+    }
+  }));
 }
 
 async function load({ append = false } = {}) {
@@ -106,7 +118,7 @@ async function load({ append = false } = {}) {
   cursor = data.next_cursor;
   more.hidden = !cursor;
   const shown = list.children.length;
-  setCount(shown, Boolean(cursor));
+  if (!filters().q && !filters().priority && !filters().sla) setCount(shown, Boolean(cursor));
   const empty = document.getElementById("queue-empty");
   empty.textContent = filters().q || filters().priority || filters().sla ? "No ticket matches." : EMPTY[view];
   empty.hidden = shown > 0;
@@ -201,6 +213,7 @@ async function start() {
   selectTab();
   await run(() => load());
   doneLoading();
+  if (!document.getElementById("queue-view").hidden) await countOtherViews();
 }
 
 start();

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools import Logger
 
-from pennydesk.helpdesk import assignment, mail_thread, roster, workflow
+from pennydesk.helpdesk import assignment, handover, mail_thread, roster, workflow
 from pennydesk.helpdesk.ticket_records import Ticket, TicketEntry
 from pennydesk.helpdesk.vocabulary import RESOLVE_DETAIL, ActorType, EntryKind, Status, is_finished
 from pennydesk.identity import links
@@ -38,7 +38,10 @@ def on_ticket_changed(old: Ticket, new: Ticket) -> None:
         if isinstance(result, assignment.NoAgent):
             notify_admins_unassigned(new, result.reason)
     if new.agent_id and new.assignment_seq != old.assignment_seq:
-        notify_agent_assigned(new)
+        given = handover.of(new, workflow.entries(new.ticket_id)) if new.changed_by != ActorType.SYSTEM else None
+        notify_agent_assigned(new, given)
+        if old.agent_id and old.agent_id != new.agent_id and given and given.by_kind == ActorType.ADMIN:
+            notify_agent_reassigned_away(old.agent_id, new, given)
     if new.status == Status.RESOLVED and old.status != Status.RESOLVED:
         notify_customer_resolved(new)
     if is_finished(old.status) and new.status == Status.IN_PROGRESS and new.changed_by == ActorType.AGENT:
@@ -74,7 +77,7 @@ def on_entry_created(entry: TicketEntry) -> None:
         )
 
 
-def notify_agent_assigned(ticket: Ticket) -> None:
+def notify_agent_assigned(ticket: Ticket, given: handover.Handover | None = None) -> None:
     agent = roster.get(ticket.agent_id or "")
     if agent is None:
         logger.warning("assigned agent not found", extra={"ticket": ticket.ticket_id})
@@ -87,8 +90,22 @@ def notify_agent_assigned(ticket: Ticket) -> None:
             ticket=ticket,
             agent=agent,
             action_url=links.agent_ticket_url(ticket.ticket_id, agent.agent_id),
+            handover=given,
         ),
         mail_thread.for_agent(ticket),
+    )
+
+
+def notify_agent_reassigned_away(agent_id: str, ticket: Ticket, given: handover.Handover) -> None:
+    """The agent an admin took the ticket from hears who has it now, from whom, and why."""
+    agent, receiver = roster.get(agent_id), roster.get(ticket.agent_id or "")
+    if agent is None:
+        return
+    send(
+        f"ticket/{ticket.ticket_id}/reassigned-away/{int(ticket.assignment_seq)}",
+        [agent.email],
+        render("ticket_reassigned_away", ticket=ticket, agent=agent, handover=given,
+               to_name=receiver.name if receiver else "another agent"),
     )
 
 
