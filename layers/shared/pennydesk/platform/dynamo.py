@@ -13,6 +13,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from pennydesk.platform import botocore_models  # noqa: F401  (one botocore session per thread for pynamodb)
 from pennydesk.platform.errors import Conflict
 from pennydesk.platform.settings import get_settings
 

@@ -8,9 +8,13 @@ normal, not exceptions.
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
+import boto3
+from aws_lambda_powertools.shared.user_agent import register_feature_to_client
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig
 
+from pennydesk.platform import botocore_models
 from pennydesk.platform.settings import get_settings
 
 # Stream records live 24 h and retries are bounded well within it; a week is comfortably longer.
@@ -20,13 +24,38 @@ REQUEST_DEDUPE_SECONDS = 24 * 3600
 
 
 PURPOSES = ("email", "request")
+_NOT_MADE = object()
+
+
+class LazyClientLayer(DynamoDBPersistenceLayer):
+    """Powertools' DynamoDB layer, making its client on first use. The decorators holding a layer are built
+    when their module is imported, and Powertools makes the client in its constructor: a cold start paid
+    for a client (and a botocore session parsing DynamoDB's model) before knowing it would send an email."""
+
+    def __init__(self, table_name: str) -> None:
+        self._made: Any = _NOT_MADE
+        self._constructing = True  # Powertools' constructor reads self.client once; it gets the placeholder
+        super().__init__(table_name=table_name, boto3_client=_NOT_MADE)  # type: ignore[arg-type]
+        self._constructing = False
+
+    @property
+    def client(self) -> Any:
+        if self._made is _NOT_MADE and not self._constructing:
+            session = boto3.session.Session(botocore_session=botocore_models.session())
+            self._made = session.client("dynamodb")
+            register_feature_to_client(client=self._made, feature="idempotency")
+        return self._made
+
+    @client.setter
+    def client(self, value: Any) -> None:
+        self._made = value
 
 
 @cache
 def persistence(purpose: str) -> DynamoDBPersistenceLayer:
     """One layer per config: Powertools configures a layer once, with the first config it is used with,
     so sharing one between emails and requests would let whichever ran first decide the other's rules."""
-    return DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table)
+    return LazyClientLayer(table_name=get_settings().idempotency_table)
 
 
 EMAIL_CONFIG = IdempotencyConfig(
