@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench import build, coldstart, costs, import_csv, inbound_costs, inprocess, queue, schedule, spending
     from bench.report import render_table, write_json
 
-    progress(f"[1/10] cold-start proxy: fresh interpreters, median of {import_runs}")
+    progress(f"[1/10] cold start per function (import, first invocation), fresh interpreters, median of {import_runs}")
     rows, notes, raw = coldstart.run(import_runs, "ERROR", progress)
     more_rows, more_notes, raw_inprocess = inprocess.run(requests, tickets, progress)
     progress("[5/10] monthly report with 10 vs 10,000 expenses, expense create")

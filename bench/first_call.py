@@ -10,6 +10,7 @@ would bill before the network, including client creation, service-model loading 
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import uuid
@@ -19,10 +20,26 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bench.coldstart import PYTHON, _child_env, _layer_paths
-from infra.local.engine import LOCAL_SENDER, ROOT
+from infra.local.engine import BASE_ENVIRONMENT, LOCAL_SENDER, ROOT
 from infra.local.events import HttpRoute, http_event, schedule_event
 from infra.local.template import Template
+
+PYTHON = ROOT / ".venv" / "bin" / "python"
+
+
+def _layer_paths(template: Template) -> list[str]:
+    return [
+        str(template.root / r["Properties"]["ContentUri"])
+        for r in template.resources("AWS::Serverless::LayerVersion").values()
+    ]
+
+
+def _child_env(function_env: dict[str, str]) -> dict[str, str]:
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "HOME": os.environ.get("HOME", "/")}
+    env.update(BASE_ENVIRONMENT)
+    env.update(function_env)
+    return env
+
 
 # The libraries the functions stand on, each built the way a handler builds it.
 FLOOR = """\
