@@ -1,10 +1,11 @@
-"""Reading a bank's CSV: the dialect, the header, and each data row judged on its own, as plain functions.
+"""Reading a bank's CSV: the header and each data row judged on its own, as plain functions.
 
-Nothing here reads or writes a table. The import is explicit about everything a bank file leaves open
-(which column is which, the delimiter, the decimal separator, the date pattern, which sign an expense has).
-A data row becomes a valid expense (checked with the same rules as one typed in by hand, `expenses.clean`),
-a credit (money coming in), or an error line naming its column; lines are numbered as an editor shows them.
-Single cells are read by `csv_cells`; `csv_import` judges the rows against what is stored and stores them.
+Nothing here reads or writes a table. `Options` says everything a bank file leaves open (which column is
+which, the delimiter, the decimal separator, the date pattern, how money out is marked, where the header is);
+`csv_options` fills in from `csv_detect` whatever a person did not say. A data row becomes a valid expense
+(checked with the same rules as one typed in by hand, `expenses.clean`), money coming in, a pending hold, a
+zero row, or an error line naming its column; lines are numbered as an editor shows them. The dialect is
+read by `csv_dialect`, single cells by `csv_cells`; `csv_import` judges the rows against what is stored.
 """
 
 from __future__ import annotations
@@ -277,12 +278,12 @@ def _money(line: int, cells: list[str], reading: Reading) -> str | Line:
 
 
 def _amount(reading: Reading, cells: list[str], role: str) -> tuple[bool, str]:
-    """(negative, digits) of a money cell; an empty debit or credit cell (or, read as downloaded, an empty
-    amount, as on a balance row) reads as zero."""
+    """(negative, digits) of a money cell; an empty debit or credit cell (or, in a file sent with no options,
+    an empty amount, as on a balance row) reads as zero."""
     text = reading.cell(cells, role)
     if reading.options.as_downloaded:
         text = CURRENCY_MARKS.sub("", text.strip())
-    if (role in ("debit", "credit") or reading.options.as_downloaded) and not text.strip():
+    if (role in ("debit", "credit") or reading.options.skip_zero) and not text.strip():
         return False, "0"
     return parse_amount(text, reading.options.decimal)
 
