@@ -173,3 +173,26 @@ def test_encodings_as_downloaded_and_as_declared() -> None:
         csv_cells.decode_any(b"PK\x03\x04\x00\x00" + bytes(range(32)))
     with pytest.raises(csv_cells.NotUtf8):
         csv_cells.decode_any(text.encode("cp1252"), charset="utf-8")
+
+
+def test_an_english_paypal_export_skips_its_pending_authorisation_and_the_top_up() -> None:
+    text = (
+        '"Date","Time","TimeZone","Name","Type","Status","Currency","Gross","Fee","Net","Transaction ID",'
+        '"Balance","Balance Impact"\n'
+        '"01/14/2025","12:54:01","PST","PayPal","General Authorization","Pending","USD","-13.21","0.00","-13.21",'
+        '"80F00000NT000000B","89.20","Debit"\n'
+        '"01/14/2025","12:56:04","PST","Shop Inc","Express Checkout Payment","Completed","USD","-13.21","0.00",'
+        '"-13.21","7KE00000RD000000J","75.99","Debit"\n'
+        '"01/15/2025","09:00:00","PST","","Bank Deposit to PP Account","Completed","USD","100.00","0.00","100.00",'
+        '"1AB00000RD000000J","175.99","Credit"\n'
+        '"01/20/2025","09:00:00","PST","Cafe","Express Checkout Payment","Completed","USD","-4.50","0.00","-4.50",'
+        '"2AB00000RD000000J","171.49","Debit"\n'
+    )
+
+    found = csv_detect.detect(text)
+    parsed = as_downloaded(text, "USD")
+
+    assert (found.amount, found.status, found.direction, found.external_id) == (
+        "Gross", "Status", "Balance Impact", "Transaction ID")
+    assert spent(parsed) == [("2025-01-14", 1321, "Shop Inc"), ("2025-01-20", 450, "Cafe")]
+    assert ([h.line for h in parsed.holds], [c.line for c in parsed.credits]) == ([2], [4])

@@ -28,7 +28,7 @@ CURRENCY_MARKS = re.compile(r"^\s*(?:[$€£¥₹]|CHF|EUR|USD|GBP)\s*|\s*(?:[$�
 # Header words, compared without case or accents; the first listed that a header holds wins.
 DATE_WORDS = ("buchungstag", "buchungsdatum", "buchung", "transaction date", "booking date", "date", "datum",
               "fecha", "date de valeur", "posted date", "valutadatum", "wertstellung")
-AMOUNT_WORDS = ("amount", "betrag", "bedrag", "brutto", "montant", "importe", "bedrag (eur)", "value")
+AMOUNT_WORDS = ("amount", "betrag", "bedrag", "brutto", "gross", "montant", "importe", "transactiebedrag", "value")
 DEBIT_WORDS = ("debit", "debit amount", "withdrawal", "withdrawals", "money out", "paid out", "soll", "ausgabe",
                "af")
 CREDIT_WORDS = ("credit", "credit amount", "deposit", "deposits", "money in", "paid in", "haben", "einnahme", "bij")
@@ -37,7 +37,8 @@ PAYEE_WORDS = ("payee", "tegenrekeninghouder", "naam tegenpartij", "naam / omsch
                "auftraggeber/empfanger", "auftraggeber / begunstigter", "beguenstigter/zahlungspflichtiger",
                "name zahlungsbeteiligter", "empfanger", "partner name", "merchant name", "merchant", "name",
                "description", "buchungstext", "desc", "description 1", "omschrijving", "naam")
-ID_WORDS = ("transaktionscode", "transaction id", "transaction code", "n° de transaction", "reference", "referenz")
+ID_WORDS = ("transaktionscode", "transaction id", "transaction code", "n° de transaction", "reference", "referenz",
+            "referentie", "transactiereferentie")
 BALANCE_WORDS = ("saldo", "balance", "kontostand", "running bal", "solde", "guthaben", "saldo na mutatie")
 OUT_WORDS = frozenset({"af", "d", "dr", "debit", "debet", "soll", "s", "ausgang", "out", "withdrawal"})
 IN_WORDS = frozenset({"bij", "c", "cr", "credit", "haben", "h", "eingang", "in", "deposit"})
