@@ -115,12 +115,14 @@ def test_an_admin_opens_a_colleagues_ticket_from_the_desk_and_reassigns_it_with_
     expect(page.get_by_role("heading", name=ticket["subject"])).to_be_visible()
     expect(page.locator("#not-mine")).to_contain_text("as an admin")
     expect(page.locator("#problem")).to_be_hidden()
+    expect(page.locator("#history")).to_contain_text("Pennydesk assigned it to")
     shoot(page, "desk-admin-ticket")
     page.get_by_label("Reassign to").select_option(index=0)  # the first colleague (the owner isn't listed)
     page.get_by_label("Why").fill("Covering while the owner is out")
     page.get_by_role("button", name="Reassign as admin").click()
     expect(page.locator("#action-done")).to_contain_text("Reassigned to")
     expect(page.locator("#history")).to_contain_text("Covering while the owner is out")
+    expect(page.locator("#history")).to_contain_text("(customer) sent the request")
 
 
 def test_a_customer_gets_a_fresh_link_then_signs_in_and_sees_both_requests(

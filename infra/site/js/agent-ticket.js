@@ -98,26 +98,61 @@ function historyText(entry) {
   return text;
 }
 
-function renderHistory(entries) {
-  const events = entries.filter((e) => e.kind === "event");
-  const list = document.getElementById("history");
-  if (!events.length) {
-    list.replaceChildren(el("li", { class: "meta", text: "Nothing has happened yet besides the request arriving." }));
-    return;
+function agentName(id, me, agents) {
+  if (me && me.id === id) return me.name;
+  return agents.find((a) => a.id === id)?.name || "an agent";
+}
+
+/** One line of the story for an event entry, worded for people. */
+function eventText(entry) {
+  const detail = entry.detail || "";
+  if (entry.action === "close") return `${entry.author} closed the ticket ${detail.replace(/^closed /, "")}`;
+  if (entry.action === "reassign" && detail.includes(": ")) {
+    const [where, why] = [detail.slice(0, detail.indexOf(": ")), detail.slice(detail.indexOf(": ") + 2)];
+    const who = entry.author_type === "system" ? entry.author : historyText({ ...entry, detail: where });
+    return entry.author_type === "system" ? `${who} put the ticket ${where} — ${why}` : `${who} — why: ${why}`;
   }
-  list.replaceChildren(
-    ...events.map((e) => {
+  if (entry.action === "customer_reply") return `${entry.author} (customer) replied`;
+  return historyText(entry);
+}
+
+/**
+ * Everything that happened, in one timeline: the request, the desk's own assignment (when no person's
+ * reassignment explains the current agent), each message and note, the history's events and each rating.
+ */
+function timeline(ticket, entries, ratings, me, agents) {
+  const items = [{ at: ticket.created_at, text: `${ticket.customer_name} (customer) sent the request` }];
+  const explained = entries.some((e) => e.action === "reassign" && e.to_status === "assigned" && e.created_at === ticket.assigned_at);
+  if (ticket.agent_id && ticket.assigned_at && !explained) {
+    items.push({ at: ticket.assigned_at, text: `Pennydesk assigned it to ${agentName(ticket.agent_id, me, agents)} (least-loaded agent covering ${humanize(ticket.category).toLowerCase()})` });
+  }
+  for (const e of entries) {
+    if (e.kind === "note") items.push({ at: e.created_at, text: `${e.author} added an internal note` });
+    else if (e.kind === "message") {
+      const customer = e.author_type === "customer";
+      if (e.detail === "resolve") continue; // the resolve event says it
+      items.push({ at: e.created_at, text: customer ? `${e.author} (customer) wrote` : `${e.author} replied to the customer` });
+    } else {
       const moved = e.from_status && e.to_status && e.from_status !== e.to_status;
-      return el(
-        "li",
-        {},
-        timeEl(e.created_at),
-        el("span", { text: ` ${historyText(e)}.` }),
-        moved
-          ? el("span", { class: "meta", text: ` ${AGENT_STATUS[e.from_status] || e.from_status} → ${AGENT_STATUS[e.to_status] || e.to_status}` })
-          : null,
-      );
-    }),
+      items.push({
+        at: e.created_at,
+        text: eventText(e),
+        meta: moved ? `${AGENT_STATUS[e.from_status] || e.from_status} → ${AGENT_STATUS[e.to_status] || e.to_status}` : "",
+      });
+    }
+  }
+  for (const r of ratings || []) {
+    items.push({ at: r.rated_at, text: `${ticket.customer_name} rated it ${r.rating} of 5${r.comment ? `: “${r.comment}”` : ""}` });
+  }
+  return items.map((item, i) => ({ ...item, i })).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.i - b.i));
+}
+
+function renderHistory(ticket, entries, ratings, me, agents) {
+  const list = document.getElementById("history");
+  list.replaceChildren(
+    ...timeline(ticket, entries, ratings, me, agents).map((item) =>
+      el("li", {}, timeEl(item.at), el("span", { text: ` ${item.text}.` }), item.meta ? el("span", { class: "meta", text: ` ${item.meta}` }) : null),
+    ),
   );
 }
 
@@ -198,7 +233,7 @@ function render(data) {
   document.getElementById("category").textContent = humanize(ticket.category);
   document.getElementById("owner").textContent = ownerText(ticket, me, agents);
   renderThread(ticket, entries);
-  renderHistory(entries);
+  renderHistory(ticket, entries, data.ratings, me, agents);
   renderForms(ticket, me, agents);
   renderDeskActions(ticket, me, agents);
   document.getElementById("ticket-view").hidden = false;

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from pennydesk.helpdesk import access, roster, staff, workflow
+from pennydesk.helpdesk import access, feedback, roster, staff, workflow
 from pydantic import BaseModel, ConfigDict, Field
 
 from routes.auth_header import SECURITY, token_of
@@ -17,11 +17,19 @@ router = Router()
 TicketId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="The ticket's id")]
 
 
+class Rating(BaseModel):
+    resolution: int
+    rating: int  # 1-5
+    comment: str
+    rated_at: str
+
+
 class AgentTicket(BaseModel):
     ticket: AgentTicketView
     entries: list[EntryView]  # messages, internal notes and history, oldest first
     me: AgentSummary | None  # None: an admin who is not an agent, reading
     agents: list[AgentSummary]  # whom the ticket can be handed to
+    ratings: list[Rating] = []  # the customer's rating of each resolution, with their comment
 
 
 class Action(BaseModel):
@@ -45,6 +53,10 @@ def _ticket_for(agent_id: str | None, ticket_id: str) -> AgentTicket:
         entries=[entry_view(e) for e in workflow.entries(ticket_id)],
         me=agent_summary(me) if me else None,
         agents=colleagues,
+        ratings=[
+            Rating(resolution=int(f.resolution), rating=int(f.rating), comment=f.comment or "", rated_at=f.rated_at)
+            for f in feedback.for_ticket(ticket_id)
+        ],
     )
 
 

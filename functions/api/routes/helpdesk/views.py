@@ -112,6 +112,7 @@ class AgentTicketView(BaseModel):
     updated_at: str
     first_response_at: str | None
     resolved_at: str | None
+    assigned_at: str | None = None
 
 
 def agent_ticket_view(ticket: Ticket) -> AgentTicketView:
@@ -130,4 +131,5 @@ def agent_ticket_view(ticket: Ticket) -> AgentTicketView:
         updated_at=ticket.updated_at,
         first_response_at=ticket.first_response_at,
         resolved_at=ticket.resolved_at,
+        assigned_at=ticket.assigned_at,
     )

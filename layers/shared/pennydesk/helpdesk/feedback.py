@@ -11,7 +11,7 @@ from aws_lambda_powertools import Logger
 from pynamodb.exceptions import DoesNotExist
 
 from pennydesk.helpdesk import workflow
-from pennydesk.helpdesk.ticket_records import Feedback, Ticket, feedback_sk, ticket_pk
+from pennydesk.helpdesk.ticket_records import FEEDBACK_PREFIX, Feedback, Ticket, feedback_sk, ticket_pk
 from pennydesk.identity import links, tokens
 from pennydesk.platform.clock import iso, utcnow
 from pennydesk.platform.errors import Forbidden, PennydeskError, Unauthorized
@@ -94,3 +94,8 @@ def view(ticket: Ticket, survey: SurveyGrant, feedback: Feedback | None) -> dict
         "comment": feedback.comment if feedback else None,
         "rated_at": feedback.rated_at if feedback else None,
     }
+
+
+def for_ticket(ticket_id: str) -> list[Feedback]:
+    """Every rating the ticket's resolutions got, oldest first (one Query on the ticket's partition)."""
+    return list(Feedback.query(ticket_pk(ticket_id), Feedback.sk.startswith(FEEDBACK_PREFIX)))
