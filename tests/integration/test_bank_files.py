@@ -165,6 +165,9 @@ def test_dates_that_read_two_ways_are_asked_about_and_nothing_is_stored_until_to
     assert refused.status == 422 and refused.json()["errors"][0]["field"] == "date_format"
     assert "'03/04/2026' could be day first (%d/%m/%Y) or month first (%m/%d/%Y)" in refused.json()["message"]
     assert preview["date_choices"] == ["%d/%m/%Y", "%m/%d/%Y"]
+    assert [(r["date_format"], r["reads_as"]) for r in preview["date_readings"]] == [
+        ("%d/%m/%Y", "2026-04-03"), ("%m/%d/%Y", "2026-03-04")]
+    assert "dates like 03/04/2026, day or month first" in preview["detected"]
     assert spending_items() == []
 
     told = imported(stack, me, body, date_format="%d/%m/%Y")

@@ -196,3 +196,11 @@ def test_an_english_paypal_export_skips_its_pending_authorisation_and_the_top_up
         "Gross", "Status", "Balance Impact", "Transaction ID")
     assert spent(parsed) == [("2025-01-14", 1321, "Shop Inc"), ("2025-01-20", 450, "Cafe")]
     assert ([h.line for h in parsed.holds], [c.line for c in parsed.credits]) == ([2], [4])
+
+
+def test_a_second_date_column_tells_the_order_the_first_leaves_open_and_times_are_read_too() -> None:
+    told = csv_detect.detect("Buchungstag;Valuta;Betrag\n03.04.2026;13.04.2026;-1,00\n05.04.2026;05.04.2026;-2,00\n")
+    timed = csv_detect.detect("Started Date,Description,Amount\n2025-01-05 10:20:30,Cafe,-4.50\n")
+
+    assert not csv_detect.ambiguous(told) and told.dates == ["%d.%m.%Y"]
+    assert (timed.date, timed.dates) == ("Started Date", ["%Y-%m-%d %H:%M:%S"])

@@ -295,8 +295,9 @@ function showDetected(reply) {
   for (const pattern of reply.date_choices || []) {
     if (![...dates.options].some((o) => o.value === pattern)) dates.append(el("option", { value: pattern, text: pattern }));
   }
-  if ((reply.date_choices || []).length) {
-    $("date_format-error").textContent = `The dates read two ways: choose ${reply.date_choices.join(" (day first) or ")} (month first).`;
+  if ((reply.date_readings || []).length) {
+    const ways = reply.date_readings.map((r) => `${r.reads_as} (${r.date_format})`).join(" or ");
+    $("date_format-error").textContent = `The dates read two ways: ${reply.date_readings[0].example} is ${ways}. Choose the date format.`;
   }
   const columns = [...new Set((reply.columns || []).filter(Boolean))];
   if (!columns.length) return;

@@ -70,6 +70,10 @@ class ImportPreview(ImportReport):
         default_factory=list,
         description="When the dates read both day first and month first: both patterns; the import asks for "
         "date_format until one is chosen")
+    date_readings: list[dict[str, str]] = Field(
+        default_factory=list,
+        description="For dates that read two ways: the file's first date read each way ({date_format, example, "
+        "reads_as})")
     settings: dict[str, Any] = Field(default_factory=dict,
                                      description="The options the file was read with; any can be sent to change it")
 
@@ -99,6 +103,7 @@ def import_preview(reply: dict[str, Any]) -> ImportPreview:
         not_stored=reply["not_stored"], message=reply["message"],
         would_import=reply["would_import"], columns=reply["columns"], delimiter=reply["delimiter"],
         detected=reply.get("detected", ""), date_choices=reply.get("date_choices", []),
+        date_readings=reply.get("date_readings", []),
         settings=reply.get("settings", {}),
         sample=[
             SampleRow(line=row["line"], date=row["date"], amount=row["amount"], payee=row["payee"],

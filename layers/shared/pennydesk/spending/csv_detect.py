@@ -22,7 +22,8 @@ SAMPLE_LINES = 400  # rows read to decide; the rest of the file follows the same
 MAX_COLUMNS = 100
 DELIMITER_CHOICES = (";", ",", "\t", "|")
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y", "%m/%d/%Y", "%d/%m/%y", "%m/%d/%y", "%d-%m-%Y",
-                "%m-%d-%Y", "%Y%m%d", "%Y/%m/%d", "%Y.%m.%d")
+                "%m-%d-%Y", "%Y%m%d", "%Y/%m/%d", "%Y.%m.%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M",
+                "%Y-%m-%dT%H:%M:%S", "%d.%m.%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%m/%d/%Y %H:%M:%S")
 CURRENCY_MARKS = re.compile(r"^\s*(?:[$€£¥₹]|CHF|EUR|USD|GBP)\s*|\s*(?:[$€£¥₹]|CHF|EUR|USD|GBP)\s*$")
 
 # Header words, compared without case or accents; the first listed that a header holds wins.
@@ -265,7 +266,7 @@ def _roles(found: Detected, body: list[list[str]], size: int) -> None:
         date_i = column_of(body, size, is_date, taken)
     found.date = keep(date_i)
     if date_i is not None:
-        found.dates = _ordered(date_formats(column_values(body, date_i)))
+        found.dates = _date_order(body, size, date_i)
         found.date_example = next((v.strip() for v in column_values(body, date_i) if v.strip()), "")
     found.status = keep(words_column(body, size, PENDING_WORDS | BOOKED_WORDS, taken))
     found.direction = keep(words_column(body, size, OUT_WORDS | IN_WORDS, taken, must=OUT_WORDS))
@@ -298,6 +299,18 @@ def _money_column(body: list[list[str]], size: int, taken: set[int]) -> int | No
 
 def _others(i: int, size: int) -> set[int]:
     return {j for j in range(size) if j != i}
+
+
+def _date_order(body: list[list[str]], size: int, date_i: int) -> list[str]:
+    """The date column's patterns; when it reads both day first and month first, the file's other date
+    columns (a value date, a booking date) may tell which, if they are written the same way."""
+    own = _ordered(date_formats(column_values(body, date_i)))
+    others = [v for i in range(size) if i != date_i and column_of(body, size, is_date, _others(i, size), 0.8) == i
+              for v in column_values(body, i)]
+    if not others:
+        return own
+    told = [p for p in own if p in date_formats(column_values(body, date_i) + others)]
+    return told or own
 
 
 def _ordered(patterns: list[str]) -> list[str]:
@@ -341,8 +354,9 @@ def describe(found: Detected) -> str:
     parts = [f"{names.get(found.delimiter, repr(found.delimiter))}-separated"]
     if found.amount_example:
         parts.append(f"amounts like {found.amount_example}")
-    if found.date_example and not ambiguous(found):
-        parts.append(f"dates like {found.date_example}")
+    if found.date_example:
+        parts.append(f"dates like {found.date_example}" + (", day or month first (every day is 12 or less)"
+                                                           if ambiguous(found) else ""))
     if found.preamble:
         parts.append(f"the first {found.preamble} line{'s' if found.preamble > 1 else ''} are account details"
                      if found.preamble > 1 else "the first line is account details")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from pennydesk.platform.errors import PennydeskError
@@ -92,6 +93,19 @@ def refuse_ambiguous_dates(found: Plan) -> None:
     )
 
 
+def _readings(found: Plan) -> list[dict[str, str]]:
+    """The first date of the file read each way it can be, for the person to choose by what they know."""
+    example = found.detected.date_example if found.detected else ""
+    readings = []
+    for pattern in found.date_choices:
+        try:
+            day = datetime.strptime(example, pattern).date()
+        except ValueError:
+            continue
+        readings.append({"date_format": pattern, "example": example, "reads_as": day.isoformat()})
+    return readings
+
+
 def _no_table(detected: Detected) -> str:
     if not detected.columns:
         return ("No table was found in the file: no two lines have the same columns. Upload the CSV file your "
@@ -115,6 +129,7 @@ def import_upload(profile: Profile, text: str, given: dict[str, Any], *, preview
         reply |= {
             "detected": found.description(),
             "date_choices": found.date_choices,
+            "date_readings": _readings(found),
             "settings": {
                 "delimiter": reply["delimiter"], "decimal": options.decimal, "date_format": options.date_format,
                 "date": options.date, "amount": options.amount, "debit": options.debit, "credit": options.credit,
