@@ -1,15 +1,13 @@
-"""What a customer may send to open a ticket, and the number they get back."""
+"""What a customer may send to open a ticket (the numbers they get back: tests/integration/test_ticket_numbers.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from pennydesk.helpdesk.intake import FIRST_TICKET_NUMBER, create_ticket, next_ticket_number
 from pydantic import ValidationError
 from routes.helpdesk.tickets import NewTicket
 
-from infra.local.engine import LocalStack
 from tests.support.helpdesk import VALID_TICKET
 
 
@@ -109,17 +107,3 @@ def test_whitespace_in_one_line_fields_is_collapsed(field: str) -> None:
 def test_description_keeps_its_line_breaks() -> None:
     text = "First line.\n\nSecond paragraph:\n  - item"
     assert NewTicket.model_validate({**VALID_TICKET, "description": text}).description == text
-
-
-def test_ticket_numbers_start_at_1001_and_count_up(stack: LocalStack) -> None:
-    numbers = [int(create_ticket(NewTicket.model_validate(VALID_TICKET)).number) for _ in range(5)]
-
-    assert FIRST_TICKET_NUMBER == 1001
-    assert numbers == [1001, 1002, 1003, 1004, 1005]
-
-
-def test_ticket_numbers_are_never_handed_out_twice(stack: LocalStack) -> None:
-    numbers = [next_ticket_number() for _ in range(50)]
-
-    assert len(set(numbers)) == 50
-    assert min(numbers) == 1001
