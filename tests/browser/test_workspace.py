@@ -51,6 +51,12 @@ def test_an_agent_finds_a_ticket_by_the_customers_email_and_opens_it_with_the_ke
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name=other["subject"])).to_be_visible()
     expect(page.locator("#not-mine")).to_be_visible()
+    kims = open_ticket(site, email=f"kim.{viewport}@example.com", subject=f"And a second thing ({viewport})")
+    page.reload()
+    beside = page.locator("#customer-tickets")
+    expect(beside).to_contain_text(kims["subject"])
+    expect(beside).not_to_contain_text(other["subject"])
+    shoot(page, "desk-ticket-with-customer-tickets")
 
 
 @contextmanager

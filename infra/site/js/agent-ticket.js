@@ -216,7 +216,32 @@ function renderDeskActions(ticket, me, agents) {
   document.getElementById("desk-actions").hidden = take.hidden && admin.hidden;
 }
 
+/** Beside the ticket, the same customer's other tickets (a desk search by their address; staff sessions only). */
+async function renderCustomerTickets(ticket) {
+  const session = getSession();
+  const section = document.getElementById("customer-tickets");
+  if (!session || !session.roles.some((r) => r === "agent" || r === "admin")) return;
+  let data;
+  try {
+    data = await api("GET", `/agent/tickets?${new URLSearchParams({ view: "all", q: ticket.customer_email })}`, { token: session.session });
+  } catch {
+    return; // the ticket page works without it
+  }
+  const others = data.tickets.filter((t) => t.id !== ticket.id);
+  document.getElementById("customer-tickets-list").replaceChildren(
+    ...others.map((t) => el(
+      "li",
+      { class: "queue-item" },
+      el("a", { class: "queue-link", href: `/agent/ticket.html?id=${encodeURIComponent(t.id)}` },
+        el("span", { class: "queue-number", text: `#${t.number}` }), " ", el("span", { class: "queue-subject", text: t.subject })),
+      el("p", { class: "queue-meta" }, badge(AGENT_STATUS[t.status] || t.status, t.status), timeEl(t.updated_at)),
+    )),
+  );
+  section.hidden = others.length === 0;
+}
+
 function render(data) {
+  const firstRender = !state || state.ticket.id !== data.ticket.id;
   state = data;
   const { ticket, entries, me, agents } = data;
   document.title = `#${ticket.number} ${ticket.subject} · Pennydesk agents`;
@@ -237,6 +262,7 @@ function render(data) {
   renderForms(ticket, me, agents);
   renderDeskActions(ticket, me, agents);
   document.getElementById("ticket-view").hidden = false;
+  if (firstRender) renderCustomerTickets(ticket);
 }
 
 async function fetchTicket() {
