@@ -189,3 +189,16 @@ def test_the_agents_hear_who_moved_the_ticket_and_why(stack: LocalStack) -> None
     (lost,) = [m for m in outbox_for(stack, ticket.agent_email) if "Reassigned to" in m["subject"]]
     assert lost["subject"] == f"[#{ticket.number}] Reassigned to {target['name']}: Moved along"
     assert "Why: Knows the account" in lost["text"]
+
+
+def test_a_new_agent_is_welcomed_with_where_to_sign_in(stack: LocalStack) -> None:
+    admin = sign_in(stack, ADMIN)
+    added = stack.http("POST", "/api/admin/agents", headers=bearer(admin),
+                       json_body={"email": "noor@pennydesk.local", "name": "Noor Haddad", "categories": ["billing"]})
+    assert added.status == 201, added.body
+    stack.drain()
+
+    (welcome,) = outbox_for(stack, "noor@pennydesk.local")
+    assert welcome["subject"] == "Welcome to the Pennydesk help desk, Noor Haddad"
+    assert f"{ADMIN} added you" in welcome["text"] and "covering: billing" in welcome["text"]
+    assert "/signin.html" in welcome["text"] and "token" not in welcome["text"]

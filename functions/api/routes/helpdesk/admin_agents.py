@@ -8,7 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from pennydesk.helpdesk import roster, staff, workflow
+from pennydesk.helpdesk import roster, staff, welcome, workflow
 from pennydesk.platform.settings import get_settings
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -60,17 +60,18 @@ def list_agents() -> Roster:
 
 @router.post(
     "/admin/agents",
-    summary="Add an agent",
+    summary="Add an agent (they get a welcome email with where to sign in)",
     responses={201: {"description": "Created", "content": {"application/json": {"model": AgentSummary}}}},
     tags=["Admin"],
     security=SECURITY,
 )
 def create_agent(request: NewAgent) -> Response[AgentSummary]:
-    staff.require_admin_session(token_of(router))
+    admin = staff.require_admin_session(token_of(router))
     agent = roster.create_agent(
         email=request.email, name=request.name, categories=request.categories,
         capacity=request.capacity, active=request.active,
     )
+    welcome.send_welcome(agent, added_by=admin.email)
     return Response(
         status_code=HTTPStatus.CREATED,
         content_type=content_types.APPLICATION_JSON,
