@@ -1,27 +1,39 @@
-"""One botocore session per thread for pynamodb's connections and the idempotency layer's client.
+"""Parse each AWS service's model once per process, however many botocore sessions read it.
 
-pynamodb makes a botocore session for every table connection (one per model class), and each new session
-registers botocore's handlers and reads its service models afresh: a cold start that touched four models
-parsed DynamoDB's model files (half a megabyte of JSON) four times. Clients stay one per connection; the
-session they come from, with its parsed models, endpoint resolver and credentials, is made once per thread
-(botocore sessions aren't thread-safe, which is why pynamodb keeps its own per thread).
+Every botocore session has a loader of its own, and the first client a session makes parses the endpoint
+rules for every AWS partition (a megabyte of JSON) and its service's model. pynamodb makes a session for
+every table connection (one per model class), Powertools one per idempotency layer and per parameters
+provider, boto3 one more: a cold start paid those parses once per session. Here pynamodb's connections
+share one session per thread (botocore sessions aren't thread-safe, which is why pynamodb keeps its own per
+thread), and every session reads through one loader, a read-only cache of parsed files.
 """
 
 from __future__ import annotations
 
 import threading
 
+import botocore.loaders
 import botocore.session
 import pynamodb.connection.base
 
+LOADER = botocore.loaders.create_loader()
+_new_session = botocore.session.get_session
 _per_thread = threading.local()
 
 
+def session_sharing_models(env_vars: dict[str, object] | None = None) -> botocore.session.Session:
+    """A new botocore session whose loader is the process's."""
+    new = _new_session(env_vars)
+    new.register_component("data_loader", LOADER)
+    return new
+
+
 def session() -> botocore.session.Session:
-    """This thread's botocore session, made on first use."""
+    """This thread's botocore session for pynamodb and the idempotency layers, made on first use."""
     if getattr(_per_thread, "session", None) is None:
-        _per_thread.session = botocore.session.get_session()
+        _per_thread.session = session_sharing_models()
     return _per_thread.session
 
 
+botocore.session.get_session = session_sharing_models  # what boto3.session.Session() calls
 pynamodb.connection.base.get_session = session  # where pynamodb's connections make their sessions
