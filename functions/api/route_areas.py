@@ -25,6 +25,7 @@ ROUTE_MODULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("routes.helpdesk.ticket_links", ("tickets",)),
     ("routes.helpdesk.agent_tickets", ("agent",)),
     ("routes.helpdesk.agent_desk", ("agent",)),
+    ("routes.helpdesk.saved_replies", ("agent",)),
     ("routes.identity.auth", ("auth",)),
     ("routes.helpdesk.admin_agents", ("admin",)),
     ("routes.helpdesk.admin_reports", ("admin",)),

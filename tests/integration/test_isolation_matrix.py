@@ -93,6 +93,10 @@ ACCESS: dict[str, str] = {
     "GET /api/me/tickets": "own_account",
     "POST /api/agent/tickets/<ticket_id>/actions": "agent_ticket",
     "GET /api/agent/queue": "agent_session",
+    "GET /api/agent/saved-replies": "desk",
+    "PUT /api/agent/saved-replies/<reply_id>": "desk",
+    "DELETE /api/agent/saved-replies/<reply_id>": "desk",
+    "GET /api/agent/tickets/<ticket_id>/saved-replies": "desk_ticket",
     "GET /api/admin/agents": "admin",
     "POST /api/admin/agents": "admin",
     "PATCH /api/admin/agents/<agent_id>": "admin",
@@ -164,6 +168,7 @@ def request_for(route: str, parties: Parties) -> tuple[str, str, str, dict[str, 
     path = (
         template.replace("<ticket_id>", parties.ticket.id)
         .replace("<agent_id>", parties.spare_agent)
+        .replace("<reply_id>", "greeting")
         .replace("<expense_id>", parties.expense() if "<expense_id>" in template else "")
     )
     bodies: dict[str, Callable[[], Any]] = {
@@ -183,6 +188,7 @@ def request_for(route: str, parties: Parties) -> tuple[str, str, str, dict[str, 
             "email": f"agent+{uuid.uuid4().hex[:8]}@pennydesk.local", "name": "New Agent", "categories": ["general"],
         },
         "PATCH /api/admin/agents/<agent_id>": lambda: {"capacity": 30},
+        "PUT /api/agent/saved-replies/<reply_id>": lambda: {"title": "Greeting", "body": "Hi {{customer.first_name}},"},
         "PUT /api/me": lambda: {"digest": "weekly"},
         "POST /api/expenses": lambda: {"amount": "2.50", "category": "dining", "date": "2026-11-05"},
         "PUT /api/expenses/<expense_id>": lambda: {

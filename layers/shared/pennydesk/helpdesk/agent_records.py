@@ -94,3 +94,22 @@ class AgentSlot(KeyedModel):
     available_category = UnicodeAttribute(null=True)
     load_key = UnicodeAttribute()
     available = AvailableByCategory()
+
+
+SAVED_REPLIES_PK = "DESK#SAVED_REPLIES"
+
+
+def saved_reply_sk(reply_id: str) -> str:
+    return f"REPLY#{reply_id}"
+
+
+class SavedReply(KeyedModel):
+    """pk=DESK#SAVED_REPLIES, sk=REPLY#<id>: one of the desk's shared replies (a small set: one Query lists it)."""
+
+    Meta = table_meta(get_settings().agents_table)
+
+    reply_id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    body = UnicodeAttribute()  # a template: {{customer.first_name}}, {{ticket.number}}, {{agent.name}} ...
+    updated_at = UnicodeAttribute()
+    updated_by = UnicodeAttribute()
