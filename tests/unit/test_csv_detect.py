@@ -204,3 +204,18 @@ def test_a_second_date_column_tells_the_order_the_first_leaves_open_and_times_ar
 
     assert not csv_detect.ambiguous(told) and told.dates == ["%d.%m.%Y"]
     assert (timed.date, timed.dates) == ("Started Date", ["%Y-%m-%d %H:%M:%S"])
+
+
+def test_a_purchase_in_another_currency_counts_once_as_its_conversion_into_the_file_s_own() -> None:
+    text = ('"Datum","Name","Typ","Status","Währung","Brutto","Auswirkung auf Guthaben"\n'
+            '"02.03.2026","Game Store","PayPal Express-Zahlung","Abgeschlossen","USD","-10,00","Soll"\n'
+            '"02.03.2026","","Allgemeine Währungsumrechnung","Abgeschlossen","USD","10,00","Haben"\n'
+            '"02.03.2026","","Allgemeine Währungsumrechnung","Abgeschlossen","EUR","-9,20","Soll"\n'
+            '"05.03.2026","Bäcker","PayPal Express-Zahlung","Abgeschlossen","EUR","-3,10","Soll"\n')
+
+    found = csv_detect.detect(text)
+    parsed = csv_reading.parse(profile(), text, csv_options.plan(text, {}, currency="EUR").options)
+
+    assert (found.currency, found.currencies) == ("Währung", ["USD", "EUR"])
+    assert [(r.value.date, r.value.amount) for r in parsed.rows] == [("2026-03-02", 920), ("2026-03-05", 310)]
+    assert [f.line for f in parsed.foreign] == [2, 3]

@@ -39,6 +39,8 @@ class ImportReport(BaseModel):
                          "column such as Af/Bij or Soll/Haben, or their credit column says so)")
     holds: int = Field(default=0, description="Pending holds skipped (PayPal 'Ausstehend', 'vorgemerkt', 'Pending')")
     zeros: int = Field(default=0, description="Rows of zero skipped (a statement closing, a balance line)")
+    other_currency: int = Field(default=0, description="Rows skipped because they are in another currency than "
+                                "the file's own (PayPal lists a purchase in USD beside its conversion to EUR)")
     invalid: int = Field(description="Rows refused (listed in errors)")
     rows: int = Field(description="Data rows read (blank lines aside)")
     skipped: list[ImportLine] = Field(description="Duplicates and credits, by line (at most 1,000)")
@@ -86,7 +88,7 @@ def import_report(reply: dict[str, Any]) -> ImportReport:
     """What an import did, as csv_io.import_csv reported it, field by field."""
     return ImportReport(
         imported=reply["imported"], duplicates=reply["duplicates"], credits=reply["credits"],
-        holds=reply.get("holds", 0), zeros=reply.get("zeros", 0),
+        holds=reply.get("holds", 0), zeros=reply.get("zeros", 0), other_currency=reply.get("other_currency", 0),
         invalid=reply["invalid"], rows=reply["rows"], skipped=_lines(reply["skipped"]),
         errors=_lines(reply["errors"]), truncated=reply["truncated"], stopped_at_line=reply["stopped_at_line"],
         not_stored=reply["not_stored"], message=reply["message"],
@@ -97,7 +99,7 @@ def import_preview(reply: dict[str, Any]) -> ImportPreview:
     """What an import would do, with what was detected and the first rows as they would be stored."""
     return ImportPreview(
         imported=reply["imported"], duplicates=reply["duplicates"], credits=reply["credits"],
-        holds=reply.get("holds", 0), zeros=reply.get("zeros", 0),
+        holds=reply.get("holds", 0), zeros=reply.get("zeros", 0), other_currency=reply.get("other_currency", 0),
         invalid=reply["invalid"], rows=reply["rows"], skipped=_lines(reply["skipped"]),
         errors=_lines(reply["errors"]), truncated=reply["truncated"], stopped_at_line=reply["stopped_at_line"],
         not_stored=reply["not_stored"], message=reply["message"],

@@ -40,6 +40,7 @@ PAYEE_WORDS = ("payee", "tegenrekeninghouder", "naam tegenpartij", "naam / omsch
                "description", "buchungstext", "desc", "description 1", "omschrijving", "naam")
 ID_WORDS = ("transaktionscode", "transaction id", "transaction code", "n° de transaction", "reference", "referenz",
             "referentie", "transactiereferentie")
+CURRENCY_WORDS = ("currency", "wahrung", "waehrung", "valutacode", "valuta", "munt", "monn.", "devise", "moneda")
 BALANCE_WORDS = ("saldo", "balance", "kontostand", "running bal", "solde", "guthaben", "saldo na mutatie")
 OUT_WORDS = frozenset({"af", "d", "dr", "debit", "debet", "soll", "s", "ausgang", "out", "withdrawal"})
 IN_WORDS = frozenset({"bij", "c", "cr", "credit", "haben", "h", "eingang", "in", "deposit"})
@@ -63,6 +64,8 @@ class Detected:
     credit: str | None = None
     direction: str | None = None
     status: str | None = None
+    currency: str | None = None  # a column of currency codes
+    currencies: list[str] = field(default_factory=list)  # the codes in it, the most common first
     payee: str | None = None
     external_id: str | None = None
     decimal: DecimalMark = "dot"
@@ -269,6 +272,11 @@ def _roles(found: Detected, body: list[list[str]], size: int) -> None:
         found.dates = _date_order(body, size, date_i)
         found.date_example = next((v.strip() for v in column_values(body, date_i) if v.strip()), "")
     found.status = keep(words_column(body, size, PENDING_WORDS | BOOKED_WORDS, taken))
+    currency_i = column_by_words(names, CURRENCY_WORDS, taken)
+    codes = Counter(v.strip().upper() for v in column_values(body, currency_i) if v.strip()) if currency_i is not None \
+        else Counter()
+    if codes and all(re.fullmatch(r"[A-Z]{3}", code) for code in codes):
+        found.currency, found.currencies = keep(currency_i), [code for code, _ in codes.most_common()]
     found.direction = keep(words_column(body, size, OUT_WORDS | IN_WORDS, taken, must=OUT_WORDS))
     debit, credit = column_by_words(names, DEBIT_WORDS, taken), column_by_words(names, CREDIT_WORDS, taken)
     if debit is not None and credit is not None and found.direction is None:

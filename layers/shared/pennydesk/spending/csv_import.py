@@ -132,6 +132,7 @@ class Report:
     credits: int = 0
     holds: int = 0  # pending holds (not booked yet): never spending
     zeros: int = 0  # rows of zero: nothing spent
+    foreign: int = 0  # rows in another currency than the file's own
     pending: int = 0  # rows that would import but were not stored because storing stopped
     skipped: list[Line] = field(default_factory=list)
     errors: list[Line] = field(default_factory=list)
@@ -147,6 +148,7 @@ class Report:
         parts += [f"{n} {word}{'' if n == 1 else 's'}{rest}" for n, word, rest in (
             (self.duplicates, "duplicate", " skipped"), (self.credits, "credit", " skipped"),
             (self.holds, "pending hold", " skipped"), (self.zeros, "zero row", " skipped"),
+            (self.foreign, "row", " in another currency skipped"),
             (len(self.errors), "line", " with errors")) if n]
         text = "; ".join(parts) + "."
         if self.stopped_at_line is not None:
@@ -255,7 +257,7 @@ def run(profile: Profile, parsed: Parsed, *, preview: bool = False,
     Returns the report and, for a preview, the rows that would be imported.
     """
     report = Report(rows=parsed.count, errors=list(parsed.errors), credits=len(parsed.credits),
-                    holds=len(parsed.holds), zeros=len(parsed.zeros))
+                    holds=len(parsed.holds), zeros=len(parsed.zeros), foreign=len(parsed.foreign))
     state = _State()
     state.read(profile.user_id, [r for r in parsed.rows if r.repeat_of is None])
     would_import: list[Row] = []
@@ -263,7 +265,7 @@ def run(profile: Profile, parsed: Parsed, *, preview: bool = False,
         would_import = [row for row in parsed.rows if not _skipped_as_duplicate(state, row, report)]
     else:
         _Storing(profile, state, report, time_left).store(parsed.rows)
-    report.skipped.extend(parsed.credits + parsed.holds + parsed.zeros)
+    report.skipped.extend(parsed.credits + parsed.holds + parsed.zeros + parsed.foreign)
     report.skipped.sort(key=lambda item: item.line)
     report.errors.sort(key=lambda item: item.line)
     return report, would_import
@@ -338,6 +340,7 @@ def import_csv(profile: Profile, text: str, options: Options, *, preview: bool =
         "credits": report.credits,
         "holds": report.holds,
         "zeros": report.zeros,
+        "other_currency": report.foreign,
         "invalid": len(report.errors),
         "rows": report.rows,
         "skipped": [item.view() for item in report.skipped[:MAX_LISTED]],

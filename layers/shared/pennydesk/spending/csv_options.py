@@ -29,8 +29,9 @@ class Plan:
         return csv_detect.describe(self.detected) if self.detected else "read with the options given"
 
 
-def plan(text: str, given: dict[str, Any]) -> Plan:
-    """The options for this file: `given` (only what the person set) over what the file shows."""
+def plan(text: str, given: dict[str, Any], currency: str | None = None) -> Plan:
+    """The options for this file: `given` (only what the person set) over what the file shows. A file in
+    several currencies keeps the rows in `currency` (the account's) if it has any, else its most common."""
     as_given = dict(given)
     if given.get("delimiter") == "auto":
         given = {key: value for key, value in given.items() if key != "delimiter"}
@@ -48,6 +49,9 @@ def plan(text: str, given: dict[str, Any]) -> Plan:
         raise PennydeskError(_no_table(detected), field="body")
     choices = _date_choices(detected, given)
     values = _detected_values(detected, given, choices)
+    if len(detected.currencies) > 1:
+        values |= {"currency": detected.currency,
+                   "only_currency": currency if currency in detected.currencies else detected.currencies[0]}
     return Plan(Options(**(values | given)), detected, choices)
 
 
@@ -120,7 +124,7 @@ def import_upload(profile: Profile, text: str, given: dict[str, Any], *, preview
                   time_left: Callable[[], float] | None = None) -> dict[str, Any]:
     """Import (or preview) a bank's file with the options given and the rest detected; the preview says
     what was detected, in words and as the options that would change it."""
-    found = plan(text, given)
+    found = plan(text, given, currency=profile.currency)
     if not preview:
         refuse_ambiguous_dates(found)
     reply = import_csv(profile, text, found.options, preview=preview, time_left=time_left)

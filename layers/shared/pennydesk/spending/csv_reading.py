@@ -56,6 +56,8 @@ class Options:
     credit: str | None = None
     direction: str | None = None
     status: str | None = None
+    currency: str | None = None  # with only_currency: rows in another currency are skipped
+    only_currency: str | None = None
     header_line: int | None = None  # None: the first non-blank row is the header
     headerless: bool = False  # then columns are named "column 1", "column 2", ...
     skip_zero: bool = False  # zero rows are skipped and counted instead of refused
@@ -66,6 +68,7 @@ class Options:
         money = ({"debit": self.debit, "credit": self.credit} if self.debit and self.credit
                  else {"amount": self.amount, "direction": self.direction})
         named = {"date": self.date, **money, "payee": self.payee, "status": self.status,
+                 "currency": self.currency if self.only_currency else None,
                  "category": self.category, "external_id": self.external_id, "note": self.note}
         return {role: name for role, name in named.items() if name is not None and name.strip()}
 
@@ -94,6 +97,10 @@ class Zero(Line):
     """A row of zero (a statement closing, a balance line): nothing was spent."""
 
 
+class Foreign(Line):
+    """A row in another currency than the file's own (PayPal's purchase in USD beside its conversion to EUR)."""
+
+
 @dataclass(frozen=True)
 class Row:
     """A data row that is a valid expense; `occurrence` is k for the k-th row of its fingerprint in the file."""
@@ -114,6 +121,7 @@ class Parsed:
     credits: list[Line] = field(default_factory=list)
     holds: list[Line] = field(default_factory=list)
     zeros: list[Line] = field(default_factory=list)
+    foreign: list[Line] = field(default_factory=list)
     errors: list[Line] = field(default_factory=list)
     count: int = 0  # non-blank data rows read
 
@@ -159,6 +167,8 @@ def parse(profile: Profile, text: str, options: Options) -> Parsed:
             parsed.holds.append(outcome)
         elif isinstance(outcome, Zero):
             parsed.zeros.append(outcome)
+        elif isinstance(outcome, Foreign):
+            parsed.foreign.append(outcome)
         elif isinstance(outcome, Line):
             parsed.errors.append(outcome)
         else:
@@ -225,6 +235,9 @@ def read_row(line: int, cells: list[str], reading: Reading) -> Clean | Line:
     options = reading.options
     if "status" in reading.index and fold(reading.cell(cells, "status")) in PENDING_WORDS:
         return Hold(line, HOLD)
+    code = reading.cell(cells, "currency").strip().upper() if "currency" in reading.index else ""
+    if code and code != options.only_currency:
+        return Foreign(line, f"not an expense in {options.only_currency} (a row in {code})")
     money = _money(line, cells, reading)
     if isinstance(money, Line):
         return money
