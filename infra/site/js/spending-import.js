@@ -329,6 +329,7 @@ function showResult(reply, preview, written) {
       count("Credits skipped", reply.credits), count("Lines with errors", reply.invalid), count("Rows read", reply.rows)];
   if (reply.holds) counts.splice(3, 0, count("Pending holds skipped", reply.holds));
   if (reply.zeros) counts.splice(3, 0, count("Zero rows skipped", reply.zeros));
+  if (reply.other_currency) counts.splice(3, 0, count("Other currency skipped", reply.other_currency));
   $("result-counts").replaceChildren(...counts);
 
   const note = $("result-note");
