@@ -89,6 +89,14 @@ def test_an_agent_takes_a_ticket_from_the_unassigned_view_answers_and_resolves_i
         wait_for_subject(site, f"#{ticket['number']}")  # the admins hear nobody could take it
     sign_in_page(page, session_for(site, "ada@pennydesk.local"))
 
+    page.goto(f"{site.base}/agent/")
+    page.get_by_role("link", name="Saved replies").click()
+    page.get_by_label("Title").fill(f"Which device ({viewport})")
+    page.get_by_label("Reply", exact=True).fill("Hi {{customer.first_name}}, which phone is it? #{{ticket.number}}")
+    page.get_by_role("button", name="Save reply").click()
+    expect(page.locator("#replies-done")).to_have_text(f"Saved “Which device ({viewport})”.")
+    shoot(page, "saved-replies")
+
     page.goto(f"{site.base}/agent/?view=unassigned")
     row = page.locator(".queue-item", has_text=ticket["subject"])
     expect(row).to_contain_text("in the queue")
@@ -97,7 +105,11 @@ def test_an_agent_takes_a_ticket_from_the_unassigned_view_answers_and_resolves_i
     page.get_by_role("button", name="Take this ticket").click()
     expect(page.locator("#action-done")).to_have_text("It's yours now: it is in your queue.")
     expect(page.locator("#owner")).to_contain_text("You")
-    page.get_by_label("Reply to the customer").fill("Thanks Ola: which phone is it?")
+    page.get_by_label("Insert a saved reply").select_option(label=f"Which device ({viewport})")
+    box = page.get_by_label("Reply to the customer")
+    expect(box).to_have_value(f"Hi Kim, which phone is it? #{ticket['number']}")
+    box.press("End")
+    box.type(" Thanks!")
     page.get_by_role("button", name="Send reply").click()
     expect(page.locator("#action-done")).to_have_text("Reply sent. The customer has been emailed.")
     page.get_by_role("button", name="Resolve ticket").click()

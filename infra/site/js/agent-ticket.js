@@ -38,6 +38,7 @@ const linkToken = takeLinkToken("agent", ticketId); // also clears the address b
 let token = linkToken || session?.session || null;
 let usingLink = Boolean(linkToken);
 let state = null; // the last answer: {ticket, entries, me, agents}
+let repliesOffered = false;
 
 const forms = [...document.querySelectorAll("form[data-action]")];
 const done = document.getElementById("action-done");
@@ -240,6 +241,27 @@ async function renderCustomerTickets(ticket) {
   section.hidden = others.length === 0;
 }
 
+/** The saved replies, filled in for this ticket, offered above the reply box (only to the ticket's agent). */
+async function offerSavedReplies() {
+  let data;
+  try {
+    data = await api("GET", `/agent/tickets/${ticketId}/saved-replies`, { token });
+  } catch {
+    return; // typing by hand still works
+  }
+  const select = document.getElementById("saved-reply");
+  select.replaceChildren(new Option("Choose one…", ""), ...data.replies.map((r) => new Option(r.title, r.id)));
+  document.getElementById("saved-reply-field").hidden = data.replies.length === 0;
+  select.addEventListener("change", () => {
+    const chosen = data.replies.find((r) => r.id === select.value);
+    if (!chosen) return;
+    const box = document.getElementById("reply-body");
+    box.value = box.value.trim() ? `${box.value.trimEnd()}\n\n${chosen.body}` : chosen.body;
+    select.value = "";
+    box.focus();
+  });
+}
+
 function render(data) {
   const firstRender = !state || state.ticket.id !== data.ticket.id;
   state = data;
@@ -263,6 +285,10 @@ function render(data) {
   renderDeskActions(ticket, me, agents);
   document.getElementById("ticket-view").hidden = false;
   if (firstRender) renderCustomerTickets(ticket);
+  if (!repliesOffered && me && ticket.agent_id === me.id) {
+    repliesOffered = true;
+    offerSavedReplies();
+  }
 }
 
 async function fetchTicket() {
