@@ -15,7 +15,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 RESULTS = ROOT / "bench" / "results" / "latest.json"
-TABLE_ORDER = ("cold start", "latency", "requests", "roster", "queue", "import", "schedule", "cost", "build")
+TABLE_ORDER = ("cold start", "latency", "requests", "roster", "queue", "desk", "import", "schedule", "cost", "build")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,7 +39,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(header, flush=True)  # the header leads; progress goes to stderr; the table comes last
 
-    from bench import build, coldstart, costs, import_csv, inbound_costs, inprocess, queue, schedule, spending
+    from bench import (
+        build,
+        coldstart,
+        costs,
+        desk_views,
+        import_csv,
+        inbound_costs,
+        inprocess,
+        queue,
+        schedule,
+        spending,
+    )
     from bench.report import render_table, write_json
 
     progress(f"[1/10] cold start per function (import, first invocation), fresh interpreters, median of {import_runs}")
@@ -49,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     spending_rows = spending.measure(args.quick)
     progress("[6/10] agent queue with 10 vs 10,000 closed tickets")
     queue_rows, queue_notes = queue.run(args.quick)
+    progress("[6b/10] the desk's views and searches with 100 vs 100,000 tickets (--quick: 10,000)")
+    desk_rows, desk_notes = desk_views.run(args.quick)
+    queue_rows, queue_notes = queue_rows + desk_rows, queue_notes + desk_notes
     progress(f"[7/10] CSV import throughput ({import_csv.QUICK_ROWS if args.quick else import_csv.FULL_ROWS:,} rows)")
     import_rows = import_csv.measure(args.quick)
     progress("[8/10] one schedule run as the due work grows")
