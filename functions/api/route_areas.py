@@ -34,6 +34,9 @@ ROUTE_MODULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("routes.spending.expenses", ("expenses",)),
     ("routes.spending.reports", ("reports",)),
     ("routes.spending.transfer", ("expenses",)),
+    ("routes.helpcenter.help_articles", ("help",)),
+    ("routes.helpcenter.admin_articles", ("admin",)),
+    ("routes.helpcenter.admin_reports_help", ("admin",)),
     ("routes.docs", ("openapi.json", "docs")),
 )
 DOCUMENT_ORDER = {module: index for index, (module, _) in enumerate(ROUTE_MODULES)}

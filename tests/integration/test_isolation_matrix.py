@@ -112,6 +112,18 @@ ACCESS: dict[str, str] = {
     "GET /api/expenses/<expense_id>": "own_record",
     "PUT /api/expenses/<expense_id>": "own_record",
     "DELETE /api/expenses/<expense_id>": "own_record",
+    "GET /api/help/articles": "public",
+    "GET /api/help/suggest": "public",
+    "GET /api/help/articles/<slug>": "public",
+    "POST /api/help/articles/<slug>/vote": "public",
+    "POST /api/help/articles/<slug>/events": "public",
+    "GET /api/admin/articles": "admin",
+    "POST /api/admin/articles": "admin",
+    "POST /api/admin/articles/preview": "admin",
+    "GET /api/admin/articles/<article_id>": "admin",
+    "PATCH /api/admin/articles/<article_id>": "admin",
+    "DELETE /api/admin/articles/<article_id>": "admin",
+    "GET /api/admin/reports/help": "admin",
     # Last: the admin's call hands the ticket to the spare agent, and no route after it needs the ticket's agent.
     "POST /api/agent/tickets/<ticket_id>/reassign": "desk_admin",
 }
@@ -148,6 +160,24 @@ class Parties:
     other_ticket: OpenTicket
     tokens: dict[str, str]
     spare_agent: str
+    published_slug: str | None = None
+
+    def article(self) -> str:
+        """A fresh published help article (the admin writes it), so a DELETE leaves the next caller one."""
+        created = self.stack.http(
+            "POST", "/api/admin/articles", headers={"authorization": f"Bearer {self.tokens['admin']}"},
+            json_body={"title": "Isolation article", "body": "Charged twice?", "published": True},
+        )
+        assert created.status == 201, created.body
+        self.published_slug = self.published_slug or created.json()["slug"]
+        return created.json()["id"]
+
+    def slug(self) -> str:
+        """One published article's slug, written on first use (before any caller travels in time)."""
+        if self.published_slug is None:
+            self.article()
+        assert self.published_slug is not None
+        return self.published_slug
 
     def expense(self) -> str:
         """A fresh expense of the user's, so a DELETE by one caller leaves the next one something to find."""
@@ -170,6 +200,8 @@ def request_for(route: str, parties: Parties) -> tuple[str, str, str, dict[str, 
         .replace("<agent_id>", parties.spare_agent)
         .replace("<reply_id>", "greeting")
         .replace("<expense_id>", parties.expense() if "<expense_id>" in template else "")
+        .replace("<article_id>", parties.article() if "<article_id>" in template else "")
+        .replace("<slug>", parties.slug() if "<slug>" in template else "")
     )
     bodies: dict[str, Callable[[], Any]] = {
         "POST /api/tickets": lambda: {
@@ -194,12 +226,19 @@ def request_for(route: str, parties: Parties) -> tuple[str, str, str, dict[str, 
         "PUT /api/expenses/<expense_id>": lambda: {
             "amount": "41.08", "category": "dining", "date": "2026-11-03", "payee": EXPENSE_MARK,
         },
+        "POST /api/admin/articles": lambda: {"title": "Refunds", "body": "How refunds work.", "published": True},
+        "POST /api/admin/articles/preview": lambda: {"body": "**Refunds**"},
+        "PATCH /api/admin/articles/<article_id>": lambda: {"title": "Renamed"},
+        "POST /api/help/articles/<slug>/vote": lambda: {"helpful": True, "visitor": str(uuid.uuid4())},
+        "POST /api/help/articles/<slug>/events": lambda: {"event": "article_opened"},
     }
     query = {
         "GET /api/expenses": "month=2026-11",
         "GET /api/reports/monthly": "month=2026-11",
         "GET /api/expenses/export": "from=2026-11-01&to=2026-11-30",
         "POST /api/expenses/import": "payee=payee",
+        "GET /api/help/articles": "q=charged",
+        "GET /api/help/suggest": "q=charged",
     }.get(route, "")
     if route == "POST /api/expenses/import":
         return method, path, query, {"content-type": "text/csv"}, CSV.encode()
