@@ -38,7 +38,9 @@ def record_handler(record: DynamoDBRecord) -> None:
             ticket_events.on_entry_created(TicketEntry.from_raw_data(image))
         return
     if image.get("sk", {}).get("S", "").startswith(FEEDBACK_PREFIX):
-        figures.on_rating(Feedback.from_raw_data(image))
+        rating = Feedback.from_raw_data(image)
+        figures.on_rating(rating)
+        ticket_events.on_rating(rating)
         return
     new = _ticket(change.get("NewImage"))
     old = _ticket(change.get("OldImage"))

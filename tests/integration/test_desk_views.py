@@ -202,3 +202,23 @@ def test_a_new_agent_is_welcomed_with_where_to_sign_in(stack: LocalStack) -> Non
     assert welcome["subject"] == "Welcome to the Pennydesk help desk, Noor Haddad"
     assert f"{ADMIN} added you" in welcome["text"] and "covering: billing" in welcome["text"]
     assert "/signin.html" in welcome["text"] and "token" not in welcome["text"]
+
+
+def test_a_rating_with_a_comment_reaches_the_agent_and_the_ticket_page(stack: LocalStack) -> None:
+    from pennydesk.identity import tokens
+
+    ticket = open_ticket(stack, subject="Rate me")
+    agent_id = tokens.verify("agent", ticket.agent_token).subject
+    survey = tokens.issue("survey", ticket.id, resolution=1, agent=agent_id)
+    for rating, comment in ((2, "Slow at first"), (4, "Slow at first, then great")):
+        sent = stack.http("POST", f"/api/tickets/{ticket.id}/feedback", headers=bearer(survey),
+                          json_body={"rating": rating, "comment": comment})
+        assert sent.status in (200, 201), sent.body
+        stack.drain()
+
+    rated = [m for m in outbox_for(stack, ticket.agent_email) if "Rated" in m["subject"]]
+    assert [m["subject"] for m in rated] == [f"[#{ticket.number}] Rated 2 of 5: Rate me",
+                                             f"[#{ticket.number}] Rated 4 of 5: Rate me"]
+    assert "Slow at first, then great" in rated[-1]["text"]
+    page = stack.http("GET", f"/api/agent/tickets/{ticket.id}", headers=ticket.agent).json()
+    assert [(r["rating"], r["comment"]) for r in page["ratings"]] == [(4, "Slow at first, then great")]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger
 
 from pennydesk.helpdesk import assignment, handover, mail_thread, roster, workflow
-from pennydesk.helpdesk.ticket_records import Ticket, TicketEntry
+from pennydesk.helpdesk.ticket_records import Feedback, Ticket, TicketEntry
 from pennydesk.helpdesk.vocabulary import RESOLVE_DETAIL, ActorType, EntryKind, Status, is_finished
 from pennydesk.identity import links
 from pennydesk.platform.email.render import render
@@ -106,6 +106,23 @@ def notify_agent_reassigned_away(agent_id: str, ticket: Ticket, given: handover.
         [agent.email],
         render("ticket_reassigned_away", ticket=ticket, agent=agent, handover=given,
                to_name=receiver.name if receiver else "another agent"),
+    )
+
+
+def on_rating(feedback: Feedback) -> None:
+    """A rating with a comment reaches the agent who resolved the ticket (each version of it once)."""
+    if not feedback.comment or not feedback.agent_id:
+        return
+    agent = roster.get(feedback.agent_id)
+    if agent is None:
+        return
+    ticket = workflow.get_ticket(feedback.ticket_id)
+    send(
+        f"ticket/{ticket.ticket_id}/rated/{int(feedback.resolution)}/{int(feedback.times)}",
+        [agent.email],
+        render("ticket_rated", ticket=ticket, agent=agent, feedback=feedback,
+               action_url=links.agent_ticket_url(ticket.ticket_id, agent.agent_id)),
+        mail_thread.for_agent(ticket),
     )
 
 
