@@ -222,3 +222,21 @@ def test_a_rating_with_a_comment_reaches_the_agent_and_the_ticket_page(stack: Lo
     assert "Slow at first, then great" in rated[-1]["text"]
     page = stack.http("GET", f"/api/agent/tickets/{ticket.id}", headers=ticket.agent).json()
     assert [(r["rating"], r["comment"]) for r in page["ratings"]] == [(4, "Slow at first, then great")]
+
+
+def test_the_desk_report_gives_per_agent_medians_weekly_counts_and_rating_comments(stack: LocalStack) -> None:
+    from pennydesk.identity import tokens
+
+    ticket = open_ticket(stack, subject="Report me")
+    act(stack, ticket, "resolve", body="Done.")
+    agent_id = tokens.verify("agent", ticket.agent_token).subject
+    survey = tokens.issue("survey", ticket.id, resolution=1, agent=agent_id)
+    stack.http("POST", f"/api/tickets/{ticket.id}/feedback", headers=bearer(survey),
+               json_body={"rating": 5, "comment": "Lovely"})
+    stack.drain()
+
+    report = stack.http("GET", "/api/admin/reports/helpdesk", headers=bearer(sign_in(stack, ADMIN))).json()
+    (mine,) = [a for a in report["by_agent"] if a["agent_id"] == agent_id]
+    assert mine["first_response"]["count"] == 1 and mine["resolution"]["count"] == 1
+    assert sum(w["opened"] for w in report["weekly"]) == 1 and sum(w["resolved"] for w in report["weekly"]) == 1
+    assert [(c["ticket_id"], c["rating"], c["comment"]) for c in report["comments"]] == [(ticket.id, 5, "Lovely")]

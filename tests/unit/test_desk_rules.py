@@ -7,7 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from pennydesk.helpdesk import decisions, desk_sla
+from pennydesk.helpdesk.agent_records import Agent
 from pennydesk.helpdesk.decisions import Add, AgentState, LoadChange, TicketState
+from pennydesk.helpdesk.desk_trends import trends
+from pennydesk.helpdesk.figures import DeskFact
 from pennydesk.helpdesk.subject_words import MAX_WORDS, words_of
 from pennydesk.helpdesk.ticket_records import TicketTimer, desk_keys
 from pennydesk.platform.errors import Forbidden, PennydeskError
@@ -94,3 +97,32 @@ def test_an_admin_reassigns_with_a_reason_that_the_history_keeps() -> None:
         assert refused.value.field == "reason"
     with pytest.raises(PennydeskError, match="already with Ada"):
         decisions.admin_reassign(owned, ADA, ADA, "ada", "why not", NOW)
+
+
+def fact(kind: str, at: str, ticket: str, **fields: object) -> DeskFact:
+    return DeskFact(pk=f"HELPDESK#{at[:7]}", sk=f"{at}#{kind}#{ticket}", kind=kind, ticket_id=ticket, at=at, **fields)
+
+
+def test_trends_give_each_agents_medians_the_weekly_opened_and_resolved_and_the_newest_comments() -> None:
+    ada = Agent(agent_id="ada", name="Ada")
+    facts = [
+        fact("opened", "2026-11-02T09:00:00Z", "t1"), fact("opened", "2026-11-03T09:00:00Z", "t2"),
+        fact("opened", "2026-11-17T09:00:00Z", "t3"),
+        fact("first_response", "2026-11-02T10:00:00Z", "t1", agent_id="ada", seconds=3600),
+        fact("first_response", "2026-11-03T09:30:00Z", "t2", agent_id="ada", seconds=1800),
+        fact("resolved", "2026-11-04T09:00:00Z", "t1", agent_id="ada", seconds=172800),
+        fact("rating", "2026-11-05T09:00:00Z", "t1", rating=5, comment="Quick and kind"),
+        fact("rating", "2026-11-06T09:00:00Z", "t2", rating=3),
+    ]
+    found = trends(facts + facts[:1], [ada])  # a fact read twice counts once
+    assert found["by_agent"] == [{
+        "agent_id": "ada", "name": "Ada", "first_response": {"count": 2, "median_seconds": 2700},
+        "resolution": {"count": 1, "median_seconds": 172800},
+    }]
+    assert found["weekly"] == [
+        {"week": "2026-11-02", "opened": 2, "resolved": 1},
+        {"week": "2026-11-09", "opened": 0, "resolved": 0},
+        {"week": "2026-11-16", "opened": 1, "resolved": 0},
+    ]
+    assert found["comments"] == [{"ticket_id": "t1", "rating": 5, "comment": "Quick and kind",
+                                  "at": "2026-11-05T09:00:00Z"}]

@@ -2,7 +2,7 @@
 // of the ratings (with a table of the same figures: canvas is invisible to screen readers) and the
 // backlog as tables. The range lives in the address (?from=&to=) so a view can be bookmarked.
 import { api } from "./api.js";
-import { AGENT_STATUS, busy, clearErrors, doneLoading, el, fillProblem, humanize, showErrors } from "./dom.js";
+import { AGENT_STATUS, busy, clearErrors, doneLoading, el, fillProblem, humanize, showErrors, timeEl } from "./dom.js";
 import { staffAccessProblem } from "./staff-access.js";
 import { getSession, setupNav } from "./session.js";
 
@@ -221,6 +221,45 @@ function renderBacklog(report) {
   );
 }
 
+/** A link to the desk's view of the tickets behind a figure. */
+function deskLink(text, params) {
+  return el("a", { href: `/agent/?${new URLSearchParams(params)}`, text });
+}
+
+function renderDeskLinks(report) {
+  const links = [
+    ["breaches", "See overdue tickets", { view: "open", sla: "breached" }],
+    ["resolved", "See resolved tickets", { view: "resolved" }],
+    ["opened", "See open tickets", { view: "open" }],
+  ];
+  for (const [name, text, params] of links) {
+    const tile = document.querySelector(`[data-figure="${name}"]`).closest(".tile");
+    tile.querySelector("[data-desk-link]")?.remove();
+    tile.append(el("dd", { class: "tile-note", "data-desk-link": "" }, deskLink(text, params)));
+  }
+  const summary = document.getElementById("backlog-summary");
+  summary.append(" ", deskLink("See them on the desk", { view: "open" }));
+  if (report.backlog.unassigned) summary.append(" · ", deskLink("the unassigned ones", { view: "unassigned" }));
+}
+
+function renderTrends(report) {
+  document.getElementById("agent-timings").replaceChildren(
+    ...(report.by_agent || []).map((a) => row(a.name, duration(a.first_response.median_seconds),
+      el("td", { class: "num", text: duration(a.resolution.median_seconds) }))),
+  );
+  document.getElementById("weekly-rows").replaceChildren(
+    ...(report.weekly || []).map((w) => row(dayLabel(w.week), w.opened, el("td", { class: "num", text: String(w.resolved) }))),
+  );
+  const comments = report.comments || [];
+  document.getElementById("comments").replaceChildren(
+    ...comments.map((c) => el("li", { class: "queue-item" },
+      el("p", { class: "entry-body", text: `“${c.comment}”` }),
+      el("p", { class: "queue-meta" }, el("span", { text: `${c.rating} of 5 ·` }), timeEl(c.at), " ",
+        el("a", { href: `/agent/ticket.html?id=${encodeURIComponent(c.ticket_id)}`, text: "Open the ticket" })))),
+  );
+  document.getElementById("comments-empty").hidden = comments.length > 0;
+}
+
 function render(report) {
   form.elements.from.value = report.from;
   form.elements.to.value = report.to;
@@ -229,6 +268,8 @@ function render(report) {
   renderTiles(report);
   renderRatings(report);
   renderBacklog(report);
+  renderDeskLinks(report);
+  renderTrends(report);
   figuresBox.hidden = false;
 }
 

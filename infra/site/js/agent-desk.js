@@ -200,6 +200,15 @@ refresh.addEventListener("click", async () => {
   if (!refresh.closest("[hidden]")) refresh.focus();
 });
 
+/** Filters a link brought (the dashboard's "See overdue tickets"): the form shows them, the page uses them. */
+function filtersFromAddress() {
+  const params = new URLSearchParams(window.location.search);
+  for (const name of ["q", "priority", "sla"]) {
+    const value = params.get(name);
+    if (value && searchForm.elements.namedItem(name)) searchForm.elements.namedItem(name).value = value;
+  }
+}
+
 async function start() {
   if (!session) {
     doneLoading();
@@ -211,6 +220,7 @@ async function start() {
     return;
   }
   selectTab();
+  filtersFromAddress();
   await run(() => load());
   doneLoading();
   if (!document.getElementById("queue-view").hidden) await countOtherViews();

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from pennydesk.helpdesk import figures, staff
+from pennydesk.helpdesk import desk_trends, staff
 from pydantic import BaseModel, ConfigDict, Field
 
 from routes.auth_header import SECURITY, token_of
@@ -67,6 +67,26 @@ class Satisfaction(BaseModel):
     distribution: list[RatingCount]
 
 
+class AgentTiming(BaseModel):
+    agent_id: str
+    name: str
+    first_response: Timing
+    resolution: Timing
+
+
+class Week(BaseModel):
+    week: str = Field(description="The week's Monday, YYYY-MM-DD (UTC)")
+    opened: int
+    resolved: int
+
+
+class RatingComment(BaseModel):
+    ticket_id: str
+    rating: int
+    comment: str
+    at: str
+
+
 class HelpdeskReport(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
     from_: str = Field(alias="from", description="First day, YYYY-MM-DD (UTC)")
@@ -78,6 +98,9 @@ class HelpdeskReport(BaseModel):
     sla_breaches: Breaches = Field(description="SLA targets missed in the range")
     backlog: Backlog
     satisfaction: Satisfaction
+    by_agent: list[AgentTiming] = Field(default=[], description="Each agent's medians over the range")
+    weekly: list[Week] = Field(default=[], description="Opened vs resolved per week in the range")
+    comments: list[RatingComment] = Field(default=[], description="The newest rating comments in the range")
 
 
 def _timing(timing: dict[str, Any]) -> Timing:
@@ -106,7 +129,7 @@ def _satisfaction(satisfaction: dict[str, Any]) -> Satisfaction:
 
 
 def helpdesk_report(report: dict[str, Any]) -> HelpdeskReport:
-    """The desk's figures as figures.report computed them, field by field."""
+    """The desk's figures as desk_trends.report computed them, field by field."""
     breaches = report["sla_breaches"]
     return HelpdeskReport(
         from_=report["from"],
@@ -120,6 +143,16 @@ def helpdesk_report(report: dict[str, Any]) -> HelpdeskReport:
         ),
         backlog=_backlog(report["backlog"]),
         satisfaction=_satisfaction(report["satisfaction"]),
+        by_agent=[
+            AgentTiming(agent_id=a["agent_id"], name=a["name"], first_response=_timing(a["first_response"]),
+                        resolution=_timing(a["resolution"]))
+            for a in report.get("by_agent", [])
+        ],
+        weekly=[Week(week=w["week"], opened=w["opened"], resolved=w["resolved"]) for w in report.get("weekly", [])],
+        comments=[
+            RatingComment(ticket_id=c["ticket_id"], rating=c["rating"], comment=c["comment"], at=c["at"])
+            for c in report.get("comments", [])
+        ],
     )
 
 
@@ -134,4 +167,4 @@ def helpdesk(
     end: Annotated[str | None, Query(alias="to", pattern=DAY, description="Last day, YYYY-MM-DD (UTC)")] = None,
 ) -> HelpdeskReport:
     staff.require_admin_session(token_of(router))
-    return helpdesk_report(figures.report(start, end))
+    return helpdesk_report(desk_trends.report(start, end))

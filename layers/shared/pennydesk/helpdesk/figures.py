@@ -68,6 +68,7 @@ class DeskFact(KeyedModel):
     rating = NumberAttribute(null=True)
     times = NumberAttribute(null=True)  # rating: how often it was sent (the newest wins)
     target = UnicodeAttribute(null=True)  # breach: sla_first | sla_resolution
+    comment = UnicodeAttribute(null=True)  # rating: the customer's words, if any
 
 
 class BacklogTicket(KeyedModel):
@@ -168,7 +169,7 @@ def on_rating(feedback: Feedback) -> None:
     times = int(feedback.times or 1)
     fact = _fact(
         RATING, first, feedback.ticket_id, f"{int(feedback.resolution):010d}",
-        rating=int(feedback.rating), agent_id=feedback.agent_id, times=times,
+        rating=int(feedback.rating), agent_id=feedback.agent_id, times=times, comment=feedback.comment or None,
     )
     try:
         fact.save(condition=DeskFact.times.does_not_exist() | (DeskFact.times <= times))
