@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from pennydesk.platform.errors import PennydeskError
-from pennydesk.spending import account, csv_io, csv_options
+from pennydesk.spending import account, csv_cells, csv_export, csv_options, csv_reading
 from pydantic import BaseModel, Field
 
 from routes.auth_header import SECURITY, token_of
@@ -85,7 +85,7 @@ def _lines(items: list[dict[str, Any]]) -> list[ImportLine]:
 
 
 def import_report(reply: dict[str, Any]) -> ImportReport:
-    """What an import did, as csv_io.import_csv reported it, field by field."""
+    """What an import did, as csv_import.import_csv reported it, field by field."""
     return ImportReport(
         imported=reply["imported"], duplicates=reply["duplicates"], credits=reply["credits"],
         holds=reply.get("holds", 0), zeros=reply.get("zeros", 0), other_currency=reply.get("other_currency", 0),
@@ -171,10 +171,10 @@ def import_expenses(
     note: Annotated[str | None, Query(min_length=1, max_length=100, description="Header name of a note column")]
     = None,
     delimiter: Annotated[
-        csv_io.Delimiter | None, Query(description="comma, semicolon, tab, or auto (detected)")
+        csv_reading.Delimiter | None, Query(description="comma, semicolon, tab, or auto (detected)")
     ] = None,
     decimal: Annotated[
-        csv_io.DecimalMark | None,
+        csv_cells.DecimalMark | None,
         Query(description="The decimal separator: dot (1,234.56) or comma (1.234,56). The other one, spaces "
               "and apostrophes are accepted as thousands separators, in groups of three digits only."),
     ] = None,
@@ -183,7 +183,7 @@ def import_expenses(
         Query(min_length=2, max_length=40, description="strftime pattern, e.g. %Y-%m-%d, %d.%m.%Y, %m/%d/%Y"),
     ] = None,
     sign: Annotated[
-        csv_io.Sign | None,
+        csv_reading.Sign | None,
         Query(description="expenses_negative: as banks write them, money out is negative and positive rows "
               "(income, refunds) are skipped as credits; expenses_positive: expenses are positive, negative "
               "rows are skipped"),
@@ -199,7 +199,7 @@ def import_expenses(
             field="Content-Type",
         )
     charset = _charset(event.headers.get("content-type") or "")
-    text, _ = csv_io.decode_any(event.body, base64_encoded=event.is_base64_encoded, charset=charset)
+    text, _ = csv_cells.decode_any(event.body, base64_encoded=event.is_base64_encoded, charset=charset)
     named = {
         "date": date, "amount": amount, "payee": payee, "category": category, "external_id": external_id,
         "note": note, "default_category": default_category, "delimiter": delimiter, "decimal": decimal,
@@ -240,7 +240,7 @@ def export_expenses(
     last: Annotated[str, Query(alias="to", pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD, inclusive")],
 ):
     profile = account.require_user_session(token_of(router))
-    filename, body = csv_io.export_csv(profile, first, last)
+    filename, body = csv_export.export_csv(profile, first, last)
     return Response(
         status_code=HTTPStatus.OK,
         content_type="text/csv; charset=utf-8",
