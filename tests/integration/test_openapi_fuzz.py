@@ -18,6 +18,7 @@ import os
 import re
 import sys
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -76,6 +77,10 @@ class World:
 
     def token_for(self, path: str) -> str:
         """The token a real caller of this path would hold."""
+        if path.startswith("/api/auth/sign-out"):
+            # Ending sessions: each call ends a session of its own, of an address nothing else here uses.
+            return tokens.issue("session", "leaving@example.com", sid=uuid.uuid4().hex,
+                                iat=time.time_ns() // 1_000_000 + 2)
         if path.endswith("/feedback"):
             return self.survey_token
         if path.startswith("/api/tickets/{"):
