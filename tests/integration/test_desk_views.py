@@ -240,3 +240,20 @@ def test_the_desk_report_gives_per_agent_medians_weekly_counts_and_rating_commen
     assert mine["first_response"]["count"] == 1 and mine["resolution"]["count"] == 1
     assert sum(w["opened"] for w in report["weekly"]) == 1 and sum(w["resolved"] for w in report["weekly"]) == 1
     assert [(c["ticket_id"], c["rating"], c["comment"]) for c in report["comments"]] == [(ticket.id, 5, "Lovely")]
+
+
+def test_a_missed_target_shows_in_the_desks_sla_state_and_the_tickets_history(stack: LocalStack) -> None:
+    from datetime import timedelta
+
+    from tests.support.records import stored_ticket
+    from tests.support.stack import moment
+
+    ticket = open_ticket(stack, subject="Slow one")  # normal priority: 8 hours to a first reply
+    stack.run_schedule(moment(stored_ticket(ticket.id)["created_at"]) + timedelta(hours=8, minutes=5))
+
+    page = stack.http("GET", f"/api/agent/tickets/{ticket.id}", headers=ticket.agent).json()
+    assert [b["target"] for b in page["sla_breaches"]] == ["first response"]
+    (row,) = desk(stack, sign_in(stack, ADMIN), view="open").json()["tickets"]
+    assert row["sla"]["state"] == "breached" and row["sla"]["target"] == "first response"
+    overdue = desk(stack, sign_in(stack, ADMIN), view="open", sla="breached").json()["tickets"]
+    assert [t["number"] for t in overdue] == [ticket.number]

@@ -142,6 +142,9 @@ function timeline(ticket, entries, ratings, me, agents) {
       });
     }
   }
+  for (const b of state?.sla_breaches || []) {
+    items.push({ at: b.at, text: `The ${b.target} target was missed` });
+  }
   for (const r of ratings || []) {
     items.push({ at: r.rated_at, text: `${ticket.customer_name} rated it ${r.rating} of 5${r.comment ? `: “${r.comment}”` : ""}` });
   }

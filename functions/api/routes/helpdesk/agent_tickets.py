@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from pennydesk.helpdesk import access, feedback, roster, staff, workflow
+from pennydesk.helpdesk import access, desk_views, feedback, roster, staff, workflow
 from pydantic import BaseModel, ConfigDict, Field
 
 from routes.auth_header import SECURITY, token_of
@@ -24,12 +24,18 @@ class Rating(BaseModel):
     rated_at: str
 
 
+class SlaBreach(BaseModel):
+    target: str  # "first response" | "resolution"
+    at: str
+
+
 class AgentTicket(BaseModel):
     ticket: AgentTicketView
     entries: list[EntryView]  # messages, internal notes and history, oldest first
     me: AgentSummary | None  # None: an admin who is not an agent, reading
     agents: list[AgentSummary]  # whom the ticket can be handed to
     ratings: list[Rating] = []  # the customer's rating of each resolution, with their comment
+    sla_breaches: list[SlaBreach] = []  # the service-level targets it missed, and when
 
 
 class Action(BaseModel):
@@ -57,6 +63,7 @@ def _ticket_for(agent_id: str | None, ticket_id: str) -> AgentTicket:
             Rating(resolution=int(f.resolution), rating=int(f.rating), comment=f.comment or "", rated_at=f.rated_at)
             for f in feedback.for_ticket(ticket_id)
         ],
+        sla_breaches=[SlaBreach(target=target, at=at) for target, at in desk_views.sla_breaches(ticket_id)],
     )
 
 

@@ -179,6 +179,13 @@ def _sla_states(tickets: Iterable[Ticket]) -> list[desk_sla.SlaState]:
     return [desk_sla.state_of(by_ticket.get(t.ticket_id, []), now) for t in tickets]
 
 
+def sla_breaches(ticket_id: str) -> list[tuple[str, str]]:
+    """(target, when) for each SLA target the ticket missed, from its timers' breach records (one BatchGetItem)."""
+    keys = [(ticket_timers_pk(ticket_id), timer_sk(kind)) for kind in SLA_KINDS]
+    missed = [t for t in TicketTimer.batch_get(keys) if t.breached_at]
+    return sorted((desk_sla.sla.LABELS.get(t.kind, str(t.kind)), str(t.breached_at)) for t in missed)
+
+
 # ----------------------------------------------------------------------------------------- cursors
 def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(tokens.signing_keys(), salt="pennydesk.desk-cursor")
