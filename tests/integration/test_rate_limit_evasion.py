@@ -34,3 +34,16 @@ def test_one_ipv6_network_shares_one_per_ip_sign_in_limit(stack: LocalStack) -> 
     assert statuses[30] == 429
     other_network = stack.http("POST", SIGN_IN, json_body={"email": "q@example.com"}, source_ip="2001:db8:5:7::1")
     assert other_network.status == 202
+
+
+def test_tagged_spellings_of_one_inbox_share_its_ten_tickets_an_hour(stack: LocalStack) -> None:
+    stack.advance_clock(datetime(2031, 7, 1, 11, 0, 5, tzinfo=UTC))
+    ticket = {"name": "Vic", "subject": "Hello", "description": "Hi", "category": "general"}
+    statuses = [
+        stack.http("POST", "/api/tickets", json_body={**ticket, "email": f"victim+{i}@example.com"},
+                   source_ip=f"198.51.100.{i}").status
+        for i in range(11)
+    ]
+
+    assert statuses[:10] == [201] * 10
+    assert statuses[10] == 429

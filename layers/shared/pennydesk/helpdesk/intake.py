@@ -41,8 +41,8 @@ def next_ticket_number() -> int:
 # Anyone may open a ticket in anyone's name, and each one emails that address: these bound what one
 # sender can make us send. Ten an hour is more than a person writes; sixty per 15 minutes covers an office
 # behind one address. A honeypot hit counts against its IP too, so decoy answers can't be used to flood.
-TICKETS_PER_EMAIL = ratelimit.Limit("ticket-email", hits=10, window_seconds=3600)
-TICKETS_PER_IP = ratelimit.Limit("ticket-ip", hits=60, window_seconds=900)
+TICKETS_PER_EMAIL = ratelimit.Limit("ticket-email", hits=10, window_seconds=3600, key=ratelimit.inbox_key)
+TICKETS_PER_IP = ratelimit.Limit("ticket-ip", hits=60, window_seconds=900, key=ratelimit.client_key)
 
 
 def admit(request: TicketRequest, source_ip: str) -> None:
