@@ -205,7 +205,7 @@ class Ticket(KeyedModel):
     def desk_key_actions(self, changes: dict[str, object]) -> list[object]:
         """Update actions that keep the ticket's view-index keys true to `changes`: staged in the same
         write as the change itself, so a view never lists a ticket where it no longer is."""
-        actions: list[object] = []
+        actions: list[object] = [Ticket.customer_key.set(customer_key(self.customer_email))]  # tickets from before
         for name, value in self.desk_keys_after(changes).items():
             attribute = getattr(Ticket, name)
             actions.append(attribute.remove() if value is None else attribute.set(value))
