@@ -10,9 +10,10 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -36,6 +37,10 @@ def defang(value: object) -> str:
 
 @cache
 def _environment() -> Environment:
+    """Built with the first email this container renders: importing jinja2 is most of its cost, and a
+    request that renders no email (the ticket form, a link page) imports the renderer through its domain."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=True,
