@@ -117,7 +117,7 @@ def test_survey_rating_and_quiet_close_then_a_weekly_digest(live: RunningStack) 
     # A spender over budget gets one weekly digest on Monday morning, and none on Tuesday.
     clock = parse(schedule(base, resolved_at + timedelta(days=5, minutes=6))["now"])
     assert requests.post(f"{api}/auth/sign-in", json={"email": SPENDER}, timeout=5).status_code == 202
-    (sign_in_mail,) = sent(base, SPENDER, r"sign-in link")  # the API sends it before answering
+    (sign_in_mail,) = mail(base, SPENDER, r"sign-in link")  # the worker sends it, off the request's path
     sign_in_token = query(links(sign_in_mail, "/signin.html")[0])["token"]
     session = requests.post(f"{api}/auth/session", json={"token": sign_in_token}, timeout=5).json()["session"]
     me = {"Authorization": f"Bearer {session}"}

@@ -89,7 +89,9 @@ def test_a_link_for_ticket_a_cannot_open_ticket_b(stack: LocalStack, two_tickets
         assert result.status == 403 and "Second" not in result.body.decode()
 
 
-def test_an_agent_session_opens_only_the_agents_own_tickets(make_stack) -> None:
+def test_an_agent_session_reads_the_whole_desk_but_acts_only_on_its_own_tickets(make_stack) -> None:
+    """The desk is a small team's shared inbox (issue 14): any active agent reads any ticket; only the ticket's
+    own agent works it (a colleague takes it over through a reassignment)."""
     stack = make_stack(
         [
             {"name": "Ann", "email": "ann@pennydesk.local", "categories": ["billing"]},
@@ -101,7 +103,10 @@ def test_an_agent_session_opens_only_the_agents_own_tickets(make_stack) -> None:
     ann = bearer(sign_in(stack, "ann@pennydesk.local"))
 
     assert stack.http("GET", f"/api/agent/tickets/{billing.id}", headers=ann).status == 200
-    refused = stack.http("GET", f"/api/agent/tickets/{technical.id}", headers=ann)
+    assert stack.http("GET", f"/api/agent/tickets/{technical.id}", headers=ann).status == 200
+    refused = stack.http(
+        "POST", f"/api/agent/tickets/{technical.id}/actions", headers=ann, json_body={"action": "reply", "body": "Hi"}
+    )
     assert refused.status == 403 and "Tom's ticket" not in refused.body.decode()
 
 
