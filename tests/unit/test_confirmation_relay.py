@@ -46,7 +46,7 @@ def test_the_request_is_quoted_and_the_email_says_who_asked_and_that_it_may_be_i
     email = confirmation(subject="Refund for order 1234", customer_name="Kim")
 
     assert "“Refund for order 1234”" in email.text
-    for part in (email.text, email.html):
+    for part in (email.text, re.sub(r"<[^>]+>", "", email.html)):  # the HTML as a reader sees it
         assert "someone entered eve@example.com" in part
         assert "you can ignore this email" in part
 

@@ -12,6 +12,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup  # jinja2's own escaping, a small module; jinja2 itself loads on first render
+
 if TYPE_CHECKING:
     from jinja2 import Environment
 
@@ -35,6 +37,12 @@ def defang(value: object) -> str:
     return _ADDRESS.sub(lambda m: m.group(0).replace("://", "[:]//").replace(".", "[.]"), str(value))
 
 
+def bdi(value: object) -> Markup:
+    """Text a person typed, isolated in HTML (<bdi dir="auto">, escaped) so that a bidirectional character in it
+    can't reorder what stands around it, as on the pages."""
+    return Markup('<bdi dir="auto">{}</bdi>').format(value)
+
+
 @cache
 def _environment() -> Environment:
     """Built with the first email this container renders: importing jinja2 is most of its cost, and a
@@ -49,6 +57,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     environment.filters["defang"] = defang
+    environment.filters["bdi"] = bdi
     return environment
 
 
