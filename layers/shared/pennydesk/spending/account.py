@@ -14,11 +14,7 @@ from pennydesk.platform.dynamo import transaction
 from pennydesk.platform.errors import Conflict, NotFound, Unauthorized
 from pennydesk.spending import account_plan, digest_timers, money
 from pennydesk.spending.account_plan import DEFAULT_CATEGORIES
-from pennydesk.spending.records import PROFILE_SK, Expense, Profile, UserEmail, user_pk
-
-
-def email_pk(email: str) -> str:
-    return f"EMAIL#{email.lower()}"
+from pennydesk.spending.records import EXPENSE_PREFIX, PROFILE_SK, Expense, Profile, UserEmail, email_pk, user_pk
 
 
 def find(email: str) -> Profile | None:
@@ -134,7 +130,7 @@ def _apply(profile: Profile, plan: account_plan.Plan, moment: datetime) -> None:
 
 
 def _has_expenses(user_id: str) -> bool:
-    return any(True for _ in Expense.query(user_pk(user_id), Expense.sk.startswith("EXP#"), limit=1))
+    return any(True for _ in Expense.query(user_pk(user_id), Expense.sk.startswith(EXPENSE_PREFIX), limit=1))
 
 
 def require_user_session(token: str | None) -> Profile:

@@ -26,7 +26,7 @@ from pennydesk.platform.errors import Conflict
 from pennydesk.spending import expenses, money
 from pennydesk.spending.csv_reading import DELIMITERS, Line, Options, Parsed, Row, parse
 from pennydesk.spending.expenses import Clean
-from pennydesk.spending.records import Expense, Marker, Profile, user_pk
+from pennydesk.spending.records import EXTERNAL_ID_PREFIX, Expense, Marker, Profile, expense_sk, external_id_sk, user_pk
 
 MAX_LISTED = 1000  # lines listed per kind (skipped, errors); `truncated` says when more were left off
 SAMPLE_ROWS = 20
@@ -50,7 +50,7 @@ class _State:
         """(Re)read the markers these rows need, strongly consistent: BatchGetItem (100 keys a request) for
         up to BATCH_GET_MAX_KEYS keys; beyond that, range Queries over the file's dates and external ids,
         which read the same markers in a few 1 MB pages (a 10,000-row file: ~4 requests instead of 200)."""
-        keys = {f"EXT#{r.value.external_id}" for r in rows if r.value.external_id}
+        keys = {external_id_sk(r.value.external_id) for r in rows if r.value.external_id}
         keys |= {r.value.fingerprint for r in rows} | {r.raw for r in rows if r.raw}
         pk = user_pk(user_id)
         if len(keys) <= BATCH_GET_MAX_KEYS:
@@ -60,9 +60,9 @@ class _State:
         found = {m.sk: m for m in markers if m.sk in keys}
         for sk in keys:
             marker = found.get(sk)
-            if sk.startswith("EXT#"):
+            if sk.startswith(EXTERNAL_ID_PREFIX):
                 if marker is not None:
-                    self.external.add(sk.removeprefix("EXT#"))
+                    self.external.add(sk.removeprefix(EXTERNAL_ID_PREFIX))
             elif marker is not None:
                 self.exists.add(sk)
                 self.others[sk] = int(marker.count or 0) - self.own[sk]
@@ -87,7 +87,7 @@ def _ranges(pk: str, keys: set[str]) -> Iterator[Marker]:
         if days:  # "$" sorts just after "#": the upper bound takes in every key of the last day
             yield from Marker.query(pk, Marker.sk.between(f"{kind}#{days[0]}#", f"{kind}#{days[-1]}$"),
                                     consistent_read=True)
-    external = sorted(k for k in keys if k.startswith("EXT#"))
+    external = sorted(k for k in keys if k.startswith(EXTERNAL_ID_PREFIX))
     if external:
         yield from Marker.query(pk, Marker.sk.between(external[0], external[-1]), consistent_read=True)
 
@@ -163,7 +163,7 @@ def _expense(profile: Profile, value: Clean) -> Expense:
     expense_id = uuid.uuid4().hex
     now = iso(utcnow())
     return Expense(
-        pk=user_pk(profile.user_id), sk=f"EXP#{expense_id}", expense_id=expense_id, amount=value.amount,
+        pk=user_pk(profile.user_id), sk=expense_sk(expense_id), expense_id=expense_id, amount=value.amount,
         category=value.category, date=value.date, month=value.month, date_key=f"{value.date}#{expense_id}",
         payee=value.payee, note=value.note, tags=value.tags, external_id=value.external_id,
         fingerprint=value.fingerprint, created_at=now, updated_at=now, version=1,
@@ -180,7 +180,7 @@ def _commit(profile: Profile, chunk: _Chunk, state: _State) -> None:
             expense = _expense(profile, row.value)
             tx.save(expense, condition=Expense.pk.does_not_exist())
             if row.value.external_id:
-                tx.save(Marker(pk=pk, sk=f"EXT#{row.value.external_id}", expense_id=expense.expense_id),
+                tx.save(Marker(pk=pk, sk=external_id_sk(row.value.external_id), expense_id=expense.expense_id),
                         condition=Marker.pk.does_not_exist())
         for fp, added in chunk.fingerprints.items():
             expected = state.others[fp] + state.own[fp]

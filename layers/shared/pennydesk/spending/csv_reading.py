@@ -22,7 +22,7 @@ from pennydesk.spending.csv_cells import DecimalMark, LineError, check_date_form
 from pennydesk.spending.csv_detect import CURRENCY_MARKS, IN_WORDS, OUT_WORDS, PENDING_WORDS, fold
 from pennydesk.spending.csv_dialect import DELIMITERS, Record, column_index, header_at, pick_delimiter, records
 from pennydesk.spending.expenses import Clean, ExpenseInput
-from pennydesk.spending.records import Profile
+from pennydesk.spending.records import Profile, raw_row_sk
 
 MAX_ROWS = 50_000
 CREDIT = "not an expense (credit)"
@@ -183,7 +183,7 @@ def raw_key(day: str, cells: list[str]) -> str:
     while cells and not cells[-1]:
         cells.pop()
     digest = hashlib.sha256("\x1f".join(cells).encode("utf-8")).hexdigest()[:32]
-    return f"RAW#{day}#{digest}"
+    return raw_row_sk(day, digest)
 
 
 def prepare(profile: Profile, text: str, options: Options) -> Reading:

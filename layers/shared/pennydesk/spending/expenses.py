@@ -25,7 +25,17 @@ from pennydesk.platform.dynamo import cancellation_codes, retrying, transaction
 from pennydesk.platform.errors import Conflict, NotFound, PennydeskError
 from pennydesk.platform.text import has_control_characters
 from pennydesk.spending import account, money
-from pennydesk.spending.records import Expense, Marker, Profile, Total, total_sk, user_pk
+from pennydesk.spending.records import (
+    Expense,
+    Marker,
+    Profile,
+    Total,
+    expense_sk,
+    external_id_sk,
+    fingerprint_sk,
+    total_sk,
+    user_pk,
+)
 
 EARLIEST = date(1970, 1, 1)
 MAX_PAYEE = 120
@@ -78,7 +88,7 @@ class Clean:
 def fingerprint(day: str, amount: int, payee: str) -> str:
     """Date + amount + payee, normalised: how a bank row is recognised as one already recorded."""
     normal = re.sub(r"[^a-z0-9]+", " ", payee.lower()).strip()
-    return f"FP#{day}#{amount}#{normal}"
+    return fingerprint_sk(day, amount, normal)
 
 
 def parse_date(value: str, *, field: str = "date") -> date:
@@ -174,7 +184,7 @@ def create_clean(profile: Profile, value: Clean) -> Expense:
     now = iso(utcnow())
     expense = Expense(
         pk=user_pk(profile.user_id),
-        sk=f"EXP#{expense_id}",
+        sk=expense_sk(expense_id),
         expense_id=expense_id,
         amount=value.amount,
         category=value.category,
@@ -198,7 +208,7 @@ def create_clean(profile: Profile, value: Clean) -> Expense:
             _stage_fingerprint(tx, profile.user_id, value.fingerprint, +1)
             if value.external_id:
                 tx.save(
-                    Marker(pk=user_pk(profile.user_id), sk=f"EXT#{value.external_id}", expense_id=expense_id),
+                    Marker(pk=user_pk(profile.user_id), sk=external_id_sk(value.external_id), expense_id=expense_id),
                     condition=Marker.pk.does_not_exist(),
                 )
         return expense
@@ -215,7 +225,7 @@ def get(profile: Profile, expense_id: str) -> Expense:
     if not re.fullmatch(r"[0-9a-f]{32}", expense_id or ""):
         raise NotFound("No such expense.")
     try:
-        return Expense.get(user_pk(profile.user_id), f"EXP#{expense_id}", consistent_read=True)
+        return Expense.get(user_pk(profile.user_id), expense_sk(expense_id), consistent_read=True)
     except DoesNotExist as exc:
         raise NotFound("No such expense.") from exc
 
@@ -266,7 +276,7 @@ def delete(profile: Profile, expense_id: str) -> None:
             _stage_totals(tx, profile.user_id, current.month, current.category, -int(current.amount), -1)
             _stage_fingerprint(tx, profile.user_id, current.fingerprint, -1)
             if current.external_id:
-                tx.delete(Marker(pk=user_pk(profile.user_id), sk=f"EXT#{current.external_id}"))
+                tx.delete(Marker(pk=user_pk(profile.user_id), sk=external_id_sk(current.external_id)))
 
     retrying(attempt, message=TOO_FAST, attempts=HOT_TOTAL_ATTEMPTS)
 

@@ -34,6 +34,34 @@ def user_pk(user_id: str) -> str:
     return f"USER#{user_id}"
 
 
+EXPENSE_PREFIX = "EXP#"
+EXTERNAL_ID_PREFIX = "EXT#"
+
+
+def email_pk(email: str) -> str:
+    """The item that maps a sign-in address to its user id (pk=EMAIL#<email>, sk=USER)."""
+    return f"EMAIL#{email.lower()}"
+
+
+def expense_sk(expense_id: str) -> str:
+    return f"{EXPENSE_PREFIX}{expense_id}"
+
+
+def external_id_sk(external_id: str) -> str:
+    """The marker of a bank's own transaction id, imported once."""
+    return f"{EXTERNAL_ID_PREFIX}{external_id}"
+
+
+def fingerprint_sk(day: str, amount: int, normal_payee: str) -> str:
+    """The marker counting expenses of one date, amount and (normalised) payee."""
+    return f"FP#{day}#{amount}#{normal_payee}"
+
+
+def raw_row_sk(day: str, digest: str) -> str:
+    """The marker of a bank row as the bank wrote it (its cells' digest), whatever columns were mapped."""
+    return f"RAW#{day}#{digest}"
+
+
 def total_sk(month: str, category: str | None = None) -> str:
     return f"TOTAL#{month}" if category is None else f"TOTAL#{month}#CAT#{category}"
 
