@@ -44,9 +44,12 @@ def dynamodb_concurrency(monkeypatch: pytest.MonkeyPatch, atomic_aws_calls: None
 
     moto runs one call at a time, so "overlap" is measured as DynamoDB would see it: a transaction that
     reaches an item within IN_FLIGHT_SECONDS (how long a transaction holds its items) of another one on the
-    same item is cancelled. Time spent queueing for moto's lock does not count. Returns the conflict count.
+    same item is cancelled. Time spent queueing for moto's lock does not count, and a caller's own previous
+    transaction never counts: one caller waits for each answer, and moto answers faster than DynamoDB holds
+    items, so without that a sign-in followed at once by a settings change looked like a conflict.
+    Returns the conflict count.
     """
-    started: dict[tuple[str, str], float] = {}  # item -> when the last transaction on it began
+    started: dict[tuple[str, str], tuple[float, int]] = {}  # item -> when, and by which thread, it was last written
     registry = threading.Lock()
     conflicts: Counter[str] = Counter()
     real = botocore.client.BaseClient._make_api_call
@@ -64,8 +67,9 @@ def dynamodb_concurrency(monkeypatch: pytest.MonkeyPatch, atomic_aws_calls: None
             return real(self, operation, params)
         items = items_of(params)
         with registry:
-            now = time.monotonic()
-            busy = [now - started.get(item, -IN_FLIGHT_SECONDS) < IN_FLIGHT_SECONDS for item in items]
+            now, caller = time.monotonic(), threading.get_ident()
+            last = {item: started.get(item, (-IN_FLIGHT_SECONDS, caller)) for item in items}
+            busy = [now - at < IN_FLIGHT_SECONDS and by != caller for at, by in last.values()]
             if any(busy):
                 conflicts["TransactionConflict"] += 1
                 TALLY["dynamodb.TransactionConflict (overlapping transactions)"] += 1
@@ -74,7 +78,7 @@ def dynamodb_concurrency(monkeypatch: pytest.MonkeyPatch, atomic_aws_calls: None
                     reasons=lambda _: ["TransactionConflict" if b else None for b in busy],
                 )
                 raise self.exceptions.from_code(cancelled.code)(cancelled.response(params), operation)
-            started.update(dict.fromkeys(items, now))
+            started.update(dict.fromkeys(items, (now, caller)))
         return real(self, operation, params)
 
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", transactions_conflict)
