@@ -22,7 +22,7 @@ from aws_lambda_powertools.utilities.idempotency import idempotent_function
 from pynamodb.attributes import UnicodeAttribute
 
 from pennydesk.helpdesk import intake, mail_thread, roster, workflow
-from pennydesk.helpdesk.ticket_records import Ticket
+from pennydesk.helpdesk.ticket_records import RECEIVED_PREFIX, Ticket, received_sk
 from pennydesk.identity import reply_tokens
 from pennydesk.platform import ratelimit
 from pennydesk.platform.clock import iso_precise, utcnow
@@ -221,7 +221,7 @@ def _keep(ticket_id: str, role: str, receipt: Receipt, email: InboundMail) -> No
     """The original's key with the ticket, and its Message-ID in that side's thread."""
     now = iso_precise(utcnow())
     ReceivedMail(
-        pk=mail_thread.thread_pk(ticket_id), sk=f"RECEIVED#{now}#{receipt.message_id}", ticket_id=ticket_id,
+        pk=mail_thread.thread_pk(ticket_id), sk=received_sk(now, receipt.message_id), ticket_id=ticket_id,
         role=role, sender=email.sender, object_key=receipt.object_key, received_at=now,
     ).save()
     if email.message_id:
@@ -230,7 +230,7 @@ def _keep(ticket_id: str, role: str, receipt: Receipt, email: InboundMail) -> No
 
 def originals(ticket_id: str) -> list[ReceivedMail]:
     """The messages added to a ticket by email, oldest first, each with its original's key."""
-    return list(ReceivedMail.query(mail_thread.thread_pk(ticket_id), ReceivedMail.sk.startswith("RECEIVED#")))
+    return list(ReceivedMail.query(mail_thread.thread_pk(ticket_id), ReceivedMail.sk.startswith(RECEIVED_PREFIX)))
 
 
 def original_url(received: ReceivedMail, seconds: int = 300) -> str:

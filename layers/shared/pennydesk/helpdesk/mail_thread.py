@@ -11,21 +11,15 @@ from __future__ import annotations
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import PutError
 
-from pennydesk.helpdesk.ticket_records import Ticket
+from pennydesk.helpdesk.ticket_records import MAIL_PREFIX, TICKET_ID_SK, Ticket, mail_sk, thread_pk, ticket_number_pk
 from pennydesk.identity import reply_tokens
 from pennydesk.platform.clock import iso_precise, utcnow
 from pennydesk.platform.dynamo import KeyedModel, table_meta
 from pennydesk.platform.email.send import Threading
 from pennydesk.platform.settings import get_settings
 
-THREAD_PREFIX = "THREAD#"
-MAIL_PREFIX = "MAIL#"
 # Enough for any client to thread: the first message and the latest few (RFC 5322 allows trimming).
 MAX_REFERENCES = 10
-
-
-def thread_pk(ticket_id: str) -> str:
-    return f"{THREAD_PREFIX}{ticket_id}"
 
 
 class ThreadMessage(KeyedModel):
@@ -51,7 +45,7 @@ class TicketNumber(KeyedModel):
 
 def ticket_id_for_number(number: int) -> str | None:
     try:
-        return str(TicketNumber.get(f"TICKETNO#{number}", "TICKET_ID").ticket_id)
+        return str(TicketNumber.get(ticket_number_pk(number), TICKET_ID_SK).ticket_id)
     except TicketNumber.DoesNotExist:
         return None
 
@@ -70,7 +64,7 @@ def remember(ticket_id: str, role: str, message_id: str, direction: str = "out")
         return
     at = iso_precise(utcnow())
     kept = ThreadMessage(
-        pk=thread_pk(ticket_id), sk=f"{MAIL_PREFIX}{message_id}", ticket_id=ticket_id, role=role,
+        pk=thread_pk(ticket_id), sk=mail_sk(message_id), ticket_id=ticket_id, role=role,
         message_id=message_id, direction=direction, at=at,
     )
     try:
@@ -101,7 +95,7 @@ def threading(ticket: Ticket, role: str, *, reply_to: bool = True) -> Threading:
 
 def for_customer(ticket: Ticket) -> Threading:
     """The customer's side; the ticket's number is linked to it here, where `[#number]` first goes out."""
-    TicketNumber(pk=f"TICKETNO#{int(ticket.number)}", sk="TICKET_ID", ticket_id=ticket.ticket_id).save()
+    TicketNumber(pk=ticket_number_pk(int(ticket.number)), sk=TICKET_ID_SK, ticket_id=ticket.ticket_id).save()
     return threading(ticket, "customer")
 
 

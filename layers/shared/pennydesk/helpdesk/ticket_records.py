@@ -285,3 +285,27 @@ class Feedback(KeyedModel):  # in the ticket's own partition
     first_rated_at = UnicodeAttribute(null=True)
     times = NumberAttribute(default=0)  # how often it was sent; the last one counts
 
+
+# ------------------------------------------------------------------------------ the ticket's email thread
+THREAD_PREFIX = "THREAD#"
+MAIL_PREFIX = "MAIL#"
+RECEIVED_PREFIX = "RECEIVED#"
+TICKET_ID_SK = "TICKET_ID"
+
+
+def thread_pk(ticket_id: str) -> str:
+    """The partition of a ticket's emails, outside the ticket's own (so the ticket stream never sees them)."""
+    return f"{THREAD_PREFIX}{ticket_id}"
+
+
+def mail_sk(message_id: str) -> str:
+    return f"{MAIL_PREFIX}{message_id}"
+
+
+def received_sk(at: str, ses_message_id: str) -> str:
+    return f"{RECEIVED_PREFIX}{at}#{ses_message_id}"
+
+
+def ticket_number_pk(number: int) -> str:
+    """Which ticket `[#number]` names: pk=TICKETNO#<number>, sk=TICKET_ID."""
+    return f"TICKETNO#{int(number)}"
