@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 
 import boto3
 import pytest
-from botocore.client import BaseClient
 from pennydesk.helpdesk import roster
 from pennydesk.platform.email.render import render
 from pennydesk.platform.email.send import send
@@ -26,7 +25,7 @@ from pennydesk.spending import account
 from infra.local.engine import REGION, ROOT, LocalStack
 from infra.local.template import load_yaml
 from tests.support.helpdesk import VALID_TICKET, open_ticket
-from tests.support.identity import sign_in
+from tests.support.identity import sign_in, sign_in_aws_calls
 from tests.support.outbox import outbox_for
 from tests.support.records import stored_items, stored_tickets
 from tests.support.stack import ADMIN
@@ -251,31 +250,16 @@ def _sign_in_timed(stack: LocalStack, email: str, ip: str) -> tuple[float, tuple
     return elapsed, (answer.status, answer.body, sorted(answer.headers.items()))
 
 
-def _aws_calls_of(stack: LocalStack, monkeypatch: pytest.MonkeyPatch, email: str, ip: str) -> list[str]:
-    """The AWS requests one sign-in makes, in order: service, operation and table (keys and values left out)."""
-    calls: list[str] = []
-    real = BaseClient._make_api_call
-
-    def recording(client: BaseClient, operation: str, params: dict) -> object:
-        calls.append(f"{client.meta.service_model.service_name} {operation} {params.get('TableName', '')}".strip())
-        return real(client, operation, params)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(BaseClient, "_make_api_call", recording)
-        assert stack.http("POST", SIGN_IN, json_body={"email": email}, source_ip=ip).status == 202
-    return calls
-
-
 def test_sign_in_makes_the_same_aws_requests_whoever_the_address_belongs_to(
     stack: LocalStack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Timing can't tell what the requests don't differ in: an agent, the admin, a spending account and a
     stranger cost the same reads and writes, so no side channel says which addresses are staff."""
     account.ensure("known.user@example.com")
-    _aws_calls_of(stack, monkeypatch, "warm.up@example.com", "192.0.2.9")  # caches: the signing key
+    sign_in_aws_calls(stack, monkeypatch, "warm.up@example.com", "192.0.2.9")  # caches: the signing key
 
     seen = {
-        email: _aws_calls_of(stack, monkeypatch, email, f"192.0.2.{n}")
+        email: sign_in_aws_calls(stack, monkeypatch, email, f"192.0.2.{n}")
         for n, email in enumerate(("ada@pennydesk.local", ADMIN, "known.user@example.com", "stranger@example.com"))
     }
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+from botocore.client import BaseClient
+
 from infra.local.engine import LocalStack
 from tests.support.outbox import link_to, outbox_for, query_of
 
@@ -30,3 +33,19 @@ def tamper(token: str) -> str:
     """
     i = len(token) - 10
     return token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1 :]
+
+
+def sign_in_aws_calls(stack: LocalStack, monkeypatch: pytest.MonkeyPatch, email: str, ip: str) -> list[str]:
+    """The AWS requests the API makes for one sign-in request, in order: service, operation and table (keys and
+    values left out), so two requests can be compared for what they cost."""
+    calls: list[str] = []
+    real = BaseClient._make_api_call
+
+    def recording(client: BaseClient, operation: str, params: dict) -> object:
+        calls.append(f"{client.meta.service_model.service_name} {operation} {params.get('TableName', '')}".strip())
+        return real(client, operation, params)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(BaseClient, "_make_api_call", recording)
+        assert stack.http("POST", "/api/auth/sign-in", json_body={"email": email}, source_ip=ip).status == 202
+    return calls
