@@ -22,11 +22,11 @@ import boto3
 
 from bench.counting import count_calls
 from bench.import_csv import session
+from bench.queue import OPEN_TICKETS, one_agent_desk
 from bench.report import Row
 from infra.local.engine import REGION, LocalStack
 
 SECTION = "desk"
-OPEN_TICKETS = 10
 SMALL, LARGE, QUICK_LARGE = 100, 100_000, 10_000
 AGENT = "desk-agent@bench.local"
 WORDS = ("refund", "invoice", "password", "export", "login", "card", "plan", "receipt", "address", "crash")
@@ -101,26 +101,10 @@ def read_pages(stack: LocalStack, auth: dict[str, str], runs: int) -> dict[str, 
 
 
 def run(quick: bool) -> tuple[list[Row], list[str]]:
-    import json
-    import tempfile
-    from pathlib import Path
-
     runs = 5 if quick else 9
     large_count = QUICK_LARGE if quick else LARGE
-    with tempfile.TemporaryDirectory(prefix="pennydesk-bench-") as tmp:
-        seed = Path(tmp) / "seed.json"
-        seed.write_text(json.dumps({"admins": [], "agents": [
-            {"name": "Desk Agent", "email": AGENT, "categories": ["general"]}]}), encoding="utf-8")
-        stack = LocalStack(seed=seed, log_level="ERROR").start()
+    stack = one_agent_desk(AGENT, "Desk Agent", "Open refund question")
     try:
-        for i in range(OPEN_TICKETS):
-            created = stack.http("POST", "/api/tickets", json_body={
-                "name": f"Customer {i}", "email": f"open{i}@example.com", "subject": f"Open refund question {i}",
-                "description": "Still waiting.", "category": "general", "priority": ("low", "normal", "high")[i % 3],
-            })
-            if created.status != 201:
-                raise RuntimeError(f"POST /api/tickets answered {created.status}")
-        stack.drain()
         auth = session(stack, AGENT)
         seed_resolved(SMALL, 100_000)
         read_pages(stack, auth, 2)  # warm-up: route tables, clients

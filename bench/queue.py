@@ -88,26 +88,34 @@ def read_queue(stack: LocalStack, auth: dict[str, str], runs: int) -> dict[str, 
     }
 
 
-def run(quick: bool) -> tuple[list[Row], list[str]]:
+def one_agent_desk(agent: str, name: str, subject: str) -> LocalStack:
+    """A started stack whose one agent covers "general" and holds OPEN_TICKETS open tickets, opened through
+    the API (their subjects numbered after `subject`)."""
     import json
     import tempfile
     from pathlib import Path
 
-    runs = 20 if quick else 30
     with tempfile.TemporaryDirectory(prefix="pennydesk-bench-") as tmp:
         seed = Path(tmp) / "seed.json"
         seed.write_text(json.dumps({"admins": [], "agents": [
-            {"name": "Queue Agent", "email": AGENT, "categories": ["general"]}]}), encoding="utf-8")
+            {"name": name, "email": agent, "categories": ["general"]}]}), encoding="utf-8")
         stack = LocalStack(seed=seed, log_level="ERROR").start()
+    for i in range(OPEN_TICKETS):
+        created = stack.http("POST", "/api/tickets", json_body={
+            "name": f"Customer {i}", "email": f"open{i}@example.com", "subject": f"{subject} {i}",
+            "description": "Still waiting.", "category": "general", "priority": ("low", "normal", "high")[i % 3],
+        })
+        if created.status != 201:
+            stack.stop()
+            raise RuntimeError(f"POST /api/tickets answered {created.status}")
+    stack.drain()
+    return stack
+
+
+def run(quick: bool) -> tuple[list[Row], list[str]]:
+    runs = 20 if quick else 30
+    stack = one_agent_desk(AGENT, "Queue Agent", "Open question")
     try:
-        for i in range(OPEN_TICKETS):
-            created = stack.http("POST", "/api/tickets", json_body={
-                "name": f"Customer {i}", "email": f"open{i}@example.com", "subject": f"Open question {i}",
-                "description": "Still waiting.", "category": "general", "priority": ("low", "normal", "high")[i % 3],
-            })
-            if created.status != 201:
-                raise RuntimeError(f"POST /api/tickets answered {created.status}")
-        stack.drain()
         auth = session(stack, AGENT)
         agent_id = _agent_id()
         seed_closed(agent_id, SMALL, 100_000)
