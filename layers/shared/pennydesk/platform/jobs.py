@@ -45,9 +45,12 @@ def is_job(body: dict[str, Any]) -> bool:
     return "job" in body
 
 
-def handler_of(name: str) -> Callable[..., str] | None:
-    target = _JOBS.get(name)
-    if target is None:
-        return None
+def load_handler(target: str) -> Callable[..., Any]:
+    """The function a "package.module:function" name points at, importing its module now (on first use)."""
     module, _, function = target.partition(":")
     return getattr(importlib.import_module(module), function)  # type: ignore[no-any-return]
+
+
+def handler_of(name: str) -> Callable[..., str] | None:
+    target = _JOBS.get(name)
+    return load_handler(target) if target is not None else None

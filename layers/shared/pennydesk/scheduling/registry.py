@@ -8,13 +8,13 @@ workflow in turn, and the scheduler, which only leases and enqueues, never loads
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
 
+from pennydesk.platform.jobs import load_handler
 from pennydesk.scheduling.records import TimerBase
 
 Handler = Callable[[Any, datetime], str]
@@ -58,5 +58,4 @@ def model_of(table: str) -> type[TimerBase]:
 
 @cache
 def handler_of(kind: Kind) -> Handler:
-    module, _, function = kind.handler.partition(":")
-    return getattr(importlib.import_module(module), function)  # type: ignore[no-any-return]
+    return load_handler(kind.handler)
