@@ -4,31 +4,20 @@ and counts visitors by the address CloudFront saw (CloudFront-Viewer-Address), n
 
 from __future__ import annotations
 
-import copy
 import json
-from pathlib import Path
 from typing import Any
 
 from infra.local.engine import LocalStack
+from tests.support.aws_events import http_api_event
 
-SAMPLE = json.loads((Path(__file__).parents[1] / "fixtures" / "aws" / "http_api_v2_event.json").read_text())
 EDGE_IP = "130.176.0.7"  # one CloudFront edge, in front of many visitors
 
 
 def sign_in_event(email: str, headers: dict[str, str]) -> dict[str, Any]:
     """AWS's sample HTTP API event, changed to a sign-in request that reached the API from an edge."""
-    event = copy.deepcopy(SAMPLE)
-    for key in ("queryStringParameters", "cookies", "stageVariables", "pathParameters"):
-        event.pop(key, None)
-    event.update(rawPath="/api/auth/sign-in", rawQueryString="", routeKey="ANY /api/{proxy+}",
-                 headers={"content-type": "application/json", **headers}, body=json.dumps({"email": email}))
-    event["pathParameters"] = {"proxy": "auth/sign-in"}
-    context = event["requestContext"]
-    context.pop("authorizer", None)
-    context.pop("authentication", None)
-    context.update(routeKey="ANY /api/{proxy+}")
-    context["http"].update(method="POST", path="/api/auth/sign-in", sourceIp=EDGE_IP)
-    return event
+    body = json.dumps({"email": email}).encode()
+    return http_api_event("POST", "/api/auth/sign-in", headers={"content-type": "application/json", **headers},
+                          body=body, source_ip=EDGE_IP)
 
 
 def status(stack: LocalStack, event: dict[str, Any]) -> int:

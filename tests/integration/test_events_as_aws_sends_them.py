@@ -4,46 +4,23 @@ base64-encoded."""
 
 from __future__ import annotations
 
-import base64
-import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from infra.local.engine import LocalStack
+from tests.support.aws_events import http_api_event
 from tests.support.identity import sign_in
-
-SAMPLE = json.loads((Path(__file__).parents[1] / "fixtures" / "aws" / "http_api_v2_event.json").read_text())
 
 
 def as_aws_sends(
     stack: LocalStack, method: str, path: str, *, stage: str = "$default", headers: dict[str, str] | None = None,
     body: bytes | None = None, binary: bool = False,
 ) -> dict[str, Any]:
-    """AWS's sample event, changed only where this request differs: method, path, stage, headers (with what the
-    site's CloudFront adds) and body."""
-    event = copy.deepcopy(SAMPLE)
-    raw_path = path if stage == "$default" else f"/{stage}{path}"
+    """AWS's sample event for this request, with what the site's CloudFront adds to its headers."""
     headers = {**stack.cloudfront_headers("203.0.113.9"), **(headers or {})}
-    event.update(rawPath=raw_path, rawQueryString="", routeKey="ANY /api/{proxy+}", headers=headers)
-    for key in ("queryStringParameters", "cookies", "stageVariables"):
-        event.pop(key, None)
-    event["pathParameters"] = {"proxy": path.removeprefix("/api/")}
-    context = event["requestContext"]
-    context.pop("authorizer", None)
-    context.pop("authentication", None)
-    context.update(stage=stage, routeKey="ANY /api/{proxy+}")
-    context["http"].update(method=method, path=raw_path, sourceIp="203.0.113.9")
-    if body is None:
-        event.pop("body", None)
-        event["isBase64Encoded"] = False
-    elif binary:
-        event["body"], event["isBase64Encoded"] = base64.b64encode(body).decode(), True
-    else:
-        event["body"], event["isBase64Encoded"] = body.decode("utf-8"), False
-    return event
+    return http_api_event(method, path, stage=stage, headers=headers, body=body, binary=binary)
 
 
 def csv_of(size: int) -> bytes:
