@@ -202,7 +202,7 @@ def _body_limit(event: dict[str, Any]) -> int:
     return LARGE_BODY_ROUTES.get(_route_path(event), MAX_BODY_BYTES)
 
 
-def _unreadable_body(event: dict[str, Any]) -> Response | None:
+def _unreadable_body(event: dict[str, Any], headers: dict[str, str]) -> Response | None:
     """Refuse, in the API's error shape, a body the JSON routes cannot read, before Powertools tries to.
 
     Powertools would read a form or multipart body as fields (so a cross-site HTML form could post one
@@ -211,7 +211,6 @@ def _unreadable_body(event: dict[str, Any]) -> Response | None:
     """
     if _route_path(event) in TEXT_BODY_ROUTES or not event.get("body"):
         return None
-    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     # No type is no JSON: a page elsewhere can post a typeless Blob without a CORS preflight.
     media_type = (headers.get("content-type") or "").split(";")[0].strip().lower()
     if media_type != "application/json":
@@ -235,9 +234,8 @@ def _unreadable_body(event: dict[str, Any]) -> Response | None:
     return None
 
 
-def _not_through_site(event: dict[str, Any]) -> Response | None:
+def _not_through_site(headers: dict[str, str]) -> Response | None:
     """Refuse what reached the API by its own execute-api address instead of through the site's CloudFront."""
-    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     if edge.through_site(headers):
         return None
     return error_response(
@@ -245,7 +243,7 @@ def _not_through_site(event: dict[str, Any]) -> Response | None:
     )
 
 
-def _cross_site(event: dict[str, Any], method: str) -> Response | None:
+def _cross_site(headers: dict[str, str], method: str) -> Response | None:
     """Refuse a state-changing request that a browser made for another site's page.
 
     Browsers mark every request with Sec-Fetch-Site, which a page's script cannot set; where it is missing (an
@@ -254,7 +252,6 @@ def _cross_site(event: dict[str, Any], method: str) -> Response | None:
     """
     if method not in STATE_CHANGING_METHODS:
         return None
-    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     fetch_site, origin = headers.get("sec-fetch-site"), headers.get("origin")
     if fetch_site is not None:
         allowed = fetch_site.strip().lower() in NOT_CROSS_SITE
@@ -300,7 +297,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     allowed = _methods_for(path)
     if allowed and method not in allowed:  # before routing: a parameter route would take the fixed path
         return _reply(_method_not_allowed(method, allowed), {"Allow": ", ".join(sorted(allowed))})
-    refusal = _not_through_site(event) or _cross_site(event, method) or _unreadable_body(event)
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}  # HTTP APIs send them lower-cased
+    refusal = _not_through_site(headers) or _cross_site(headers, method) or _unreadable_body(event, headers)
     if refusal is not None:
         return _reply(refusal)
     register_invocation(context)
