@@ -309,3 +309,34 @@ def received_sk(at: str, ses_message_id: str) -> str:
 def ticket_number_pk(number: int) -> str:
     """Which ticket `[#number]` names: pk=TICKETNO#<number>, sk=TICKET_ID."""
     return f"TICKETNO#{int(number)}"
+
+
+# ------------------------------------------------------------------------------ the ticket's attachments
+FILES_PREFIX = "FILES#"
+FILE_PREFIX = "FILE#"
+PENDING_PREFIX = "PENDING#"
+
+
+def files_pk(ticket_id: str) -> str:
+    """The partition of a ticket's attachments, outside the ticket's own (the ticket stream never sees them)."""
+    return f"{FILES_PREFIX}{ticket_id}"
+
+
+def file_sk(at: str, attachment_id: str) -> str:
+    """A stored attachment, oldest first."""
+    return f"{FILE_PREFIX}{at}#{attachment_id}"
+
+
+def pending_sk(attachment_id: str) -> str:
+    """An upload handed out and not yet completed."""
+    return f"{PENDING_PREFIX}{attachment_id}"
+
+
+def file_object_key(ticket_id: str, attachment_id: str) -> str:
+    """Where a checked attachment is kept in the attachments bucket."""
+    return f"files/{ticket_id}/{attachment_id}"
+
+
+def pending_object_key(attachment_id: str) -> str:
+    """Where a presigned upload lands before it is checked."""
+    return f"pending/{attachment_id}"

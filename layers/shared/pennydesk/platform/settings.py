@@ -55,6 +55,7 @@ class Settings:
     articles_table: str = "ArticlesTable"
     inbound_domain: str = "pennydesk.local"  # replies come to reply+<token>@ and support@ it; "" = no inbound mail
     inbound_bucket: str = "InboundBucket"  # where SES receiving stores each raw message
+    attachments_bucket: str = "AttachmentsBucket"  # tickets' attachments (helpdesk/ticket_attachments.py)
     token_ttl_seconds: dict[str, int] = field(default_factory=dict)
     agent_capacity_default: int = 25
     survey_delay_seconds: int = DEFAULT_SURVEY_DELAY_HOURS * 3600
@@ -70,6 +71,8 @@ DEFAULT_TOKEN_TTL_SECONDS = {
     "survey": 30 * 24 * 3600,
     "sign_in": 15 * 60,
     "session": 7 * 24 * 3600,
+    # In a digest's List-Unsubscribe header: it must keep working for months, and can do nothing but that.
+    "unsubscribe": 180 * 24 * 3600,
 }
 
 
@@ -95,6 +98,7 @@ def get_settings() -> Settings:
         articles_table=env.get("ARTICLES_TABLE", "ArticlesTable"),
         inbound_domain=env.get("INBOUND_DOMAIN", "pennydesk.local").strip().lower(),
         inbound_bucket=env.get("INBOUND_BUCKET", "InboundBucket"),
+        attachments_bucket=env.get("ATTACHMENTS_BUCKET", "AttachmentsBucket"),
         token_ttl_seconds=ttl,
         agent_capacity_default=int(env.get("AGENT_CAPACITY_DEFAULT", "25")),
         **_follow_ups(env),
