@@ -214,6 +214,26 @@ def test_an_overlong_query_or_control_characters_are_a_clear_422(desk: Desk, typ
         assert answer.json()["errors"][0]["field"] == "q" and answer.json()["message"]
 
 
+def test_where_sqlite_lacks_fts5_search_answers_a_clear_503_and_the_rest_of_the_help_center_works(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A runtime whose SQLite was built without FTS5 (its CREATE VIRTUAL TABLE says "no such module"): the
+    index's module is pointed at one this SQLite lacks, so the real SQLite gives the real error."""
+    from pennydesk.helpcenter import catalog, index
+
+    created = desk.write(**DOUBLE_CHARGE)
+    monkeypatch.setattr(index, "ENGINE", "fts5_not_compiled_in")
+    monkeypatch.setattr(catalog, "_warm", catalog._Warm())  # a cold function: it must build the index
+    for path in ("/api/help/articles", "/api/help/suggest"):
+        answer = desk.stack.http("GET", path, query="q=charged")
+        assert answer.status == 503, answer.body
+        assert answer.json()["code"] == "search_unavailable" and "unavailable" in answer.json()["message"]
+    assert desk.read(created["slug"]).status == 200  # reading an article needs no index
+    assert desk.figures()["searches"] == 0
+    monkeypatch.setattr(index, "ENGINE", "fts5")
+    assert desk.found("charged") == [created["slug"]]
+
+
 def test_suggestions_are_at_most_five_and_follow_the_word_being_typed(desk: Desk) -> None:
     for n in range(7):
         desk.write(title=f"Charged twice, case {n}", body="A second charge is a hold.", published=True)

@@ -202,3 +202,29 @@ def test_a_report_covers_the_30_days_ending_today_unless_told_and_refuses_a_bad_
         with pytest.raises(PennydeskError) as refused:
             days_between(start, end, today)
         assert refused.value.field == field
+
+
+def test_this_runtimes_sqlite_has_fts5_with_the_porter_tokenizer() -> None:
+    """What the index needs; checked where the tests run (Lambda's own runtime: docs/performance.md)."""
+    import sqlite3
+
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize = 'porter unicode61')")
+    db.execute("INSERT INTO t VALUES ('charging')")
+    assert db.execute("SELECT count(*) FROM t WHERE t MATCH 'charged'").fetchone() == (1,)
+
+
+def test_without_fts5_the_index_says_search_is_unavailable_and_logs_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite built without FTS5 refuses `USING fts5` with "no such module"; a module this SQLite lacks makes
+    it give that very error."""
+    from pennydesk.helpcenter import index as index_module
+
+    logged: list[tuple[str, dict]] = []
+    monkeypatch.setattr(index_module, "ENGINE", "fts5_not_compiled_in")
+    monkeypatch.setattr(index_module.logger, "error", lambda message, extra: logged.append((message, extra)))
+    with pytest.raises(index_module.SearchUnavailable) as refused:
+        SearchIndex(ARTICLES)
+    assert refused.value.status == 503 and refused.value.code == "search_unavailable"
+    assert "unavailable" in refused.value.message
+    assert len(logged) == 1 and "FTS5" in logged[0][0]
+    assert "no such module: fts5_not_compiled_in" in logged[0][1]["error"]

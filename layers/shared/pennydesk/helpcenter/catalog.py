@@ -57,10 +57,11 @@ def current_index() -> SearchIndex:
 def find(query: str, category: str | None) -> list[Hit]:
     """`GET /api/help/articles`: the query's matches best first, or every article when it has no words."""
     search.check(query)
+    index = current_index()  # first: a search the runtime cannot serve (no FTS5) is not counted
     if not search.terms(query):
-        return current_index().listing(category=category)
+        return index.listing(category=category)
     figures.count("searches")
-    return current_index().search(query, category=category, limit=RESULTS)
+    return index.search(query, category=category, limit=RESULTS)
 
 
 def suggest(query: str) -> list[Hit]:

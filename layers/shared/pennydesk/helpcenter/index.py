@@ -1,14 +1,24 @@
 """The search index: SQLite FTS5 in memory, built from the published articles and kept while the function
 is warm. Porter stemming ("charged", "charges", "charging" are one word), bm25 ranking with a title match
-worth more than a body match, one-letter typos fixed against the articles' own words."""
+worth more than a body match, one-letter typos fixed against the articles' own words.
+
+FTS5 is compiled into the SQLite that CPython uses on Debian, Fedora and Amazon Linux 2023 (docs/performance.md
+says where that was read), but it is an SQLite build option: where it is missing, search answers 503
+"search unavailable" and logs an error, rather than a 500 or an engine error."""
 
 from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
 
+from aws_lambda_powertools import Logger
+
 from pennydesk.helpcenter import search
 from pennydesk.helpcenter.rendering import excerpt
+from pennydesk.platform.errors import PennydeskError
+
+logger = Logger(child=True)
+ENGINE = "fts5"  # the virtual-table module the index needs from the SQLite this Python links
 
 # bm25 weights per column (title, body): a word in the title counts ten times one in the body. A category
 # of None matches every article.
@@ -23,6 +33,13 @@ LISTING = (
     "ORDER BY helpful DESC, updated_at DESC LIMIT ?"
 )
 FOUND = "SELECT 1 FROM articles WHERE articles MATCH ? LIMIT 1"
+
+
+class SearchUnavailable(PennydeskError):
+    """This runtime's SQLite lacks FTS5: the help center's search cannot run here (an operator's problem)."""
+
+    status = 503
+    code = "search_unavailable"
 
 
 @dataclass(frozen=True)
@@ -50,12 +67,19 @@ class Hit:
 class SearchIndex:
     def __init__(self, documents: list[Document]) -> None:
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
-        self._db.execute(
-            "CREATE VIRTUAL TABLE articles USING fts5("
-            "title, body, excerpt UNINDEXED, slug UNINDEXED, category UNINDEXED, updated_at UNINDEXED, "
-            "helpful UNINDEXED, "
-            "tokenize = 'porter unicode61 remove_diacritics 2')"
-        )
+        try:
+            self._db.execute(
+                f"CREATE VIRTUAL TABLE articles USING {ENGINE}("
+                "title, body, excerpt UNINDEXED, slug UNINDEXED, category UNINDEXED, updated_at UNINDEXED, "
+                "helpful UNINDEXED, "
+                "tokenize = 'porter unicode61 remove_diacritics 2')"
+            )
+        except sqlite3.OperationalError as exc:
+            if "no such module" not in str(exc):
+                raise
+            logger.error("help search unavailable: this SQLite has no FTS5",
+                         extra={"sqlite_version": sqlite3.sqlite_version, "error": str(exc)})
+            raise SearchUnavailable("Search is unavailable right now; please try again later.") from exc
         self._db.executemany(
             "INSERT INTO articles (title, body, excerpt, slug, category, updated_at, helpful) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
