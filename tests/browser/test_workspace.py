@@ -141,6 +141,9 @@ def test_an_admin_opens_a_colleagues_ticket_from_the_desk_and_reassigns_it_with_
     expect(page.locator("#action-done")).to_contain_text("Reassigned to")
     expect(page.locator("#history")).to_contain_text("Covering while the owner is out")
     expect(page.locator("#history")).to_contain_text("(customer) sent the request")
+    # The desk's own first assignment stays in the story after a person reassigns.
+    expect(page.locator("#history")).to_contain_text("Pennydesk assigned it to")
+    expect(page.locator("#history")).to_contain_text("the least-loaded agent covering")
 
 
 def test_a_customer_gets_a_fresh_link_then_signs_in_and_sees_both_requests(

@@ -67,7 +67,9 @@ def test_an_unacknowledged_urgent_ticket_goes_back_to_the_queue_and_to_someone_e
     history = stack.http("GET", f"/api/agent/tickets/{ticket.id}",
                          headers=_agent_link(stack, new_email, ticket)).json()["entries"]
     handed = [e for e in history if e["kind"] == "event" and e["author_type"] == "system"]
-    assert [(e["action"], e["from_status"], e["to_status"]) for e in handed] == [("reassign", "assigned", "new")]
+    assert [(e["action"], e["from_status"], e["to_status"]) for e in handed] == [
+        ("assign", "new", "assigned"), ("reassign", "assigned", "new"), ("assign", "new", "assigned"),
+    ]  # the desk assigned it, handed it back, and assigned it again
 
     stack.run_schedule(start + timedelta(hours=3))  # nothing more: that breach is recorded
     assert len(breaches(stack, ADMIN)) == 1 and stored_ticket(ticket.id)["agent_id"] == after["agent_id"]

@@ -79,13 +79,15 @@ def test_history_records_who_did_what_and_when(stack: LocalStack) -> None:
 
     events = [e for e in body["entries"] if e["kind"] == "event"]
     assert [(e["action"], e["from_status"], e["to_status"]) for e in events] == [
+        ("assign", "new", "assigned"),
         ("acknowledge", "assigned", "in_progress"),
         ("set_priority", "in_progress", "in_progress"),
         ("resolve", "in_progress", "resolved"),
     ]
+    assert (events[0]["author"], events[0]["author_type"]) == ("Pennydesk", "system")
     agent_name = body["me"]["name"]
-    assert all(e["author"] == agent_name and e["author_type"] == "agent" and e["created_at"] for e in events)
-    assert events[1]["detail"] == "priority urgent"
+    assert all(e["author"] == agent_name and e["author_type"] == "agent" and e["created_at"] for e in events[1:])
+    assert events[2]["detail"] == "priority urgent"
     assert body["ticket"]["priority"] == "urgent"
 
 

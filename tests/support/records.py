@@ -82,8 +82,9 @@ def stream_records(stack: LocalStack, table: str = "TicketsTable") -> list[dict[
 
 
 def ticket_records(records: list[dict[str, Any]], ticket_id: str) -> list[dict[str, Any]]:
-    key = f"TICKET#{ticket_id}"
-    return [r for r in records if r["dynamodb"]["Keys"]["pk"]["S"] == key]
+    """The stream records of the ticket item itself (not of the history entries in its partition)."""
+    key = {"pk": f"TICKET#{ticket_id}", "sk": "TICKET"}
+    return [r for r in records if {k: v["S"] for k, v in r["dynamodb"]["Keys"].items()} == key]
 
 
 def queue_depth(stack: LocalStack, logical_id: str) -> int:

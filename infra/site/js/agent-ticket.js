@@ -28,6 +28,8 @@ const HISTORY_VERBS = {
   reassign: "reassigned the ticket",
   set_priority: "changed the priority",
   customer_reply: "replied",
+  assign: "assigned it",
+  survey_sent: "sent the satisfaction survey",
 };
 
 const session = getSession();
@@ -118,13 +120,15 @@ function eventText(entry) {
 }
 
 /**
- * Everything that happened, in one timeline: the request, the desk's own assignment (when no person's
- * reassignment explains the current agent), each message and note, the history's events and each rating.
+ * Everything that happened, in one timeline: the request, each message and note, the history's events (the
+ * desk's own assignments and surveys among them) and each rating.
  */
 function timeline(ticket, entries, ratings, me, agents) {
   const items = [{ at: ticket.created_at, text: `${ticket.customer_name} (customer) sent the request` }];
+  // Tickets from before the desk wrote its assignments down: only the latest one can be told, from the ticket.
+  const recorded = entries.some((e) => e.action === "assign");
   const explained = entries.some((e) => e.action === "reassign" && e.to_status === "assigned" && e.created_at === ticket.assigned_at);
-  if (ticket.agent_id && ticket.assigned_at && !explained) {
+  if (ticket.agent_id && ticket.assigned_at && !explained && !recorded) {
     items.push({ at: ticket.assigned_at, text: `Pennydesk assigned it to ${agentName(ticket.agent_id, me, agents)} (least-loaded agent covering ${humanize(ticket.category).toLowerCase()})` });
   }
   for (const e of entries) {

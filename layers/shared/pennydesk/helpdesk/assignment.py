@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from aws_lambda_powertools import Logger
 from pynamodb.exceptions import TransactWriteError
 
+from pennydesk.helpdesk import history
 from pennydesk.helpdesk.agent_records import PROFILE_SK, Agent, AgentSlot
 from pennydesk.helpdesk.roster import slot_for
 from pennydesk.helpdesk.ticket_records import Ticket
@@ -105,6 +106,7 @@ def assign(ticket: Ticket, *, avoid: str | None = None) -> AssignmentResult:
                     ],
                     condition=(Ticket.status == Status.NEW) & Ticket.agent_id.does_not_exist(),
                 )
+                tx.save(history.assigned(ticket, agent.name, now))  # the story keeps it after a reassignment
         except TransactWriteError as exc:
             reasons = [r.code if r else None for r in (exc.cancellation_reasons or [])]
             if reasons and reasons[-1] == "ConditionalCheckFailed":

@@ -10,11 +10,12 @@ from datetime import datetime
 from aws_lambda_powertools import Logger
 from pynamodb.transactions import TransactWrite
 
-from pennydesk.helpdesk import mail_thread, workflow
+from pennydesk.helpdesk import history, mail_thread, workflow
 from pennydesk.helpdesk.feedback import RATINGS, survey_url
 from pennydesk.helpdesk.ticket_records import TicketTimer
 from pennydesk.helpdesk.vocabulary import Status, is_finished
 from pennydesk.identity import links, tokens
+from pennydesk.platform.clock import iso
 from pennydesk.platform.email.render import render
 from pennydesk.platform.email.send import send
 from pennydesk.platform.errors import NotFound
@@ -45,6 +46,7 @@ def send_survey(timer: TicketTimer, now: datetime) -> str:
         render("satisfaction_survey", ticket=ticket, ratings=ratings, page_url=survey_url(ticket.ticket_id, token)),
         mail_thread.for_customer(ticket),
     )
+    history.keep_first(history.survey_sent(ticket, resolution, iso(now)))
     timers.finish(timer)
     return "sent"
 

@@ -51,6 +51,8 @@ class Action(StrEnum):
     SET_PRIORITY = "set_priority"
     CUSTOMER_REPLY = "customer_reply"
     CLOSE = "close"  # by the desk itself, after the quiet period
+    ASSIGN = "assign"  # by the desk itself, by the least-loaded rule
+    SURVEY_SENT = "survey_sent"  # by the desk itself, after a resolution
 
 
 AGENT_ACTIONS = (
