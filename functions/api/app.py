@@ -47,8 +47,9 @@ if TYPE_CHECKING:
 MAX_BODY_BYTES = 64 * 1024
 # A bank's CSV export of a few years is a few MB; Lambda's synchronous payload limit is 6 MB.
 LARGE_BODY_ROUTES = {"/api/expenses/import": 5 * 1024 * 1024}
-# Routes whose body is not JSON: they check their own content type and read the text themselves.
-TEXT_BODY_ROUTES = {"/api/expenses/import"}
+# Routes whose body is not JSON: they check their own content type and read the text themselves. The one-click
+# unsubscribe takes RFC 8058's form body, POSTed by mailbox providers' servers (no Origin: _cross_site serves it).
+TEXT_BODY_ROUTES = {"/api/expenses/import", "/api/unsubscribe"}
 METHODS_WITH_A_BODY = {"POST", "PUT", "PATCH"}
 STATE_CHANGING_METHODS = METHODS_WITH_A_BODY | {"DELETE"}
 # What a browser's Sec-Fetch-Site says of a request it makes for a page of this site, or for a person.

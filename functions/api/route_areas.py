@@ -34,6 +34,7 @@ ROUTE_MODULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("routes.spending.expenses", ("expenses",)),
     ("routes.spending.reports", ("reports",)),
     ("routes.spending.transfer", ("expenses",)),
+    ("routes.spending.unsubscribe", ("unsubscribe",)),
     ("routes.helpcenter.help_articles", ("help",)),
     ("routes.helpcenter.admin_articles", ("admin",)),
     ("routes.helpcenter.admin_reports_help", ("admin",)),

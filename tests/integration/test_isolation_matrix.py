@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 import time_machine
 from pennydesk.identity import tokens
+from pennydesk.spending import unsubscribe
 
 from infra.local.engine import LocalStack
 from tests.support.helpdesk import OpenTicket, open_ticket
@@ -33,10 +34,10 @@ from tests.support.stack import ADMIN
 OK = "ok"
 CALLERS = (
     "anonymous", "customer", "other_customer", "survey", "agent", "agent_session", "other_agent",
-    "user", "other_user", "admin", "tampered", "expired", "wrong_purpose",
+    "user", "other_user", "admin", "unsubscribe", "tampered", "expired", "wrong_purpose",
 )
 SESSIONS = ("agent_session", "user", "other_user", "admin")
-LINKS = ("customer", "other_customer", "survey", "agent", "other_agent")
+LINKS = ("customer", "other_customer", "survey", "agent", "other_agent", "unsubscribe")
 FORGED = ("anonymous", "tampered", "expired", "wrong_purpose")
 
 
@@ -72,6 +73,8 @@ POLICIES: dict[str, dict[str, Any]] = {
     "own_account": _policy({caller: OK for caller in SESSIONS}),
     # One record by id: its owner reads it; any other account is told it does not exist.
     "own_record": _policy({"user": OK, "other_user": 404, "admin": 404, "agent_session": 404}),
+    # A digest's List-Unsubscribe link: its own token, which opens nothing else (every other row says so).
+    "unsubscribe_link": _policy({"unsubscribe": OK}),
 }
 
 ACCESS: dict[str, str] = {
@@ -124,6 +127,8 @@ ACCESS: dict[str, str] = {
     "PATCH /api/admin/articles/<article_id>": "admin",
     "DELETE /api/admin/articles/<article_id>": "admin",
     "GET /api/admin/reports/help": "admin",
+    "GET /api/unsubscribe": "unsubscribe_link",
+    "POST /api/unsubscribe": "unsubscribe_link",
     # Last: the admin's call hands the ticket to the spare agent, and no route after it needs the ticket's agent.
     "POST /api/agent/tickets/<ticket_id>/reassign": "desk_admin",
 }
@@ -132,10 +137,12 @@ ACCESS: dict[str, str] = {
 RIGHTFUL = {
     "public": "user", "customer_link": "customer", "survey_link": "survey", "agent_ticket": "agent",
     "agent_session": "agent_session", "admin": "admin", "own_account": "user", "own_record": "user",
-    "desk_ticket": "agent", "desk": "agent_session", "desk_admin": "admin",
+    "desk_ticket": "agent", "desk": "agent_session", "desk_admin": "admin", "unsubscribe_link": "unsubscribe",
 }
 # What a token of each purpose is re-signed as for the wrong-purpose caller (same subject, same claims).
-OTHER_PURPOSE = {"customer": "sign_in", "survey": "customer", "agent": "customer", "session": "sign_in"}
+OTHER_PURPOSE = {
+    "customer": "sign_in", "survey": "customer", "agent": "customer", "session": "sign_in", "unsubscribe": "sign_in",
+}
 
 # Routes that end the session they are called with: each call by a signed-in party is made with a session of
 # its own for that address, and one that ends them all leaves the party a new session for the routes after it.
@@ -242,6 +249,8 @@ def request_for(route: str, parties: Parties) -> tuple[str, str, str, dict[str, 
     }.get(route, "")
     if route == "POST /api/expenses/import":
         return method, path, query, {"content-type": "text/csv"}, CSV.encode()
+    if route == "POST /api/unsubscribe":
+        return method, path, query, {"content-type": "application/x-www-form-urlencoded"}, b"List-Unsubscribe=One-Click"
     if route in bodies:
         return method, path, query, {"content-type": "application/json"}, json.dumps(bodies[route]()).encode()
     return method, path, query, {}, None
@@ -301,6 +310,7 @@ def parties(stack: LocalStack) -> Parties:
         "user": sign_in(stack, USER),
         "other_user": sign_in(stack, "iso.other@example.com"),
         "admin": admin,
+        "unsubscribe": unsubscribe.issue(USER, "digest"),
     }
     return Parties(stack, ticket, other, found, spare.json()["id"])
 
@@ -315,7 +325,7 @@ def call(route: str, caller: str, parties: Parties):
         if route == "POST /api/auth/sign-out-everywhere" and caller in SESSIONS:
             parties.tokens[caller] = another_session(parties.tokens[caller], after_ms=2)
         return answer
-    # Every token the product issues lives at most 60 days (customer links); a year on, all are dead.
+    # Every token the product issues lives at most 180 days (unsubscribe links); a year on, all are dead.
     later = datetime.now(UTC) + timedelta(days=366)
     with time_machine.travel(later, tick=False):
         if ACCESS[route] == "public":  # bodies carrying their own tokens are minted at that moment

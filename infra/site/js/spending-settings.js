@@ -129,6 +129,7 @@ function render() {
     ? ` You also have alerts at ${extra.join(" %, ")} %; they are kept.`
     : "");
   for (const radio of form.querySelectorAll('input[name="digest"]')) radio.checked = radio.value === me.digest;
+  form.elements.budget_alerts.checked = me.budget_alerts;
   renderTimezone();
   renderCustom();
 }
@@ -212,6 +213,7 @@ function changes() {
 
   const digest = form.querySelector('input[name="digest"]:checked');
   if (digest && digest.value !== me.digest) out.digest = digest.value;
+  if (form.elements.budget_alerts.checked !== me.budget_alerts) out.budget_alerts = form.elements.budget_alerts.checked;
 
   const timezone = form.elements.timezone.value.trim();
   if (!timezone) problems.push({ field: "timezone", message: "Give a time zone, such as Europe/Paris." });
@@ -253,7 +255,7 @@ form.addEventListener("submit", async (event) => {
   render();
   const what = Object.keys(out).map((key) => ({
     currency: "currency", monthly_limit: "monthly limit", category_limits: "category limits",
-    alert_thresholds: "alerts", digest: "summary email", timezone: "time zone",
+    alert_thresholds: "alerts", digest: "summary email", timezone: "time zone", budget_alerts: "alert emails",
   })[key] || key);
   status.textContent = `Saved: ${what.join(", ")}.`;
   status.focus();

@@ -22,6 +22,7 @@ class Me(BaseModel):
     category_limits: dict[str, str]
     alert_thresholds: list[int]
     digest: Literal["weekly", "monthly", "off"]
+    budget_alerts: bool
     timezone: str
     categories: list[str]
     custom_categories: list[str]
@@ -37,6 +38,7 @@ def me_view(account_view: dict[str, Any]) -> Me:
         category_limits=account_view["category_limits"],
         alert_thresholds=account_view["alert_thresholds"],
         digest=account_view["digest"],
+        budget_alerts=account_view["budget_alerts"],
         timezone=account_view["timezone"],
         categories=account_view["categories"],
         custom_categories=account_view["custom_categories"],
@@ -50,6 +52,7 @@ class MeChanges(BaseModel):
     category_limits: dict[str, Money | None] | None = Field(default=None, max_length=60)
     alert_thresholds: list[int] | None = Field(default=None, max_length=5)
     digest: Literal["weekly", "monthly", "off"] | None = None
+    budget_alerts: bool | None = Field(default=None, description="Emails when spending reaches a threshold")
     timezone: str | None = Field(default=None, max_length=64)
     categories: list[Annotated[str, Field(max_length=40)]] | None = Field(
         default=None, max_length=30, description="Your own categories, beside the defaults"

@@ -84,6 +84,7 @@ def view(profile: Profile) -> dict[str, Any]:
         "category_limits": {c: money.format(v, currency) for c, v in sorted(limits(profile).items())},
         "alert_thresholds": [int(t) for t in profile.thresholds or [80, 100]],
         "digest": profile.digest,
+        "budget_alerts": alerts_on(profile),
         "timezone": profile.timezone,
         "categories": categories(profile),
         "custom_categories": list(profile.categories or []),
@@ -96,8 +97,13 @@ def settings(profile: Profile) -> account_plan.Settings:
         currency=profile.currency, monthly_limit=int(profile.monthly_limit) if profile.monthly_limit else None,
         category_limits=limits(profile), categories=tuple(profile.categories or ()),
         thresholds=tuple(int(t) for t in profile.thresholds or [80, 100]), digest=profile.digest,
-        timezone=profile.timezone,
+        timezone=profile.timezone, budget_alerts=alerts_on(profile),
     )
+
+
+def alerts_on(profile: Profile) -> bool:
+    """Whether budget alerts go out: on unless turned off (accounts from before the setting have none)."""
+    return profile.budget_alerts is not False
 
 
 def update(profile: Profile, changes: dict[str, Any]) -> Profile:

@@ -45,6 +45,7 @@ class Settings:
     thresholds: tuple[int, ...] = (80, 100)
     digest: str = "monthly"
     timezone: str = "UTC"
+    budget_alerts: bool = True
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ def plan(current: Settings, changes: dict[str, Any], *, expenses_recorded: bool 
         new |= _monthly_limit(current, changes, currency, refused)
         new |= _category_limits(current, changes, currency, known, refused)
     new |= _thresholds(changes, refused) | _digest(changes, refused) | _timezone(changes, refused)
+    new |= _budget_alerts(current, changes, refused)
     if currency is not None and currency != current.currency:
         new["currency"] = currency
     if refused:
@@ -197,6 +199,16 @@ def _digest(changes: dict[str, Any], refused: list[PennydeskError]) -> dict[str,
         refused.append(PennydeskError(f"Choose one of: {', '.join(DIGESTS)}.", field="digest"))
         return {}
     return {"digest": changes["digest"]}
+
+
+def _budget_alerts(current: Settings, changes: dict[str, Any], refused: list[PennydeskError]) -> dict[str, Any]:
+    """Budget alerts on or off (a one-click unsubscribe turns them off); unchanged is no change."""
+    if "budget_alerts" not in changes or changes["budget_alerts"] == current.budget_alerts:
+        return {}
+    if not isinstance(changes["budget_alerts"], bool):
+        refused.append(PennydeskError("budget_alerts is true or false.", field="budget_alerts"))
+        return {}
+    return {"budget_alerts": changes["budget_alerts"]}
 
 
 def _timezone(changes: dict[str, Any], refused: list[PennydeskError]) -> dict[str, Any]:

@@ -3,7 +3,9 @@
 "Reaches" means total >= threshold. A threshold is announced once per budget (overall or a category) and
 month, however the total moves afterwards: the total item remembers which thresholds it announced, and
 the email is sent with an idempotency key naming user, month, budget and threshold before that is
-recorded, so a crash between the two can neither lose the email nor send it twice.
+recorded, so a crash between the two can neither lose the email nor send it twice. Someone who turned
+budget alerts off (settings, or the email's one-click unsubscribe) gets none, and nothing is recorded as
+announced, so turning them back on tells of the month's next threshold crossing.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from aws_lambda_powertools import Logger
 from pennydesk.platform.email.render import render
 from pennydesk.platform.email.send import send
 from pennydesk.platform.settings import get_settings
-from pennydesk.spending import account, money
+from pennydesk.spending import account, money, unsubscribe
 from pennydesk.spending.records import Profile, Total
 
 logger = Logger(child=True)
@@ -57,6 +59,8 @@ def on_total_changed(new: Total) -> None:
     if total <= 0:  # nothing spent: not even the account is read
         return
     profile = account.get(user_id)
+    if not account.alerts_on(profile):
+        return
     limit = limit_for(profile, new.category)
     if not limit:
         return
@@ -69,10 +73,12 @@ def on_total_changed(new: Total) -> None:
         return
     budget = new.category or "overall"
     month = new.month or new.sk.split("#")[1]
+    links = unsubscribe.mail_fields(profile.email, "budget_alerts")
     send(
         f"alert/{user_id}/{month}/{budget}/{alert.threshold}",
         [profile.email],
-        render("budget_alert", **_context(profile, new, total, limit, alert.threshold, month)),
+        render("budget_alert", **_context(profile, new, total, limit, alert.threshold, month), **links),
+        list_unsubscribe=links["list_unsubscribe"],
     )
     Total(pk=new.pk, sk=new.sk).update(actions=[Total.alerted.add(set(alert.announces))])
     logger.info("budget alert sent", extra={"month": month, "budget": budget, "threshold": alert.threshold})

@@ -32,7 +32,7 @@ from pennydesk.platform.email.send import send
 from pennydesk.platform.errors import NotFound
 from pennydesk.platform.settings import get_settings
 from pennydesk.scheduling import timers
-from pennydesk.spending import account, digest_timers, money
+from pennydesk.spending import account, digest_timers, money, unsubscribe
 from pennydesk.spending.months import shift_month
 from pennydesk.spending.records import Expense, Profile, SpendingTimer, Total, total_sk, user_pk
 
@@ -215,10 +215,12 @@ def on_due(timer: SpendingTimer, now: datetime) -> str:
     numbers = figures(profile, period)
     outcome = "nothing spent"
     if numbers.spent > 0:
+        links = unsubscribe.mail_fields(profile.email, "digest")
         send(
             f"digest/{profile.user_id}/{period.key}",
             [profile.email],
-            render("spending_digest", **context(profile, period, numbers)),
+            render("spending_digest", **context(profile, period, numbers), **links),
+            list_unsubscribe=links["list_unsubscribe"],
         )
         outcome = "sent"
     timers.advance(

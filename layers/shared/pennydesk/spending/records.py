@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     ListAttribute,
     MapAttribute,
     NumberAttribute,
@@ -82,6 +83,7 @@ class Profile(KeyedModel):
     category_limits = MapAttribute(default=dict)  # category -> minor units
     thresholds = ListAttribute(of=NumberAttribute, default=lambda: [80, 100])
     digest = UnicodeAttribute(default="monthly")
+    budget_alerts = BooleanAttribute(null=True)  # None (accounts from before the flag) reads as on
     timezone = UnicodeAttribute(default="UTC")
     categories = ListAttribute(of=UnicodeAttribute, default=list)  # the user's own, beside the defaults
     created_at = UnicodeAttribute()

@@ -1,11 +1,13 @@
 """Send a rendered email through SES v2 as one multipart/alternative MIME message, at most once per key.
 
 An email about a ticket also carries its thread: where a reply goes (`Reply-To`) and the Message-IDs it
-follows (`In-Reply-To`, `References`), so mail clients show one conversation per ticket.
+follows (`In-Reply-To`, `References`), so mail clients show one conversation per ticket. A digest or alert
+carries `List-Unsubscribe` with `List-Unsubscribe-Post` (RFC 8058): the mailbox's own unsubscribe button.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -24,6 +26,7 @@ from pennydesk.platform.settings import get_settings
 
 logger = Logger(child=True)
 SENDER_NAME = "Pennydesk"
+_URL = re.compile(r"https?://[!-~]{1,900}")  # printable ASCII, no space, CR or LF: one header line
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,9 @@ def _ses() -> Any:
     return boto3.client("sesv2", region_name=get_settings().region)
 
 
-def build_mime(to: list[str], email: RenderedEmail, threading: Threading | None = None) -> bytes:
+def build_mime(
+    to: list[str], email: RenderedEmail, threading: Threading | None = None, list_unsubscribe: str | None = None
+) -> bytes:
     """The stdlib refuses CR/LF in header values, so nothing a user typed can add a header."""
     msg = EmailMessage()
     msg["From"] = formataddr((SENDER_NAME, get_settings().sender_email))
@@ -71,15 +76,24 @@ def build_mime(to: list[str], email: RenderedEmail, threading: Threading | None 
             msg["In-Reply-To"] = threading.in_reply_to
         if threading.references:
             msg["References"] = " ".join(threading.references)
+    if list_unsubscribe:
+        if not _URL.fullmatch(list_unsubscribe):
+            raise ValueError("List-Unsubscribe takes one https URL")
+        # Set raw and never refolded: folded, the stdlib turns a long URL into RFC 2047 encoded-words, which
+        # no mailbox provider reads as a link (RFC 2369 wants it whole inside <>; a line may hold 998 bytes).
+        msg.set_raw("List-Unsubscribe", f"<{list_unsubscribe}>")
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(email.text)
     msg.add_alternative(email.html, subtype="html")
-    return msg.as_bytes()
+    return msg.as_bytes(policy=msg.policy.clone(refold_source="none"))
 
 
 @idempotent_function(data_keyword_argument="job", config=EMAIL_CONFIG, persistence_store=persistence("email"))
 def _send_once(job: dict[str, Any]) -> dict[str, str]:
     threading = Threading.from_job(job["threading"]) if job.get("threading") else None
-    raw = build_mime(job["to"], RenderedEmail(job["subject"], job["text"], job["html"]), threading)
+    raw = build_mime(
+        job["to"], RenderedEmail(job["subject"], job["text"], job["html"]), threading, job.get("list_unsubscribe")
+    )
     response = _ses().send_email(
         FromEmailAddress=get_settings().sender_email,
         Destination={"ToAddresses": job["to"]},
@@ -89,12 +103,17 @@ def _send_once(job: dict[str, Any]) -> dict[str, str]:
     return {"message_id": response["MessageId"]}
 
 
-def send(key: str, to: list[str], email: RenderedEmail, threading: Threading | None = None) -> str:
+def send(
+    key: str, to: list[str], email: RenderedEmail, threading: Threading | None = None, *,
+    list_unsubscribe: str | None = None,
+) -> str:
     """Send `email` unless a message with the same `key` was already sent; returns SES's message id (the
-    first send's, when the key was sent before)."""
+    first send's, when the key was sent before). `list_unsubscribe` is the https URL a one-click POST goes to."""
     job: dict[str, Any] = {
         "key": key, "to": sorted(set(to)), "subject": email.subject, "text": email.text, "html": email.html,
     }
+    if list_unsubscribe:
+        job["list_unsubscribe"] = list_unsubscribe
     if threading is not None:
         job["threading"] = threading.as_job()
     message_id = _send_once(job=job)["message_id"]
