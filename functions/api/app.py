@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -50,6 +51,10 @@ LARGE_BODY_ROUTES = {"/api/expenses/import": 5 * 1024 * 1024}
 # Routes whose body is not JSON: they check their own content type and read the text themselves. The one-click
 # unsubscribe takes RFC 8058's form body, POSTed by mailbox providers' servers (no Origin: _cross_site serves it).
 TEXT_BODY_ROUTES = {"/api/expenses/import", "/api/unsubscribe"}
+# A ticket's attachment sent whole as multipart/form-data (routes/helpdesk/attachments.py): a 10 MB file and the
+# form around it. Deployed, Lambda caps a request at 6 MB, so bigger files go by presigned upload instead.
+ATTACHMENT_ROUTE = re.compile(r"^/api/(agent/)?tickets/[0-9a-f]{32}/attachments$")
+ATTACHMENT_BODY_BYTES = 10 * 1024 * 1024 + 64 * 1024
 METHODS_WITH_A_BODY = {"POST", "PUT", "PATCH"}
 STATE_CHANGING_METHODS = METHODS_WITH_A_BODY | {"DELETE"}
 # What a browser's Sec-Fetch-Site says of a request it makes for a page of this site, or for a person.
@@ -200,6 +205,8 @@ def _route_path(event: dict[str, Any]) -> str:
 
 
 def _body_limit(event: dict[str, Any]) -> int:
+    if ATTACHMENT_ROUTE.match(_route_path(event)):
+        return ATTACHMENT_BODY_BYTES
     return LARGE_BODY_ROUTES.get(_route_path(event), MAX_BODY_BYTES)
 
 
@@ -214,6 +221,8 @@ def _unreadable_body(event: dict[str, Any], headers: dict[str, str]) -> Response
         return None
     # No type is no JSON: a page elsewhere can post a typeless Blob without a CORS preflight.
     media_type = (headers.get("content-type") or "").split(";")[0].strip().lower()
+    if media_type == "multipart/form-data" and ATTACHMENT_ROUTE.match(_route_path(event)):
+        return None  # the attachment route reads its own form (a file and nothing else)
     if media_type != "application/json":
         return error_response(
             HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Send the body as JSON (Content-Type: application/json).",

@@ -23,6 +23,7 @@ ROUTE_MODULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("routes.helpdesk.tickets", ("tickets",)),
     ("routes.helpdesk.ticket_feedback", ("tickets",)),
     ("routes.helpdesk.ticket_links", ("tickets",)),
+    ("routes.helpdesk.attachments", ("tickets", "agent")),
     ("routes.helpdesk.agent_tickets", ("agent",)),
     ("routes.helpdesk.agent_desk", ("agent",)),
     ("routes.helpdesk.saved_replies", ("agent",)),

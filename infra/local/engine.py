@@ -97,6 +97,8 @@ class LocalStack:
     def start(self) -> LocalStack:
         seed = json.loads(self.seed_path.read_text()) if self.seed_path else {"admins": [], "agents": []}
         os.environ.update(BASE_ENVIRONMENT)
+        # Presigned S3 links point at the stack's own server (infra/local/blobs.py serves them from moto).
+        os.environ["BLOB_PUBLIC_ENDPOINT"] = f"{self.site_url}/_local/s3"
         speed_up_moto()
         assign_message_ids_as_ses_does()
         self._mock = mock_aws()

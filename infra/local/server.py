@@ -4,6 +4,7 @@
 /_local/outbox      every email SES accepted (JSON); /_local/outbox.html for people
 /_local/schedule    POST {"now": ...}: move the clock forward, run scheduled functions, drain
 /_local/inbound     POST a raw RFC 5322 message: received as SES receiving would (202); SMTP takes mail too
+/_local/s3/...      S3's presigned POST uploads and GET downloads, served from moto (infra/local/blobs.py)
 /                   the static site (infra/site)
 
 A background thread feeds stream records and queue messages to their functions as they appear.
@@ -31,7 +32,7 @@ from werkzeug.security import safe_join
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from infra.local import inbound, smtp
+from infra.local import blobs, inbound, smtp
 from infra.local.engine import ROOT, ClockError, LocalStack
 from infra.local.template import load_yaml, security_headers
 
@@ -105,6 +106,8 @@ class LocalServer:
             return self._only(request, "POST", lambda: self.schedule(request))
         if path == "/_local/inbound":
             return self._only(request, "POST", lambda: self.receive(request))
+        if blobs.serves(path):  # presigned S3 links (infra/local/blobs.py)
+            return blobs.handle(request)
         return self._only(request, "GET", lambda: self.static(path))
 
     def api(self, request: Request) -> Response:

@@ -27,6 +27,7 @@ from pennydesk.identity import tokens
 from pennydesk.spending import unsubscribe
 
 from infra.local.engine import LocalStack
+from tests.support.blobs import upload
 from tests.support.helpdesk import OpenTicket, open_ticket
 from tests.support.identity import sign_in, tamper
 from tests.support.stack import ADMIN
@@ -88,6 +89,10 @@ ACCESS: dict[str, str] = {
     "POST /api/auth/sign-out-everywhere": "own_account",
     "GET /api/tickets/<ticket_id>": "customer_link",
     "POST /api/tickets/<ticket_id>/messages": "customer_link",
+    "POST /api/tickets/<ticket_id>/attachments": "customer_link",
+    "POST /api/tickets/<ticket_id>/attachments/<attachment_id>/complete": "customer_link",
+    "POST /api/agent/tickets/<ticket_id>/attachments": "agent_ticket",
+    "POST /api/agent/tickets/<ticket_id>/attachments/<attachment_id>/complete": "agent_ticket",
     "POST /api/tickets/<ticket_id>/link": "public",
     "GET /api/tickets/<ticket_id>/feedback": "survey_link",
     "POST /api/tickets/<ticket_id>/feedback": "survey_link",
@@ -186,6 +191,16 @@ class Parties:
         assert self.published_slug is not None
         return self.published_slug
 
+    def uploaded_file(self, path: str) -> str:
+        """A fresh upload, sent to S3 by the route's rightful side, waiting to be completed."""
+        side = "agent" if path.startswith("/api/agent/") else "customer"
+        base = f"/api/{'agent/' if side == 'agent' else ''}tickets/{self.ticket.id}/attachments"
+        started = self.stack.http("POST", base, headers={"authorization": f"Bearer {self.tokens[side]}"},
+                                  json_body={"filename": "note.txt", "size": 12})
+        assert started.status == 201, started.body
+        assert upload(self.stack, started.json()["upload"], b"Hello there\n").status_code == 204
+        return started.json()["id"]
+
     def expense(self) -> str:
         """A fresh expense of the user's, so a DELETE by one caller leaves the next one something to find."""
         created = self.stack.http(
@@ -209,6 +224,7 @@ def request_for(route: str, parties: Parties) -> tuple[str, str, str, dict[str, 
         .replace("<expense_id>", parties.expense() if "<expense_id>" in template else "")
         .replace("<article_id>", parties.article() if "<article_id>" in template else "")
         .replace("<slug>", parties.slug() if "<slug>" in template else "")
+        .replace("<attachment_id>", parties.uploaded_file(template) if "<attachment_id>" in template else "")
     )
     bodies: dict[str, Callable[[], Any]] = {
         "POST /api/tickets": lambda: {
@@ -220,6 +236,8 @@ def request_for(route: str, parties: Parties) -> tuple[str, str, str, dict[str, 
             "token": tokens.issue("sign_in", f"new+{uuid.uuid4().hex[:8]}@example.com", jti=uuid.uuid4().hex)
         },
         "POST /api/tickets/<ticket_id>/messages": lambda: {"body": "Any news?"},
+        "POST /api/tickets/<ticket_id>/attachments": lambda: {"filename": "receipt.pdf", "size": 2048},
+        "POST /api/agent/tickets/<ticket_id>/attachments": lambda: {"filename": "refund.pdf", "size": 2048},
         "POST /api/tickets/<ticket_id>/feedback": lambda: {"rating": 4},
         "POST /api/agent/tickets/<ticket_id>/actions": lambda: {"action": "note", "body": "checked"},
         "POST /api/agent/tickets/<ticket_id>/reassign": lambda: {"to": parties.spare_agent, "reason": "cover"},

@@ -11,6 +11,7 @@ from pennydesk.helpdesk import access, desk_views, feedback, roster, staff, work
 from pydantic import BaseModel, ConfigDict, Field
 
 from routes.auth_header import SECURITY, token_of
+from routes.helpdesk.attachments import AttachmentView, attachment_views
 from routes.helpdesk.views import AgentSummary, AgentTicketView, EntryView, agent_summary, agent_ticket_view, entry_view
 
 router = Router()
@@ -29,6 +30,16 @@ class SlaBreach(BaseModel):
     at: str
 
 
+class OriginalMail(BaseModel):
+    """A message that came by email, as it arrived (an .eml download, never shown inline)."""
+
+    received_at: str
+    role: str  # customer | agent
+    sender: str
+    entry_id: str | None = None  # the message or note it added, when known
+    url: str  # five minutes
+
+
 class AgentTicket(BaseModel):
     ticket: AgentTicketView
     entries: list[EntryView]  # messages, internal notes and history, oldest first
@@ -36,6 +47,8 @@ class AgentTicket(BaseModel):
     agents: list[AgentSummary]  # whom the ticket can be handed to
     ratings: list[Rating] = []  # the customer's rating of each resolution, with their comment
     sla_breaches: list[SlaBreach] = []  # the service-level targets it missed, and when
+    attachments: list[AttachmentView] = []  # every file, notes' too, each with a five-minute download link
+    originals: list[OriginalMail] = []  # the emails that added to it, each downloadable as it arrived
 
 
 class Action(BaseModel):
@@ -52,6 +65,8 @@ class Queue(BaseModel):
 
 
 def _ticket_for(agent_id: str | None, ticket_id: str) -> AgentTicket:
+    from pennydesk.helpdesk import inbound_mail  # on first use: it loads the mail reader (nh3, mail-parser-reply)
+
     me = roster.require(agent_id) if agent_id else None
     colleagues = [agent_summary(a) for a in roster.list_agents() if a.active and a.agent_id != agent_id]
     return AgentTicket(
@@ -64,6 +79,12 @@ def _ticket_for(agent_id: str | None, ticket_id: str) -> AgentTicket:
             for f in feedback.for_ticket(ticket_id)
         ],
         sla_breaches=[SlaBreach(target=target, at=at) for target, at in desk_views.sla_breaches(ticket_id)],
+        attachments=attachment_views(ticket_id, include_internal=True),
+        originals=[
+            OriginalMail(received_at=r.received_at, role=r.role, sender=r.sender, entry_id=r.entry_id,
+                         url=inbound_mail.original_url(r))
+            for r in inbound_mail.originals(ticket_id)
+        ],
     )
 
 

@@ -19,6 +19,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from routes.auth_header import SECURITY, token_of, visitor_address
 from routes.fields import Email
+from routes.helpdesk.attachments import AttachmentView, attachment_views
 from routes.helpdesk.views import EntryView, PublicTicket, customer_entries, entry_view, public_ticket
 from routes.idempotency import IdempotencyKey, checked_key
 
@@ -137,6 +138,7 @@ def create_ticket(ticket: NewTicket, idempotency_key: IdempotencyKey = None) -> 
 class CustomerTicket(BaseModel):
     ticket: PublicTicket
     messages: list[EntryView]
+    attachments: list[AttachmentView] = []  # each with a five-minute download link; never an internal note's
 
 
 class NewMessage(BaseModel):
@@ -148,7 +150,10 @@ class NewMessage(BaseModel):
 def get_ticket(ticket_id: TicketId) -> CustomerTicket:
     access.customer_ticket(token_of(router), ticket_id)
     ticket = workflow.get_ticket(ticket_id)
-    return CustomerTicket(ticket=public_ticket(ticket), messages=customer_entries(workflow.entries(ticket_id)))
+    return CustomerTicket(
+        ticket=public_ticket(ticket), messages=customer_entries(workflow.entries(ticket_id)),
+        attachments=attachment_views(ticket_id, include_internal=False),
+    )
 
 
 @router.post(

@@ -17,14 +17,15 @@ from functools import cache
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
 from pynamodb.attributes import UnicodeAttribute
 
-from pennydesk.helpdesk import intake, mail_thread, roster, workflow
+from pennydesk.helpdesk import intake, mail_thread, roster, ticket_attachments, workflow
 from pennydesk.helpdesk.ticket_records import RECEIVED_PREFIX, Ticket, received_sk
 from pennydesk.identity import reply_tokens
-from pennydesk.platform import ratelimit
+from pennydesk.platform import blobs, ratelimit
 from pennydesk.platform.clock import iso_precise, utcnow
 from pennydesk.platform.dynamo import KeyedModel, table_meta
 from pennydesk.platform.email.inbound import MAX_MESSAGE_BYTES, InboundMail, UnreadableMail, parse
@@ -33,6 +34,7 @@ from pennydesk.platform.idempotency import EMAIL_CONFIG, persistence
 from pennydesk.platform.settings import get_settings
 
 logger = Logger(child=True)
+metrics = Metrics()  # Powertools shares one set of metrics per process: the handler publishes these too
 OBJECT_PREFIX = "inbound/"  # the receipt rule's S3 action stores each message at inbound/<SES message id>
 VERDICTS = ("spamVerdict", "virusVerdict", "spfVerdict", "dkimVerdict", "dmarcVerdict")
 NOTE_MARK = "#note"
@@ -79,6 +81,7 @@ class ReceivedMail(KeyedModel):
     sender = UnicodeAttribute()
     object_key = UnicodeAttribute()
     received_at = UnicodeAttribute()
+    entry_id = UnicodeAttribute(null=True)  # the message or note it added (None: it opened the ticket)
 
 
 @cache
@@ -166,8 +169,14 @@ def _count_reply(ticket_id: str, sender: str) -> None:
 
 def _customer_reply(ticket_id: str, receipt: Receipt, email: InboundMail) -> str:
     _count_reply(ticket_id, email.sender)
-    workflow.customer_reply(ticket_id, email.text)
-    _keep(ticket_id, "customer", receipt, email)
+    staged = _stage(ticket_id, "customer", email)
+    try:
+        entry = workflow.customer_reply(ticket_id, email.text)
+    except PennydeskError:
+        ticket_attachments.discard(staged)
+        raise
+    ticket_attachments.record(staged, message_id=entry.entry_id)
+    _keep(ticket_id, "customer", receipt, email, entry.entry_id)
     return "CustomerReply"
 
 
@@ -177,9 +186,37 @@ def _agent_reply(ticket_id: str, receipt: Receipt, email: InboundMail) -> str:
     is_note = first.strip().lower() == NOTE_MARK
     ticket = workflow.get_ticket(ticket_id)
     body = rest.strip() if is_note else email.text
-    workflow.agent_action(ticket_id, str(ticket.agent_id), "note" if is_note else "reply", body=body)
-    _keep(ticket_id, "agent", receipt, email)
+    staged = _stage(ticket_id, "agent", email)
+    try:
+        workflow.agent_action(ticket_id, str(ticket.agent_id), "note" if is_note else "reply", body=body)
+    except PennydeskError:
+        ticket_attachments.discard(staged)
+        raise
+    entry_id = _latest_entry(ticket_id, "note" if is_note else "message")
+    ticket_attachments.record(staged, message_id=entry_id, internal=is_note)
+    _keep(ticket_id, "agent", receipt, email, entry_id)
     return "AgentNote" if is_note else "AgentReply"
+
+
+def _latest_entry(ticket_id: str, kind: str) -> str | None:
+    """The entry an agent's emailed action just added (agent_action answers with the ticket)."""
+    made = [e for e in workflow.entries(ticket_id) if e.kind == kind and e.actor_type == "agent"]
+    return made[-1].entry_id if made else None
+
+
+def _stage(ticket_id: str, role: str, email: InboundMail) -> list[ticket_attachments.StoredAttachment]:
+    """The mail's files written before its message is added (records follow the message); what was left
+    out is logged and counted, never a reason to drop the message."""
+    files = [ticket_attachments.MailedFile(f.filename, f.body) for f in email.files]
+    staged, refused = ticket_attachments.stage_files(ticket_id, role, files) if files else ([], [])
+    left_out = [*email.files_left_out, *refused]
+    if left_out:
+        logger.warning(
+            "inbound mail: attachments left out",
+            extra={"ticket": ticket_id, "left_out": len(left_out), "reasons": sorted(set(left_out))[:10]},
+        )
+        metrics.add_metric(name="InboundAttachmentLeftOut", unit=MetricUnit.Count, value=len(left_out))
+    return staged
 
 
 def _request(receipt: Receipt, email: InboundMail) -> str:
@@ -198,6 +235,7 @@ def _request(receipt: Receipt, email: InboundMail) -> str:
     )
     intake.admit(request, email.sender)  # no client IP in mail: the sender counts as the client too
     created = intake.create_ticket(request)
+    ticket_attachments.record(_stage(created.ticket_id, "customer", email), message_id=None)
     _keep(created.ticket_id, "customer", receipt, email)
     logger.info("ticket opened by email", extra={"ticket": created.ticket_id, "to_support": support in addressed})
     return "NewTicket"
@@ -217,12 +255,12 @@ def _own_ticket(email: InboundMail) -> Ticket | None:
     return ticket if ticket.customer_email.lower() == email.sender else None
 
 
-def _keep(ticket_id: str, role: str, receipt: Receipt, email: InboundMail) -> None:
+def _keep(ticket_id: str, role: str, receipt: Receipt, email: InboundMail, entry_id: str | None = None) -> None:
     """The original's key with the ticket, and its Message-ID in that side's thread."""
     now = iso_precise(utcnow())
     ReceivedMail(
         pk=mail_thread.thread_pk(ticket_id), sk=received_sk(now, receipt.message_id), ticket_id=ticket_id,
-        role=role, sender=email.sender, object_key=receipt.object_key, received_at=now,
+        role=role, sender=email.sender, object_key=receipt.object_key, received_at=now, entry_id=entry_id,
     ).save()
     if email.message_id:
         mail_thread.remember(ticket_id, role, email.message_id, direction="in")
@@ -235,10 +273,7 @@ def originals(ticket_id: str) -> list[ReceivedMail]:
 
 def original_url(received: ReceivedMail, seconds: int = 300) -> str:
     """A short-lived link to download the original (served as a file, never inline)."""
-    params = {
-        "Bucket": get_settings().inbound_bucket,
-        "Key": received.object_key,
-        "ResponseContentType": "message/rfc822",
-        "ResponseContentDisposition": "attachment; filename=original.eml",
-    }
-    return str(_s3().generate_presigned_url("get_object", Params=params, ExpiresIn=seconds))
+    return blobs.download_url(
+        get_settings().inbound_bucket, received.object_key, content_type="message/rfc822",
+        disposition='attachment; filename="original.eml"', seconds=seconds,
+    )

@@ -322,9 +322,9 @@ def files_pk(ticket_id: str) -> str:
     return f"{FILES_PREFIX}{ticket_id}"
 
 
-def file_sk(at: str, attachment_id: str) -> str:
-    """A stored attachment, oldest first."""
-    return f"{FILE_PREFIX}{at}#{attachment_id}"
+def file_sk(attachment_id: str) -> str:
+    """A stored attachment; its id sorts by creation time, so the partition reads oldest first."""
+    return f"{FILE_PREFIX}{attachment_id}"
 
 
 def pending_sk(attachment_id: str) -> str:

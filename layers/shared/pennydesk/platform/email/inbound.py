@@ -38,6 +38,9 @@ BROKEN_STRUCTURE = (
     errors.MultipartInvariantViolationDefect,
     errors.CloseBoundaryNotFoundDefect,
 )
+# A message's files: the first ten are read, the rest counted and left (a reply with 500 attachments is a
+# robot or an attack, not a customer).
+MAX_ATTACHMENTS = 10
 TICKET_NUMBER = re.compile(r"\[#(\d{1,9})\]")
 # What mail-parser-reply leaves (found with the real replies in tests/fixtures/mail): Outlook's separator
 # line before the quoted header block ("-----Original Message-----", "-----Ursprüngliche Nachricht-----",
@@ -55,6 +58,12 @@ class UnreadableMail(ValueError):
 
 
 @dataclass(frozen=True)
+class MailedFile:
+    filename: str | None  # as sent; the desk makes it safe
+    body: bytes
+
+
+@dataclass(frozen=True)
 class InboundMail:
     sender: str  # the From mailbox, checked and lower-cased
     sender_name: str  # its display name (or the mailbox's local part), one line, no control characters
@@ -62,6 +71,8 @@ class InboundMail:
     text: str  # only the new text: quoted history and signature removed
     message_id: str | None
     automated: str | None  # why it is automated mail (never answered, never recorded), else None
+    files: tuple[MailedFile, ...] = ()  # its attachments, at most MAX_ATTACHMENTS, decoded, never unpacked
+    files_left_out: tuple[str, ...] = ()  # why each other attachment was not read (one each), for the log
 
     @property
     def ticket_number(self) -> int | None:
@@ -83,11 +94,37 @@ def parse(raw: bytes, *, return_path: str | None = None) -> InboundMail:
         automated = automated_reason(message, return_path, sender)
         text = "" if automated else new_text(_body(message))
         message_id = _header(message, "Message-ID") or None
+        files, left_out = ((), ()) if automated else attached_files(message)
     except UnreadableMail:
         raise
     except (HeaderParseError, LookupError, UnicodeError, ValueError, TypeError, AttributeError) as exc:
         raise UnreadableMail(f"malformed message: {type(exc).__name__}") from exc
-    return InboundMail(sender, sender_name, subject, text, message_id, automated)
+    return InboundMail(sender, sender_name, subject, text, message_id, automated, files, left_out)
+
+
+def attached_files(message: EmailMessage) -> tuple[tuple[MailedFile, ...], tuple[str, ...]]:
+    """The message's attachments, decoded (the first MAX_ATTACHMENTS), and why any other was left out: a
+    part that can't be decoded is skipped, never the whole message."""
+    parts = [
+        p for p in message.walk()
+        if not p.is_multipart() and (p.is_attachment() or (p.get_filename() and p.get_content_maintype() != "text"))
+    ]
+    files: list[MailedFile] = []
+    left_out: list[str] = []
+    for part in parts[:MAX_ATTACHMENTS]:
+        broken = [type(d).__name__ for d in part.defects]
+        try:
+            body = part.get_payload(decode=True)
+            filename = part.get_filename()
+        except (HeaderParseError, LookupError, UnicodeError, ValueError, TypeError) as exc:
+            left_out.append(f"unreadable attachment: {type(exc).__name__}")
+            continue
+        if broken or not isinstance(body, bytes) or not body:
+            left_out.append(f"unreadable attachment: {', '.join(broken) or 'empty'}")
+            continue
+        files.append(MailedFile(filename, body))
+    left_out += [f"past the first {MAX_ATTACHMENTS} attachments"] * max(0, len(parts) - MAX_ATTACHMENTS)
+    return tuple(files), tuple(left_out)
 
 
 def _check_structure(message: EmailMessage) -> None:
