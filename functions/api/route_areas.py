@@ -39,6 +39,7 @@ ROUTE_MODULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("routes.helpcenter.help_articles", ("help",)),
     ("routes.helpcenter.admin_articles", ("admin",)),
     ("routes.helpcenter.admin_reports_help", ("admin",)),
+    ("routes.helpcenter.ticket_articles", ("agent",)),
     ("routes.docs", ("openapi.json", "docs")),
 )
 DOCUMENT_ORDER = {module: index for index, (module, _) in enumerate(ROUTE_MODULES)}

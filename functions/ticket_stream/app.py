@@ -29,6 +29,14 @@ def _ticket(image: dict[str, Any] | None) -> Ticket | None:
     return Ticket.from_raw_data(image)
 
 
+def help_articles(subject: str, description: str) -> list[Any]:
+    """The confirmation's help articles: composed here, as the help desk does not import the help center
+    (imported on the first new ticket, not at cold start)."""
+    from pennydesk.helpcenter import catalog
+
+    return list(catalog.for_ticket(subject, description))
+
+
 @tracer.capture_method
 def record_handler(record: DynamoDBRecord) -> None:
     change = record.raw_event["dynamodb"]
@@ -49,7 +57,7 @@ def record_handler(record: DynamoDBRecord) -> None:
     # The desk's figures first: DynamoDB only, idempotent, and not held back by a failing email.
     figures.on_ticket(old, new)
     if record.event_name and record.event_name.name == "INSERT":
-        ticket_events.on_ticket_created(new)
+        ticket_events.on_ticket_created(new, articles_for=help_articles)
     elif old is not None:
         ticket_events.on_ticket_changed(old, new)
 

@@ -105,6 +105,7 @@ ACCESS: dict[str, str] = {
     "PUT /api/agent/saved-replies/<reply_id>": "desk",
     "DELETE /api/agent/saved-replies/<reply_id>": "desk",
     "GET /api/agent/tickets/<ticket_id>/saved-replies": "desk_ticket",
+    "GET /api/agent/tickets/<ticket_id>/articles": "desk_ticket",
     "GET /api/admin/agents": "admin",
     "POST /api/admin/agents": "admin",
     "PATCH /api/admin/agents/<agent_id>": "admin",

@@ -1,5 +1,6 @@
 // The agent's ticket page: opened from the emailed link (?id=…#token=…) or from the queue (session).
 // Loading only reads; each action is a form that POSTs and re-renders from the answer.
+import { offerArticles } from "./agent-article-suggest.js";
 import { api } from "./api.js";
 import {
   AGENT_STATUS, PRIORITIES, badge, busy, clearErrors, doneLoading, el, fillProblem, humanize, isAccessProblem,
@@ -295,6 +296,7 @@ function render(data) {
   if (!repliesOffered && me && ticket.agent_id === me.id) {
     repliesOffered = true;
     offerSavedReplies();
+    offerArticles(ticketId, token);
   }
 }
 

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from pynamodb.exceptions import DoesNotExist
 
 from pennydesk.helpcenter import articles, figures, search
-from pennydesk.helpcenter.index import Document, Hit, SearchIndex
+from pennydesk.helpcenter.index import Document, Hit, SearchIndex, SearchUnavailable
 from pennydesk.helpcenter.records import MARKER_PK, MARKER_SK, ChangeMarker
+from pennydesk.identity import links
 
 SUGGESTIONS = 5
 RESULTS = 20
+IN_CONFIRMATION = 2  # the confirmation email lists at most this many articles
 
 
 @dataclass
@@ -71,3 +73,20 @@ def suggest(query: str) -> list[Hit]:
     if hits:
         figures.count("suggestions_shown")
     return hits
+
+
+@dataclass(frozen=True)
+class ArticleLink:
+    title: str
+    url: str
+
+
+def for_ticket(subject: str, description: str, limit: int = IN_CONFIRMATION) -> list[ArticleLink]:
+    """The published articles that answer a ticket well enough, best first, as links to their pages: for the
+    confirmation email and the agent's page. None where this runtime cannot search (the index logged why)."""
+    try:
+        hits = current_index().for_ticket(subject, description, limit)
+    except SearchUnavailable:
+        return []
+    return [ArticleLink(title=hit.title, url=links.page("help/article.html", slug=hit.slug)) for hit in hits]
+

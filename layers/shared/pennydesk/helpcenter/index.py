@@ -33,6 +33,12 @@ LISTING = (
     "ORDER BY helpful DESC, updated_at DESC LIMIT ?"
 )
 FOUND = "SELECT 1 FROM articles WHERE articles MATCH ? LIMIT 1"
+RANKED = (
+    "SELECT rowid, title, excerpt, slug, category, updated_at FROM articles WHERE articles MATCH ? "
+    "ORDER BY bm25(articles, 10.0, 1.0) LIMIT ?"
+)
+HOLDING = "SELECT rowid FROM articles WHERE articles MATCH ?"
+CANDIDATES_PER_RESULT = 10  # how far down the ranking `for_ticket` looks for articles that answer well enough
 
 
 class SearchUnavailable(PennydeskError):
@@ -99,6 +105,23 @@ class SearchIndex:
         match = search.expression(alternatives, prefix_last=still_typing)
         rows = self._db.execute(SEARCH, [match, category, category, limit]).fetchall()
         return [Hit(slug=r[2], title=r[0], excerpt=r[1], category=r[3], updated_at=r[4]) for r in rows]
+
+    def for_ticket(self, subject: str, description: str, limit: int) -> list[Hit]:
+        """The articles that answer a ticket well enough (search.answers_ticket), best first; often none."""
+        subject_terms, wanted = search.ticket_terms(subject, description)
+        if not wanted:
+            return []
+        match = search.expression([[term] for term in wanted])
+        ranked = self._db.execute(RANKED, [match, limit * CANDIDATES_PER_RESULT]).fetchall()
+        holding = {
+            term: {row[0] for row in self._db.execute(HOLDING, [search.quoted(term)])} for term in wanted
+        }
+        found = []
+        for rowid, title, excerpt_, slug, category, updated_at in ranked:
+            matched = {term for term, rows in holding.items() if rowid in rows}
+            if search.answers_ticket(matched, subject_terms, wanted):
+                found.append(Hit(slug=slug, title=title, excerpt=excerpt_, category=category, updated_at=updated_at))
+        return found[:limit]
 
     def listing(self, *, category: str | None = None, limit: int = 200) -> list[Hit]:
         """Every published article (of a category), the most helpful first, then the newest."""

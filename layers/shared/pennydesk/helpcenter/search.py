@@ -97,3 +97,19 @@ def expression(alternatives: list[list[str]], prefix_last: bool = False) -> str:
             parts.append(quoted(options[0]) + "*")
         groups.append(" OR ".join(parts))
     return " OR ".join(f"({group})" for group in groups)
+
+
+def ticket_terms(subject: str, description: str) -> tuple[list[str], list[str]]:
+    """(the subject's words, every word worth searching for: the subject's first, then the description's)."""
+    from_subject = terms(subject)
+    return from_subject, list(dict.fromkeys(from_subject + terms(description)))[:MAX_TERMS]
+
+
+def answers_ticket(matched: set[str], subject_terms: list[str], all_terms: list[str]) -> bool:
+    """An article is worth offering for a ticket (in its emails, on the agent's page) when it holds two of the
+    ticket's words, one of them from the subject (the one word, when that is all there is): one shared word
+    such as "order" or "account" is chance, not an answer."""
+    if not matched & set(subject_terms or all_terms):
+        return False
+    return len(matched) >= min(2, len(all_terms))
+

@@ -7,6 +7,9 @@ nothing and sends nothing again.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 from aws_lambda_powertools import Logger
 
 from pennydesk.helpdesk import assignment, handover, mail_thread, roster, workflow
@@ -20,12 +23,20 @@ from pennydesk.platform.settings import get_settings
 logger = Logger(child=True)
 
 
-def on_ticket_created(ticket: Ticket) -> None:
+# (subject, description) -> links to help articles with `title` and `url`: the help center's, passed in by
+# the stream function (the help desk does not import the help center).
+ArticleFinder = Callable[[str, str], Sequence[Any]]
+
+
+def on_ticket_created(ticket: Ticket, articles_for: ArticleFinder | None = None) -> None:
+    """Assign it, and confirm it to the customer with the help articles that may answer it already."""
     result = assignment.assign(ticket)
+    articles = articles_for(ticket.subject, ticket.description) if articles_for else []
     send(
         f"ticket/{ticket.ticket_id}/confirmation",
         [ticket.customer_email],
-        render("ticket_confirmation", ticket=ticket, status_url=links.customer_ticket_url(ticket.ticket_id)),
+        render("ticket_confirmation", ticket=ticket, status_url=links.customer_ticket_url(ticket.ticket_id),
+               articles=articles),
         mail_thread.for_customer(ticket),
     )
     if isinstance(result, assignment.NoAgent):
