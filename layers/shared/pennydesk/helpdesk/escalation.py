@@ -5,7 +5,7 @@ armed and moved by ``sla`` inside each workflow change.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from aws_lambda_powertools import Logger
 
@@ -46,12 +46,16 @@ def on_due(timer: TicketTimer, now: datetime) -> str:
         and agent is not None
     )
     generation = int(timer.generation)
+    due = datetime.fromisoformat(str(timer.fire_at)) if timer.fire_at else now
     context = {
         "ticket": ticket,
         "target": LABELS[timer.kind],
         "target_text": _duration(int(timer.target_seconds or 0)),
-        "due_at": timer.fire_at,
+        "due_text": moment_text(due),
+        "overdue_text": overdue_text(int((now - due).total_seconds())),
         "handed_back": hand_back,
+        # Staff who sign in open any ticket of the desk from its page: the admins, and an agent it was taken from.
+        "desk_url": links.page("agent/ticket.html", id=ticket.ticket_id),
     }
     key = f"sla/{ticket.ticket_id}/{timer.kind}/{generation}"
     if agent is not None:
@@ -105,6 +109,24 @@ def _record_breach(ticket_id: str, sk: str, generation: int, hand_back_from: str
                 )
 
     retrying(attempt)
+
+
+def moment_text(moment: datetime) -> str:
+    """A deadline as people read it, "Wed 2 Dec 2026, 14:05 UTC" (the ISO form stays in the data)."""
+    at = moment.astimezone(UTC)
+    return f"{at:%a} {at.day} {at:%b %Y}, {at:%H:%M} UTC"
+
+
+def overdue_text(seconds: int) -> str:
+    """How late, to the minute: "3 h 20 min", "2 days 4 h", "under a minute"."""
+    minutes = max(0, seconds) // 60
+    if minutes == 0:
+        return "under a minute"
+    days, minutes = divmod(minutes, 1440)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} day{'s' if days != 1 else ''}" + (f" {hours} h" if hours else "")
+    return " ".join(part for part in (f"{hours} h" if hours else "", f"{minutes} min" if minutes else "") if part)
 
 
 def _duration(seconds: int) -> str:
