@@ -19,7 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pennydesk.helpdesk import sla, surveys  # noqa: F401
 from pennydesk.platform.observability import make_tracer
 from pennydesk.scheduling import scheduler
-from pennydesk.spending import digest_timers  # noqa: F401
+from pennydesk.spending import digest_timers, recurring_timers  # noqa: F401
 
 logger = Logger()
 tracer = make_tracer()

@@ -25,7 +25,7 @@ from pennydesk.identity import sessions  # noqa: F401 (registers the sign-in job
 from pennydesk.platform.idempotency import register_invocation
 from pennydesk.platform.observability import make_tracer
 from pennydesk.scheduling import dispatch
-from pennydesk.spending import digest_timers  # noqa: F401
+from pennydesk.spending import digest_timers, recurring_timers  # noqa: F401
 
 logger = Logger()
 tracer = make_tracer()

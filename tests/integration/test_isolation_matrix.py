@@ -121,6 +121,15 @@ ACCESS: dict[str, str] = {
     "GET /api/expenses/<expense_id>": "own_record",
     "PUT /api/expenses/<expense_id>": "own_record",
     "DELETE /api/expenses/<expense_id>": "own_record",
+    "GET /api/rules": "own_account",
+    "POST /api/rules": "own_account",
+    "GET /api/rules/suggest": "own_account",
+    "PUT /api/rules/<rule_id>": "own_record",
+    "DELETE /api/rules/<rule_id>": "own_record",
+    "GET /api/recurring": "own_account",
+    "POST /api/recurring": "own_account",
+    "PUT /api/recurring/<series_id>": "own_record",
+    "DELETE /api/recurring/<series_id>": "own_record",
     "GET /api/help/articles": "public",
     "GET /api/help/suggest": "public",
     "GET /api/help/articles/<slug>": "public",
@@ -212,6 +221,30 @@ class Parties:
         return created.json()["id"]
 
 
+    def rule(self) -> str:
+        """A fresh payee rule of the user's (its words unique: a rule's id is its pattern's)."""
+        created = self.stack.http(
+            "POST", "/api/rules", headers={"authorization": f"Bearer {self.tokens['user']}"},
+            json_body={"contains": letters(), "category": "dining"},
+        )
+        assert created.status == 201, created.body
+        return created.json()["id"]
+
+    def series(self) -> str:
+        """A fresh recurring expense of the user's."""
+        created = self.stack.http(
+            "POST", "/api/recurring", headers={"authorization": f"Bearer {self.tokens['user']}"},
+            json_body={**SERIES, "payee": EXPENSE_MARK},
+        )
+        assert created.status == 201, created.body
+        return created.json()["id"]
+
+
+def letters() -> str:
+    return "".join(chr(97 + int(c, 16)) for c in uuid.uuid4().hex[:12])
+
+
+SERIES = {"amount": "9.99", "category": "entertainment", "every": "month", "start": "2026-11-03", "payee": "Gym"}
 CSV = "date,amount,payee\n2026-11-04,-3.20,Corner shop\n"
 
 
@@ -226,6 +259,8 @@ def request_for(route: str, parties: Parties) -> tuple[str, str, str, dict[str, 
         .replace("<article_id>", parties.article() if "<article_id>" in template else "")
         .replace("<slug>", parties.slug() if "<slug>" in template else "")
         .replace("<attachment_id>", parties.uploaded_file(template) if "<attachment_id>" in template else "")
+        .replace("<rule_id>", parties.rule() if "<rule_id>" in template else "")
+        .replace("<series_id>", parties.series() if "<series_id>" in template else "")
     )
     bodies: dict[str, Callable[[], Any]] = {
         "POST /api/tickets": lambda: {
@@ -252,6 +287,10 @@ def request_for(route: str, parties: Parties) -> tuple[str, str, str, dict[str, 
         "PUT /api/expenses/<expense_id>": lambda: {
             "amount": "41.08", "category": "dining", "date": "2026-11-03", "payee": EXPENSE_MARK,
         },
+        "POST /api/rules": lambda: {"contains": letters(), "category": "groceries"},
+        "PUT /api/rules/<rule_id>": lambda: {"contains": letters(), "category": "groceries"},
+        "POST /api/recurring": lambda: SERIES,
+        "PUT /api/recurring/<series_id>": lambda: {**SERIES, "amount": "10.99"},
         "POST /api/admin/articles": lambda: {"title": "Refunds", "body": "How refunds work.", "published": True},
         "POST /api/admin/articles/preview": lambda: {"body": "**Refunds**"},
         "PATCH /api/admin/articles/<article_id>": lambda: {"title": "Renamed"},
@@ -265,6 +304,7 @@ def request_for(route: str, parties: Parties) -> tuple[str, str, str, dict[str, 
         "POST /api/expenses/import": "payee=payee",
         "GET /api/help/articles": "q=charged",
         "GET /api/help/suggest": "q=charged",
+        "GET /api/rules/suggest": "payee=Corner%20shop",
     }.get(route, "")
     if route == "POST /api/expenses/import":
         return method, path, query, {"content-type": "text/csv"}, CSV.encode()

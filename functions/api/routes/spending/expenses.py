@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
 from pennydesk.platform.idempotency import REQUEST_CONFIG, persistence
-from pennydesk.spending import account, expenses, money
+from pennydesk.spending import account, expenses, money, rule_store
 from pennydesk.spending.months import check_month
 from pennydesk.spending.records import Expense
 from pydantic import BaseModel, ConfigDict, Field
@@ -54,8 +54,21 @@ class ExpenseOut(BaseModel):
     note: str
     tags: list[str]
     external_id: str | None
+    recurring_id: str | None = Field(default=None, description="The recurring expense that created it, if one did")
     created_at: str
     updated_at: str
+
+
+class RuleOffer(BaseModel):
+    contains: str
+    category: str
+    id: str | None = Field(description="The rule for these words to change, when one exists for another category")
+
+
+class ExpenseChanged(ExpenseOut):
+    rule_suggestion: RuleOffer | None = Field(
+        default=None, description="When the category changed and no rule says so yet: the rule to offer "
+        '("Always put LIDL in groceries?"); POST it to /api/rules (or PUT /api/rules/{id})')
 
 
 def expense_out(expense: Expense, currency: str) -> ExpenseOut:
@@ -69,6 +82,7 @@ def expense_out(expense: Expense, currency: str) -> ExpenseOut:
         note=expense.note,
         tags=list(expense.tags or []),
         external_id=expense.external_id,
+        recurring_id=expense.recurring_id,
         created_at=expense.created_at,
         updated_at=expense.updated_at,
     )
@@ -134,9 +148,13 @@ def get_expense(expense_id: ExpenseId) -> ExpenseOut:
 
 
 @router.put("/expenses/<expense_id>", summary="Change an expense", tags=["Spending"], security=SECURITY)
-def put_expense(expense_id: ExpenseId, expense: ExpenseIn) -> ExpenseOut:
+def put_expense(expense_id: ExpenseId, expense: ExpenseIn) -> ExpenseChanged:
     profile = account.require_user_session(token_of(router))
-    return expense_out(expenses.update(profile, expense_id, expense.as_input()), profile.currency)
+    before = expenses.get(profile, expense_id).category
+    changed = expenses.update(profile, expense_id, expense.as_input())
+    offer = rule_store.suggestion(profile, changed.payee, changed.category, before)
+    return ExpenseChanged(**expense_out(changed, profile.currency).model_dump(),
+                          rule_suggestion=RuleOffer(**offer) if offer else None)
 
 
 @router.delete(

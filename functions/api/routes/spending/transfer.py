@@ -51,6 +51,8 @@ class ImportReport(BaseModel):
         "stored. Upload the same file again to finish: what was stored is skipped as duplicates."
     )
     not_stored: int = Field(description="Rows that would have been imported but were not, because storing stopped")
+    categorised_by_rules: int = Field(default=0, description="Rows a payee rule put in its category (rows that "
+                                      "would land in the default category; a category the file names is kept)")
     message: str
 
 
@@ -92,6 +94,7 @@ def import_report(reply: dict[str, Any]) -> ImportReport:
         invalid=reply["invalid"], rows=reply["rows"], skipped=_lines(reply["skipped"]),
         errors=_lines(reply["errors"]), truncated=reply["truncated"], stopped_at_line=reply["stopped_at_line"],
         not_stored=reply["not_stored"], message=reply["message"],
+        categorised_by_rules=reply.get("categorised_by_rules", 0),
     )
 
 
@@ -103,6 +106,7 @@ def import_preview(reply: dict[str, Any]) -> ImportPreview:
         invalid=reply["invalid"], rows=reply["rows"], skipped=_lines(reply["skipped"]),
         errors=_lines(reply["errors"]), truncated=reply["truncated"], stopped_at_line=reply["stopped_at_line"],
         not_stored=reply["not_stored"], message=reply["message"],
+        categorised_by_rules=reply.get("categorised_by_rules", 0),
         would_import=reply["would_import"], columns=reply["columns"], delimiter=reply["delimiter"],
         detected=reply.get("detected", ""), date_choices=reply.get("date_choices", []),
         date_readings=reply.get("date_readings", []),

@@ -14,7 +14,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -23,7 +23,7 @@ from pynamodb.exceptions import TransactWriteError
 from pennydesk.platform.clock import iso, utcnow
 from pennydesk.platform.dynamo import cancellation_codes, retrying, transaction
 from pennydesk.platform.errors import Conflict
-from pennydesk.spending import expenses, money
+from pennydesk.spending import expenses, money, rule_store
 from pennydesk.spending.csv_reading import DELIMITERS, Line, Options, Parsed, Row, parse
 from pennydesk.spending.expenses import Clean
 from pennydesk.spending.records import EXTERNAL_ID_PREFIX, Expense, Marker, Profile, expense_sk, external_id_sk, user_pk
@@ -328,10 +328,28 @@ class _Storing:
                 self.report.pending += 1
 
 
+def apply_rules(profile: Profile, parsed: Parsed, default_category: str) -> int:
+    """Rows that would land in the default category take the category of the payee rule that wins (a
+    category the file names itself is kept). One Query reads every rule; each row is matched in time that
+    does not grow with the number of rules. Returns how many rows a rule categorised."""
+    default = " ".join(default_category.split()).lower()
+    matcher = rule_store.matcher(profile)
+    if not len(matcher):
+        return 0
+    changed = 0
+    for index, row in enumerate(parsed.rows):
+        rule = matcher.match(row.value.payee) if row.value.category == default else None
+        if rule is not None and rule.category != default:
+            parsed.rows[index] = replace(row, value=replace(row.value, category=rule.category))
+            changed += 1
+    return changed
+
+
 def import_csv(profile: Profile, text: str, options: Options, *, preview: bool = False,
                time_left: Callable[[], float] | None = None) -> dict[str, Any]:
     """Parse, judge and (unless previewing) store a bank's CSV; the reply says exactly what happened."""
     parsed = parse(profile, text, options)
+    by_rules = apply_rules(profile, parsed, options.default_category)
     report, would_import = run(profile, parsed, preview=preview, time_left=time_left)
     truncated = len(report.skipped) > MAX_LISTED or len(report.errors) > MAX_LISTED
     reply: dict[str, Any] = {
@@ -348,6 +366,7 @@ def import_csv(profile: Profile, text: str, options: Options, *, preview: bool =
         "truncated": truncated,
         "stopped_at_line": report.stopped_at_line,
         "not_stored": report.pending,
+        "categorised_by_rules": by_rules,
         "message": report.message(len(would_import) if preview else None),
     }
     if preview:

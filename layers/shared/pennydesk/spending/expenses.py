@@ -179,8 +179,12 @@ def create(profile: Profile, data: ExpenseInput) -> Expense:
     return create_clean(profile, value)
 
 
-def create_clean(profile: Profile, value: Clean) -> Expense:
-    expense_id = uuid.uuid4().hex
+def create_clean(profile: Profile, value: Clean, *, expense_id: str | None = None,
+                 recurring_id: str | None = None) -> Expense:
+    """Store a checked expense; a given `expense_id` (a series' occurrence) is stored once: a second
+    attempt is a Conflict on field "id" and changes nothing."""
+    given = expense_id is not None
+    expense_id = expense_id or uuid.uuid4().hex
     now = iso(utcnow())
     expense = Expense(
         pk=user_pk(profile.user_id),
@@ -196,6 +200,7 @@ def create_clean(profile: Profile, value: Clean) -> Expense:
         tags=value.tags,
         external_id=value.external_id,
         fingerprint=value.fingerprint,
+        recurring_id=recurring_id,
         created_at=now,
         updated_at=now,
         version=1,
@@ -218,6 +223,8 @@ def create_clean(profile: Profile, value: Clean) -> Expense:
     except TransactWriteError as exc:
         if "ConditionalCheckFailed" not in cancellation_codes(exc):
             raise  # throttled or failed on AWS's side: nothing was written, and it is no duplicate
+        if given:
+            raise Conflict("This expense is already recorded.", field="id") from exc
         raise Conflict("An expense with this external id already exists.", field="external_id") from exc
 
 
@@ -334,6 +341,7 @@ def view(expense: Expense, currency: str) -> dict[str, Any]:
         "note": expense.note,
         "tags": list(expense.tags or []),
         "external_id": expense.external_id,
+        "recurring_id": expense.recurring_id,
         "created_at": expense.created_at,
         "updated_at": expense.updated_at,
     }

@@ -8,6 +8,9 @@
 | TOTAL#<YYYY-MM>#CAT#<category>  | running total for one category in the month                       |
 | EXT#<external id>               | an imported row's bank reference: the same row never imports twice |
 | FP#<date>#<amount>#<payee>      | how many expenses share this date, amount and payee (duplicates)  |
+| RULE#<rule id>                  | a payee rule (id: digest of its normalised pattern, one per pattern) |
+| RULES                           | how many payee rules the user has (the cap is kept in transactions) |
+| SERIES#<series id>              | a recurring expense: its terms and the next occurrence not created  |
 
 ``pk=EMAIL#<email>, sk=USER`` maps a sign-in email to its user id.
 """
@@ -63,6 +66,19 @@ def raw_row_sk(day: str, digest: str) -> str:
     return f"RAW#{day}#{digest}"
 
 
+RULE_PREFIX = "RULE#"
+RULES_COUNT_SK = "RULES"
+SERIES_PREFIX = "SERIES#"
+
+
+def rule_sk(rule_id: str) -> str:
+    return f"{RULE_PREFIX}{rule_id}"
+
+
+def series_sk(series_id: str) -> str:
+    return f"{SERIES_PREFIX}{series_id}"
+
+
 def total_sk(month: str, category: str | None = None) -> str:
     return f"TOTAL#{month}" if category is None else f"TOTAL#{month}#CAT#{category}"
 
@@ -114,10 +130,43 @@ class Expense(KeyedModel):
     tags = ListAttribute(of=UnicodeAttribute, default=list)
     external_id = UnicodeAttribute(null=True)
     fingerprint = UnicodeAttribute()
+    recurring_id = UnicodeAttribute(null=True)  # the series that created it, if one did
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     version = NumberAttribute(default=0)
     by_date = ByDate()
+
+
+class PayeeRule(KeyedModel):
+    """"Payee contains <contains> -> <category>" (see payee_rules)."""
+
+    Meta = table_meta(get_settings().spending_table)
+
+    rule_id = UnicodeAttribute()
+    contains = UnicodeAttribute()
+    pattern = UnicodeAttribute()
+    category = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class Series(KeyedModel):
+    """A recurring expense (see recurrence): `next` is the first occurrence not created yet (None: ended)."""
+
+    Meta = table_meta(get_settings().spending_table)
+
+    series_id = UnicodeAttribute()
+    amount = NumberAttribute()  # minor units
+    category = UnicodeAttribute()
+    payee = UnicodeAttribute(default="")
+    note = UnicodeAttribute(default="")
+    every = UnicodeAttribute()  # week | month | year
+    start = UnicodeAttribute()  # YYYY-MM-DD: also the weekday / day of the month / day of the year
+    end = UnicodeAttribute(null=True)
+    next = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    version = NumberAttribute(default=0)
 
 
 class Total(KeyedModel):
@@ -143,4 +192,5 @@ class Marker(KeyedModel):
 
 class SpendingTimer(TimerBase):
     Meta = table_meta(get_settings().spending_table)
+    series_id = UnicodeAttribute(null=True)  # recurring timers: which series
     due = DueIndex()
