@@ -10,16 +10,20 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 
+from tests.support.live import link_in
 from tests.support.stack import RunningStack, free_port, running_local_stack
 
 pytestmark = pytest.mark.e2e
 MAIL_DEADLINE = 10.0
 CUSTOMER = "maya@example.com"
+STATEMENT = (Path(__file__).resolve().parents[1] / "fixtures" / "attachments" / "statement.pdf").read_bytes()
 
 
 @pytest.fixture(scope="module")
@@ -84,11 +88,22 @@ def test_a_ticket_is_worked_entirely_by_email(mail_stack: tuple[RunningStack, in
     agent = assigned["to"][0]
 
     first_reply = reply_to(confirmation, CUSTOMER, "It was on my Visa ending 4242.", "<maya-1@example.com>")
-    first_reply.add_attachment(b"%PDF-1.4 statement", maintype="application", subtype="pdf", filename="march.pdf")
-    send(port, first_reply)  # the attachment rides along; the reply's text is what reaches the ticket
+    first_reply.add_attachment(STATEMENT, maintype="application", subtype="pdf", filename="march.pdf")
+    send(port, first_reply)  # the reply's new text reaches the thread, its PDF the ticket's attachments
     to_agent = wait_for(base, agent, f"[#{number}] Maya Okafor replied")
     assert "It was on my Visa ending 4242." in to_agent["text"]
     assert "Two charges" not in to_agent["text"].split("It was on my Visa")[1]  # only the new text came in
+    agent_token = parse_qs(urlsplit(link_in(assigned, "/agent/ticket.html")).fragment)["token"][0]
+    view = requests.get(f"{base}/api/agent/tickets/{created['id']}", timeout=10,
+                        headers={"Authorization": f"Bearer {agent_token}"}).json()
+    (statement,) = view["attachments"]
+    assert (statement["filename"], statement["content_type"], statement["size"]) == (
+        "march.pdf", "application/pdf", len(STATEMENT))
+    downloaded = requests.get(statement["url"], timeout=10)  # the presigned link, as the agent's browser opens it
+    assert downloaded.status_code == 200 and downloaded.content == STATEMENT
+    assert downloaded.headers["Content-Disposition"].startswith("attachment; ")
+    (original,) = view["originals"]
+    assert b"It was on my Visa ending 4242." in requests.get(original["url"], timeout=10).content
 
     send(port, reply_to(to_agent, agent, "Refunded the second charge.", "<agent-1@pennydesk.local>"))
     answer = wait_for(base, CUSTOMER, f"[#{number}] Re:")
