@@ -59,6 +59,32 @@ def test_an_agent_finds_a_ticket_by_the_customers_email_and_opens_it_with_the_ke
     shoot(page, "desk-ticket-with-customer-tickets")
 
 
+def test_the_desk_filters_by_agent(site: RunningStack, page: Page, shoot, viewport: str) -> None:
+    first = open_ticket(site, email=f"ines.{viewport}@example.com", subject=f"Refund not arrived ({viewport})")
+    owner = assigned_agent(site, first["number"])
+    second = open_ticket(site, email=f"omar.{viewport}@example.com", subject=f"Sync stalls ({viewport})",
+                         category="technical" if owner != "ada@pennydesk.local" else "billing")
+    assert assigned_agent(site, second["number"]) != owner
+    admin = session_for(site, ADMIN)
+    agents = requests.get(f"{site.base}/api/admin/agents", headers={"Authorization": f"Bearer {admin['session']}"},
+                          timeout=10).json()["agents"]
+    name = next(a["name"] for a in agents if a["email"] == owner)
+    sign_in_page(page, admin)
+
+    page.goto(f"{site.base}/agent/")
+    expect(page.locator(".queue-item", has_text=second["subject"])).to_be_visible()
+    page.get_by_label("Agent", exact=True).select_option(label=name)
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator(".queue-item", has_text=first["subject"])).to_be_visible()
+    expect(page.locator(".queue-item", has_text=second["subject"])).to_have_count(0)
+    for text in page.locator(".queue-item .queue-meta").all_inner_texts():
+        assert f"· {name}" in text
+    shoot(page, "desk-agent-filter")
+
+    page.get_by_role("button", name="Clear").click()
+    expect(page.locator(".queue-item", has_text=second["subject"])).to_be_visible()
+
+
 @contextmanager
 def nobody_covers(site: RunningStack, category: str) -> Iterator[None]:
     """While inside, no agent covers `category`, so a new ticket in it waits in the unassigned view."""

@@ -98,6 +98,7 @@ ACCESS: dict[str, str] = {
     "POST /api/tickets/<ticket_id>/feedback": "survey_link",
     "GET /api/agent/tickets/<ticket_id>": "desk_ticket",
     "GET /api/agent/tickets": "desk",
+    "GET /api/agent/agents": "desk",
     "GET /api/me/tickets": "own_account",
     "POST /api/agent/tickets/<ticket_id>/actions": "agent_ticket",
     "GET /api/agent/queue": "agent_session",

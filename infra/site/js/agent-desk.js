@@ -18,6 +18,7 @@ const EMPTY = {
   all: "No tickets yet.",
 };
 const SLA_TEXT = { breached: "Overdue", due_soon: "Due soon", on_track: "On track", paused: "Paused" };
+const FILTERS = ["q", "priority", "agent", "sla"];
 
 const list = document.getElementById("queue");
 const more = document.getElementById("more");
@@ -35,7 +36,7 @@ let latest = 0; // the newest request: an older answer arriving late is dropped
 function filters() {
   const data = new FormData(searchForm);
   const out = {};
-  for (const name of ["q", "priority", "sla"]) {
+  for (const name of FILTERS) {
     const value = String(data.get(name) || "").trim();
     if (value) out[name] = value;
   }
@@ -118,9 +119,10 @@ async function load({ append = false } = {}) {
   cursor = data.next_cursor;
   more.hidden = !cursor;
   const shown = list.children.length;
-  if (!filters().q && !filters().priority && !filters().sla) setCount(shown, Boolean(cursor));
+  const filtered = Object.keys(filters()).length > 0;
+  if (!filtered) setCount(shown, Boolean(cursor));
   const empty = document.getElementById("queue-empty");
-  empty.textContent = filters().q || filters().priority || filters().sla ? "No ticket matches." : EMPTY[view];
+  empty.textContent = filtered ? "No ticket matches." : EMPTY[view];
   empty.hidden = shown > 0;
   document.getElementById("queue-summary").textContent = `Signed in as ${session.email}`;
   document.getElementById("queue-view").hidden = false;
@@ -203,10 +205,19 @@ refresh.addEventListener("click", async () => {
 /** Filters a link brought (the dashboard's "See overdue tickets"): the form shows them, the page uses them. */
 function filtersFromAddress() {
   const params = new URLSearchParams(window.location.search);
-  for (const name of ["q", "priority", "sla"]) {
+  for (const name of FILTERS) {
     const value = params.get(name);
     if (value && searchForm.elements.namedItem(name)) searchForm.elements.namedItem(name).value = value;
   }
+}
+
+/** The agent filter's choices: the desk's agents by name, active ones first (an address may name any of them). */
+async function fillAgents() {
+  const { agents } = await api("GET", "/agent/agents", { token: session.session });
+  const ordered = [...agents.filter((a) => a.active), ...agents.filter((a) => !a.active)];
+  document.getElementById("agent-filter").append(
+    ...ordered.map((a) => new Option(a.active ? a.name : `${a.name} (inactive)`, a.id)),
+  );
 }
 
 async function start() {
@@ -220,6 +231,7 @@ async function start() {
     return;
   }
   selectTab();
+  await run(fillAgents);
   filtersFromAddress();
   await run(() => load());
   doneLoading();

@@ -49,6 +49,16 @@ class DeskPage(BaseModel):
     next_cursor: str | None
 
 
+class DeskAgent(BaseModel):
+    id: str
+    name: str
+    active: bool
+
+
+class DeskAgents(BaseModel):
+    agents: list[DeskAgent]  # by name; the desk's `agent=` filter takes an id
+
+
 def desk_ticket(row: desk_views.Row, names: dict[str, str]) -> DeskTicket:
     ticket = row.ticket
     agent = AgentRef(id=ticket.agent_id, name=names.get(ticket.agent_id, "")) if ticket.agent_id else None
@@ -99,3 +109,18 @@ def list_desk(
     names = {a.agent_id: a.name for a in roster.list_agents()} if found.rows else {}
     return DeskPage(tickets=[desk_ticket(r, names) for r in found.rows], next_cursor=found.next_cursor)
 
+
+
+@router.get(
+    "/agent/agents",
+    summary="The desk's agents, for the agent filter",
+    description="Every agent by name (active or not: their resolved tickets are still on the desk), for "
+    "`GET /api/agent/tickets?agent=<id>`. One Query on the roster.",
+    tags=["Agents"],
+    security=SECURITY,
+)
+def list_desk_agents() -> DeskAgents:
+    desk_caller(token_of(router))
+    return DeskAgents(
+        agents=[DeskAgent(id=a.agent_id, name=a.name, active=bool(a.active)) for a in roster.list_agents()]
+    )
