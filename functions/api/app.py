@@ -123,7 +123,8 @@ def _unsupported_media_type(_: RequestUnsupportedContentType) -> Response:
 
 @resolver.exception_handler(PennydeskError)
 def _domain_error(exc: PennydeskError) -> Response:
-    response = error_response(exc.status, exc.message, code=exc.code, field=exc.field)
+    every = [{"field": r.field, "message": r.message} for r in getattr(exc, "refusals", ()) if r.field]
+    response = error_response(exc.status, exc.message, code=exc.code, field=exc.field, errors=every or None)
     if isinstance(exc, TooManyRequests):
         response.headers["Retry-After"] = str(exc.retry_after)
     return response

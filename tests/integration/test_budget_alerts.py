@@ -47,13 +47,13 @@ def test_overall_budget_alerts_at_80_and_100_percent_once_each(stack: LocalStack
     assert subjects(stack, maya) == []
 
     maya.add("30.00", "dining", "2026-10-09")  # exactly 80 %: "reaches" means total >= threshold
-    assert subjects(stack, maya) == ["80% of your overall budget used for 2026-10"]
+    assert subjects(stack, maya) == ["80% of your overall budget used for October 2026"]
 
     maya.add("25.00", "transport", "2026-10-15")
     assert len(subjects(stack, maya)) == 2
     reached = alerts_to(stack, maya)[-1]
-    assert "reached your overall budget" in reached["subject"] and "2026-10" in reached["subject"]
-    assert "105.00" in reached["text"] and "100.00" in reached["text"] and "5.00 USD over" in reached["text"]
+    assert "reached your overall budget" in reached["subject"] and "October 2026" in reached["subject"]
+    assert "$105.00" in reached["text"] and "$100.00" in reached["text"] and "$5.00 over" in reached["text"]
 
     maya.add("10.00", "health", "2026-10-20")
     assert len(subjects(stack, maya)) == 2
@@ -70,7 +70,7 @@ def test_going_under_and_back_over_a_threshold_does_not_alert_again(stack: Local
     maya.edit(small, amount="90.00")
     maya.remove(maya.add("5.00", "dining", "2026-10-05"))
 
-    assert subjects(stack, maya) == ["80% of your overall budget used for 2026-10"]
+    assert subjects(stack, maya) == ["80% of your overall budget used for October 2026"]
 
 
 def test_a_category_budget_alerts_on_its_own(stack: LocalStack) -> None:
@@ -81,14 +81,14 @@ def test_a_category_budget_alerts_on_its_own(stack: LocalStack) -> None:
     assert subjects(stack, maya) == []
 
     maya.add("40.00", "dining", "2026-10-03")
-    assert subjects(stack, maya) == ['80% of your "dining" budget used for 2026-10']
+    assert subjects(stack, maya) == ['80% of your "Dining" budget used for October 2026']
 
     maya.add("10.00", "dining", "2026-10-04")
     maya.add("450.00", "housing", "2026-10-05")  # overall 800.00 of 1000.00: the overall 80 % too
     assert subjects(stack, maya) == [
-        '80% of your "dining" budget used for 2026-10',
-        "You've reached your \"dining\" budget for 2026-10",
-        "80% of your overall budget used for 2026-10",
+        '80% of your "Dining" budget used for October 2026',
+        "You've reached your \"Dining\" budget for October 2026",
+        "80% of your overall budget used for October 2026",
     ]
 
 
@@ -99,7 +99,7 @@ def test_one_expense_jumping_past_both_thresholds_sends_only_the_100_percent_ale
     maya.add("120.00", "travel", "2026-10-12")
     maya.add("5.00", "travel", "2026-10-13")
 
-    assert subjects(stack, maya) == ["You've reached your overall budget for 2026-10"]
+    assert subjects(stack, maya) == ["You've reached your overall budget for October 2026"]
 
 
 def test_a_typo_corrected_before_the_alert_goes_out_does_not_bring_an_80_percent_alert_after_the_100(
@@ -113,7 +113,7 @@ def test_a_typo_corrected_before_the_alert_goes_out_does_not_bring_an_80_percent
     typo = maya.add("120.00", "travel", "2026-10-12")
     maya.edit(typo, amount="85.00")
 
-    assert subjects(stack, maya) == ["You've reached your overall budget for 2026-10"]
+    assert subjects(stack, maya) == ["You've reached your overall budget for October 2026"]
 
 
 def test_own_thresholds_are_respected(stack: LocalStack) -> None:
@@ -123,15 +123,15 @@ def test_own_thresholds_are_respected(stack: LocalStack) -> None:
     maya.add("49.99", "groceries", "2026-10-01")
     assert subjects(stack, maya) == []
     maya.add("0.01", "groceries", "2026-10-02")
-    assert subjects(stack, maya) == ["50% of your overall budget used for 2026-10"]
+    assert subjects(stack, maya) == ["50% of your overall budget used for October 2026"]
     maya.add("39.99", "groceries", "2026-10-03")
     assert len(subjects(stack, maya)) == 1
     maya.add("0.01", "groceries", "2026-10-04")
     maya.add("100.00", "groceries", "2026-10-05")  # 190 %: 100 is not one of the chosen thresholds
 
     assert subjects(stack, maya) == [
-        "50% of your overall budget used for 2026-10",
-        "90% of your overall budget used for 2026-10",
+        "50% of your overall budget used for October 2026",
+        "90% of your overall budget used for October 2026",
     ]
 
 
@@ -175,8 +175,8 @@ def test_the_next_month_starts_fresh(stack: LocalStack) -> None:
     maya.add("0.01", "dining", "2026-11-02")
 
     assert subjects(stack, maya) == [
-        "You've reached your overall budget for 2026-10",
-        "80% of your overall budget used for 2026-11",
+        "You've reached your overall budget for October 2026",
+        "80% of your overall budget used for November 2026",
     ]
 
 
@@ -184,15 +184,15 @@ def test_moving_an_expense_into_a_month_alerts_that_month(stack: LocalStack) -> 
     maya = signed_in(stack, "maya@example.com")
     maya.settle(monthly_limit="100.00")
     rent = maya.add("95.00", "housing", "2026-10-30")
-    assert subjects(stack, maya) == ["80% of your overall budget used for 2026-10"]
+    assert subjects(stack, maya) == ["80% of your overall budget used for October 2026"]
 
     maya.edit(rent, date="2026-11-01")
-    assert subjects(stack, maya)[1:] == ["80% of your overall budget used for 2026-11"]
+    assert subjects(stack, maya)[1:] == ["80% of your overall budget used for November 2026"]
     maya.add("10.00", "dining", "2026-11-02")
 
     assert subjects(stack, maya)[1:] == [
-        "80% of your overall budget used for 2026-11",
-        "You've reached your overall budget for 2026-11",
+        "80% of your overall budget used for November 2026",
+        "You've reached your overall budget for November 2026",
     ]
 
 
@@ -206,11 +206,11 @@ def test_alert_email_has_text_and_html_and_escapes_the_category(stack: LocalStac
 
     [alert] = alerts_to(stack, maya)
     assert alert["to"] == ["maya@example.com"]
-    assert alert["subject"] == "80% of your \"kids' toys & games\" budget used for 2026-10"
+    assert alert["subject"] == "80% of your \"kids' toys & games\" budget used for October 2026"
     assert "kids' toys & games" in alert["text"]
-    assert "16.50 USD" in alert["text"] and "20.00 USD" in alert["text"] and "3.50 USD" in alert["text"]
+    assert "$16.50" in alert["text"] and "$20.00" in alert["text"] and "$3.50" in alert["text"]
     assert "toys &amp; games" in alert["html"] and "toys & games" not in alert["html"]
-    assert "<strong>16.50 USD</strong>" in alert["html"]
+    assert "<strong>$16.50</strong>" in alert["html"]
     assert "/spending/" in alert["text"] and "/spending/" in alert["html"]
 
 
@@ -221,5 +221,5 @@ def test_alerts_use_the_accounts_currency(stack: LocalStack) -> None:
     kenji.add("40000", "housing", "2026-10-01")
 
     [alert] = alerts_to(stack, kenji)
-    assert "40000 JPY" in alert["text"] and "50000 JPY" in alert["text"] and "10000 JPY" in alert["text"]
-    assert "40000.00" not in alert["text"]
+    assert "¥40,000" in alert["text"] and "¥50,000" in alert["text"] and "¥10,000" in alert["text"]
+    assert "40,000.00" not in alert["text"] and "40000.00" not in alert["text"]

@@ -67,12 +67,12 @@ def test_an_over_budget_user_gets_one_weekly_digest_on_monday_and_none_on_tuesda
     stack.run_schedule(datetime(2031, 3, 11, 7, 5, tzinfo=UTC))  # Tuesday
 
     (digest,) = digests(stack, maya.email)
-    assert digest["subject"] == "Your week: 120.00 USD spent (3 Mar - 9 Mar 2031)"
+    assert digest["subject"] == "Your week: $120.00 spent (Mar 3 – 9, 2031)"
     text = digest["text"]
-    assert "That's 90.00 USD more than the week before (30.00 USD, +300.0%)" in text
-    assert "Budget for 2031-03 so far: 127.00 of 100.00 USD (127.0%) - over budget" in text
-    assert "- groceries: 80.00 of 50.00 USD (160.0%) - over" in text
-    assert "- dining: 47.00 of 45.00 USD (104.4%) - over" in text
+    assert "That's $90.00 more than the week before ($30.00, +300%)" in text
+    assert "Budget for March 2031 so far: $127.00 of $100.00 (127%) - over budget" in text
+    assert "- Groceries: $80.00 of $50.00 (160%) - over" in text
+    assert "- Dining: $47.00 of $45.00 (104.4%) - over" in text
     assert "transport" not in text
     html = digest["html"]
     assert "<script" not in html.lower() and "<img" not in html.lower() and "url(" not in html
@@ -97,8 +97,8 @@ def test_each_user_gets_it_at_eight_on_monday_where_they_live(stack: LocalStack)
     stack.run_schedule(at(PARIS_MONDAY_8AM, 5))
     assert len(digests(stack, auckland.email)) == 1 and len(digests(stack, paris.email)) == 1
     # The same local week for both, ending at a different moment in UTC.
-    assert "(3 Mar - 9 Mar 2031)" in digests(stack, auckland.email)[0]["subject"]
-    assert "(3 Mar - 9 Mar 2031)" in digests(stack, paris.email)[0]["subject"]
+    assert "(Mar 3 – 9, 2031)" in digests(stack, auckland.email)[0]["subject"]
+    assert "(Mar 3 – 9, 2031)" in digests(stack, paris.email)[0]["subject"]
 
 
 def test_nobody_who_spent_nothing_gets_a_digest(stack: LocalStack) -> None:
@@ -128,9 +128,9 @@ def test_a_monthly_digest_on_the_first_reports_the_month_just_ended(stack: Local
     stack.run_schedule(datetime(2031, 3, 2, 8, 5, tzinfo=UTC))
 
     (digest,) = digests(stack, lee.email)
-    assert digest["subject"] == "Your February 2031: 200.00 USD spent"
-    assert "100.00 USD more than the month before (100.00 USD, +100.0%)" in digest["text"]
-    assert "- groceries: 200.00 of 250.00 USD (80.0%)" in digest["text"]  # near its limit
+    assert digest["subject"] == "Your February 2031: $200.00 spent"
+    assert "$100.00 more than the month before ($100.00, +100%)" in digest["text"]
+    assert "- Groceries: $200.00 of $250.00 (80%)" in digest["text"]  # near its limit
     assert "Budget for" not in digest["text"]  # no overall limit set
     assert digest_timer(lee.email)["due_at"] == "2031-04-01T08:00:00Z"
 
@@ -150,7 +150,7 @@ def test_turning_digests_off_removes_the_timer_and_on_again_brings_it_back(stack
     kim.add("11.00", "groceries", "2031-03-12")
     stack.run_schedule(datetime(2031, 3, 17, 8, 5, tzinfo=UTC))
     (digest,) = digests(stack, kim.email)
-    assert "11.00 USD spent" in digest["subject"]
+    assert "$11.00 spent" in digest["subject"]
 
 
 def test_an_account_without_a_digest_timer_gets_one_when_it_signs_in(stack: LocalStack) -> None:

@@ -189,9 +189,10 @@ class Spender:
         return [expense for page in self.pages(month, **kwargs) for expense in page]
 
 
-def signed_in(stack: LocalStack, email: str) -> Spender:
-    """A Spender who has just signed in through the emailed link (a first sign-in opens the account)."""
-    return Spender(stack, email, sign_in(stack, email))
+def signed_in(stack: LocalStack, email: str, *, accept_language: str | None = None) -> Spender:
+    """A Spender who has just signed in through the emailed link (a first sign-in opens the account, in the
+    browser's locale when it says one)."""
+    return Spender(stack, email, sign_in(stack, email, accept_language=accept_language))
 
 
 def alerts(stack: LocalStack, spender: Spender) -> list[str]:

@@ -14,13 +14,15 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def sign_in(stack: LocalStack, email: str) -> str:
-    """Ask for a sign-in link, follow it from the outbox, and return the session it grants."""
+def sign_in(stack: LocalStack, email: str, *, accept_language: str | None = None) -> str:
+    """Ask for a sign-in link, follow it from the outbox, and return the session it grants (the browser that
+    follows it may say which languages it prefers)."""
     assert stack.http("POST", "/api/auth/sign-in", json_body={"email": email}).status == 202
     stack.drain()
     mail = [m for m in outbox_for(stack, email) if m["subject"] == "Your Pennydesk sign-in link"][-1]
     token = query_of(link_to(mail["text"], "/signin.html"))["token"]
-    granted = stack.http("POST", "/api/auth/session", json_body={"token": token})
+    headers = {"Accept-Language": accept_language} if accept_language else None
+    granted = stack.http("POST", "/api/auth/session", json_body={"token": token}, headers=headers)
     assert granted.status == 200, granted.body
     return granted.json()["session"]
 

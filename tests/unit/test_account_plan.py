@@ -34,6 +34,7 @@ def test_each_field_sent_becomes_its_stored_value() -> None:
         "monthly_limit": 250_50,
         "category_limits": {"pets": 40_00},
         "thresholds": [50, 90],
+        "category_names": {"kids & school": "Kids & School", "pets": "pets"},  # shown as written
     }
     assert decided.digest_timer is None
 

@@ -59,7 +59,8 @@ def sign_in(request: SignIn) -> Response[Accepted]:
 def start_session(request: SessionRequest) -> SessionGranted:
     session_token, expires_at = sessions.start_session(request.token)
     current = staff.session(session_token)
-    account.ensure(current.email)  # signing in creates the spending account on first use
+    # Signing in creates the spending account on first use, in the browser's locale.
+    account.ensure(current.email, accept_language=router.current_event.headers.get("accept-language"))
     return SessionGranted(session=session_token, expires_at=expires_at, email=current.email, roles=current.roles)
 
 

@@ -16,6 +16,7 @@ router = Router()
 
 class Me(BaseModel):
     email: str
+    locale: str = Field(description='How amounts, dates and months are written, e.g. "de-DE"', examples=["en-GB"])
     currency: str
     decimals: int
     monthly_limit: str | None
@@ -26,12 +27,16 @@ class Me(BaseModel):
     timezone: str
     categories: list[str]
     custom_categories: list[str]
+    category_names: dict[str, str] = Field(
+        description='Each category as it is shown: "Dining" for "dining", your own as you wrote them'
+    )
 
 
 def me_view(account_view: dict[str, Any]) -> Me:
     """The account as the domain describes it (account.view), field by field."""
     return Me(
         email=account_view["email"],
+        locale=account_view["locale"],
         currency=account_view["currency"],
         decimals=account_view["decimals"],
         monthly_limit=account_view["monthly_limit"],
@@ -42,11 +47,13 @@ def me_view(account_view: dict[str, Any]) -> Me:
         timezone=account_view["timezone"],
         categories=account_view["categories"],
         custom_categories=account_view["custom_categories"],
+        category_names=account_view["category_names"],
     )
 
 
 class MeChanges(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    locale: str | None = Field(default=None, max_length=35, description='A locale tag such as "de-DE"')
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     monthly_limit: Money | None = None
     category_limits: dict[str, Money | None] | None = Field(default=None, max_length=60)
@@ -61,18 +68,26 @@ class MeChanges(BaseModel):
 
 @router.get("/me", summary="My profile and budgets", tags=["Spending"], security=SECURITY)
 def get_me() -> Me:
-    return me_view(account.view(account.require_user_session(token_of(router))))
+    profile = account.require_user_session(token_of(router))
+    return me_view(account.view(profile, accept_language=_accept_language()))
 
 
 @router.put(
     "/me",
     summary="Change my profile and budgets",
-    description="Send only what changes. Limits are decimal strings in your currency; null removes one. "
-    "The currency can't change once expenses exist (409).",
+    description="Send only what changes. Limits are amounts in your currency, as plain digits (\"1500.00\") or "
+    "as your locale writes them (\"1.500,00\" in de-DE); null removes one. Every refused field is listed at "
+    "once in `errors`. The currency can't change once expenses exist (409); until you choose one, a new "
+    "account's currency follows its locale's country.",
     tags=["Spending"],
     security=SECURITY,
 )
 def put_me(changes: MeChanges) -> Me:
     profile = account.require_user_session(token_of(router))
     updated = account.update(profile, changes.model_dump(exclude_unset=True))
-    return me_view(account.view(updated))
+    return me_view(account.view(updated, accept_language=_accept_language()))
+
+
+def _accept_language() -> str | None:
+    """The browser's languages: the locale of an account that has none stored yet (a GET never stores it)."""
+    return router.current_event.headers.get("accept-language")

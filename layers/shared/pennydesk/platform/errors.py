@@ -15,6 +15,17 @@ class PennydeskError(Exception):
         self.field = field
 
 
+class Refused(PennydeskError):
+    """Several fields refused at once: answers with the first one's status and message, and lists every one
+    in `refusals` (the API sends them all in `errors`, so a form shows each beside its field)."""
+
+    def __init__(self, refusals: list[PennydeskError]) -> None:
+        first = refusals[0]
+        super().__init__(first.message, field=first.field)
+        self.status, self.code = first.status, first.code
+        self.refusals = refusals
+
+
 class NotFound(PennydeskError):
     status = 404
     code = "not_found"

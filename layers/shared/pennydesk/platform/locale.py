@@ -125,6 +125,13 @@ def format_date(day: date | str, locale: str, *, style: str = "medium") -> str:
     return babel_format_date(value, format=style, locale=_babel(locale))
 
 
+def format_day_range(first: date, last: date, locale: str) -> str:
+    """A week: "Mar 3 – 9, 2031" (en-US), "3.–9. März 2031" (de-DE), "3–9 Mar 2031" (en-GB)."""
+    from babel.dates import format_interval
+
+    return format_interval(first, last, "yMMMd", locale=_babel(locale))
+
+
 def format_month(month: str, locale: str) -> str:
     """ "2026-12" → "Dezember 2026" (de), "December 2026" (en), "2026年12月" (ja)."""
     from babel.dates import format_skeleton

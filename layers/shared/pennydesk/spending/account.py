@@ -12,7 +12,8 @@ from pennydesk.identity.sessions import signed_in_email
 from pennydesk.platform.clock import iso, utcnow
 from pennydesk.platform.dynamo import transaction
 from pennydesk.platform.errors import Conflict, NotFound, Unauthorized
-from pennydesk.spending import account_plan, digest_timers, money
+from pennydesk.platform.locale import DEFAULT_LOCALE, from_accept_language
+from pennydesk.spending import account_plan, amounts, digest_timers, money
 from pennydesk.spending.account_plan import DEFAULT_CATEGORIES
 from pennydesk.spending.records import EXPENSE_PREFIX, PROFILE_SK, Expense, Profile, UserEmail, email_pk, user_pk
 
@@ -25,14 +26,16 @@ def find(email: str) -> Profile | None:
         return None
 
 
-def ensure(email: str) -> Profile:
-    """The account for `email`, created with sane defaults the first time this address signs in."""
+def ensure(email: str, *, accept_language: str | None = None) -> Profile:
+    """The account for `email`, created with sane defaults the first time this address signs in: the locale
+    from the browser's Accept-Language, and its country's currency (until the person chooses one)."""
     existing = find(email)
     if existing is not None:
         digest_timers.ensure_timer(existing, utcnow())  # accounts from before digests get theirs at sign-in
         return existing
     user_id = uuid.uuid4().hex
     now = iso(utcnow())
+    locale = from_accept_language(accept_language) or DEFAULT_LOCALE
     profile = Profile(
         pk=user_pk(user_id),
         sk=PROFILE_SK,
@@ -43,6 +46,9 @@ def ensure(email: str) -> Profile:
         thresholds=[80, 100],
         categories=[],
         category_limits={},
+        locale=locale,
+        currency=amounts.currency_for(locale),
+        currency_chosen=False,
     )
     try:
         with transaction() as tx:
@@ -70,14 +76,30 @@ def categories(profile: Profile) -> list[str]:
     return list(DEFAULT_CATEGORIES) + [c for c in (profile.categories or []) if c not in DEFAULT_CATEGORIES]
 
 
+def category_label(profile: Profile, category: str) -> str:
+    """The category's name as the person reads it ("Dining"; their own as they wrote it)."""
+    return account_plan.display_name(category, _written(profile))
+
+
+def _written(profile: Profile) -> dict[str, str]:
+    return {k: str(v) for k, v in (profile.category_names.as_dict() if profile.category_names else {}).items()}
+
+
 def limits(profile: Profile) -> dict[str, int]:
     return {k: int(v) for k, v in (profile.category_limits.as_dict() if profile.category_limits else {}).items()}
 
 
-def view(profile: Profile) -> dict[str, Any]:
+def locale_of(profile: Profile, accept_language: str | None = None) -> str:
+    """The locale the person's amounts, dates and months are written in: their own, else (an account from
+    before locales) the browser's, else the default."""
+    return profile.locale or from_accept_language(accept_language) or DEFAULT_LOCALE
+
+
+def view(profile: Profile, *, accept_language: str | None = None) -> dict[str, Any]:
     currency = profile.currency
     return {
         "email": profile.email,
+        "locale": locale_of(profile, accept_language),
         "currency": currency,
         "decimals": money.decimals(currency),
         "monthly_limit": money.format(int(profile.monthly_limit), currency) if profile.monthly_limit else None,
@@ -88,6 +110,7 @@ def view(profile: Profile) -> dict[str, Any]:
         "timezone": profile.timezone,
         "categories": categories(profile),
         "custom_categories": list(profile.categories or []),
+        "category_names": {c: account_plan.display_name(c, _written(profile)) for c in categories(profile)},
     }
 
 
@@ -98,6 +121,9 @@ def settings(profile: Profile) -> account_plan.Settings:
         category_limits=limits(profile), categories=tuple(profile.categories or ()),
         thresholds=tuple(int(t) for t in profile.thresholds or [80, 100]), digest=profile.digest,
         timezone=profile.timezone, budget_alerts=alerts_on(profile),
+        locale=profile.locale, currency_follows_locale=profile.currency_chosen is False,
+        limit_months={k: int(v) for k, v in (profile.limit_months.as_dict() if profile.limit_months else {}).items()},
+        created_month=(profile.created_at or "")[:7] or None,
     )
 
 
@@ -108,8 +134,9 @@ def alerts_on(profile: Profile) -> bool:
 
 def update(profile: Profile, changes: dict[str, Any]) -> Profile:
     """Apply the fields present in `changes`; validate everything before writing anything."""
-    currency_moves = changes.get("currency", profile.currency) != profile.currency
-    plan = account_plan.plan(settings(profile), changes,
+    current = settings(profile)
+    currency_moves = account_plan.currency_asked(current, changes) != profile.currency
+    plan = account_plan.plan(current, changes, month=utcnow().strftime("%Y-%m"),
                              expenses_recorded=currency_moves and _has_expenses(profile.user_id))
     if not plan.changes:
         return profile

@@ -1,9 +1,10 @@
 """What a change of account settings does, decided over plain values: `plan` takes the settings as they are
 and the fields sent, and returns the validated new values and whether the digest timer moves, or refuses.
 
-Every field is checked before anything is written, and every refusal is collected; the first, in the order
-the fields are listed below, is the one the request answers with (a currency that can't change is a
-conflict, the rest are validation errors). `account.update` applies the plan as one transaction.
+Every field is checked before anything is written, and every refusal is collected: the request answers with
+all of them (`Refused`), with the status of the first in the order the fields are listed below (a currency
+that can't change is a conflict, the rest are validation errors). Amounts are read as plain digits or as the
+account's locale writes them. `account.update` applies the plan as one transaction.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pennydesk.platform.errors import Conflict, PennydeskError
-from pennydesk.spending import money
+from pennydesk.platform.errors import Conflict, PennydeskError, Refused
+from pennydesk.platform.locale import DEFAULT_LOCALE, locale_tag
+from pennydesk.spending import amounts, budget_months, money
 
 DEFAULT_CATEGORIES = (
     "groceries",
@@ -46,6 +48,10 @@ class Settings:
     digest: str = "monthly"
     timezone: str = "UTC"
     budget_alerts: bool = True
+    locale: str | None = None  # None: an account from before locales (amounts read as DEFAULT_LOCALE writes)
+    currency_follows_locale: bool = False  # a new account whose currency was never chosen
+    limit_months: dict[str, int] = field(default_factory=dict)  # see budget_months
+    created_month: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,26 +63,52 @@ class Plan:
     digest_timer: tuple[str, str] | None = None
 
 
-class Refused(PennydeskError):
-    """More than one field refused: answers as the first refusal does, and lists them all in `refusals`."""
-
-    def __init__(self, refusals: list[PennydeskError]) -> None:
-        first = refusals[0]
-        super().__init__(first.message, field=first.field)
-        self.status, self.code = first.status, first.code
-        self.refusals = refusals
+__all__ = [
+    "DEFAULT_CATEGORIES", "Plan", "Refused", "Settings", "category_name", "currency_asked", "display_name", "plan",
+]
 
 
-def plan(current: Settings, changes: dict[str, Any], *, expenses_recorded: bool = False) -> Plan:
+def currency_asked(current: Settings, changes: dict[str, Any]) -> str:
+    """The currency the change asks for: the one sent, else, for an account whose currency still follows its
+    locale (new, never chosen, no limits yet), the new locale's country's; else the current one."""
+    if "currency" in changes:
+        return changes["currency"]
+    if "locale" not in changes or not current.currency_follows_locale or _has_limits(current) \
+            or "monthly_limit" in changes or "category_limits" in changes:
+        return current.currency
+    try:
+        return amounts.currency_for(locale_tag(changes["locale"]))
+    except PennydeskError:
+        return current.currency  # the locale is refused below
+
+
+def plan(current: Settings, changes: dict[str, Any], *, expenses_recorded: bool = False,
+         month: str | None = None) -> Plan:
     """The fields present in `changes` applied to `current`; `expenses_recorded` says whether the account
-    holds expenses (a currency can change only before the first). Raises the refusal(s) if any field fails."""
+    holds expenses (a currency can change only before the first); `month` ("YYYY-MM", now) is when a new
+    monthly limit starts. Raises every refusal at once if any field fails."""
     refused: list[PennydeskError] = []
-    currency = _currency(current, changes, expenses_recorded, refused)
+    followed = "currency" not in changes and currency_asked(current, changes) != current.currency
+    if followed and expenses_recorded:  # following the locale never fights recorded expenses: it stays
+        followed = False
+    asked = {**changes, "currency": currency_asked(current, changes)} if followed else changes
+    currency = _currency(current, asked, expenses_recorded, refused)
+    locale = _locale(current, changes, refused)
+    reading = locale or DEFAULT_LOCALE
     new = _categories(changes, refused)
     known = {*DEFAULT_CATEGORIES, *new.get("categories", current.categories)}
     if currency is not None:
-        new |= _monthly_limit(current, changes, currency, refused)
-        new |= _category_limits(current, changes, currency, known, refused)
+        new |= _monthly_limit(current, asked, currency, reading, refused)
+        new |= _category_limits(current, asked, currency, reading, known, refused)
+    if "monthly_limit" in new and month is not None:
+        new["limit_months"] = budget_months.recorded(
+            current.limit_months, month, new["monthly_limit"], previous_limit=current.monthly_limit,
+            created_month=current.created_month,
+        )
+    if locale != current.locale:
+        new["locale"] = locale
+    if "currency" in changes and currency is not None and current.currency_follows_locale:
+        new["currency_chosen"] = True
     new |= _thresholds(changes, refused) | _digest(changes, refused) | _timezone(changes, refused)
     new |= _budget_alerts(current, changes, refused)
     if currency is not None and currency != current.currency:
@@ -119,6 +151,7 @@ def _categories(changes: dict[str, Any], refused: list[PennydeskError]) -> dict[
     if "categories" not in changes:
         return {}
     custom: list[str] = []
+    written: dict[str, str] = {}
     for raw in changes["categories"] or []:
         try:
             name = category_name(raw)
@@ -127,12 +160,35 @@ def _categories(changes: dict[str, Any], refused: list[PennydeskError]) -> dict[
             continue
         if name not in DEFAULT_CATEGORIES and name not in custom:
             custom.append(name)
+            written[name] = " ".join(str(raw).split())  # shown as written; stored and matched lower case
     if len(custom) > MAX_CUSTOM_CATEGORIES:
         refused.append(PennydeskError(f"Keep to {MAX_CUSTOM_CATEGORIES} categories of your own.", field="categories"))
-    return {"categories": custom}
+    return {"categories": custom, "category_names": written}
 
 
-def _monthly_limit(current: Settings, changes: dict[str, Any], currency: str,
+def display_name(category: str, written: dict[str, str]) -> str:
+    """A category as people read it: "Dining" for the defaults, the user's own as they wrote them."""
+    if category in DEFAULT_CATEGORIES:
+        return category.capitalize()
+    return written.get(category, category)
+
+
+def _has_limits(current: Settings) -> bool:
+    return bool(current.monthly_limit or current.category_limits)
+
+
+def _locale(current: Settings, changes: dict[str, Any], refused: list[PennydeskError]) -> str | None:
+    """The locale asked for, normalised ("de_de" → "de-DE"); amounts in the same request are read in it."""
+    if "locale" not in changes:
+        return current.locale
+    try:
+        return locale_tag(changes["locale"])
+    except PennydeskError as exc:
+        refused.append(exc)
+        return current.locale
+
+
+def _monthly_limit(current: Settings, changes: dict[str, Any], currency: str, locale: str,
                    refused: list[PennydeskError]) -> dict[str, Any]:
     if "monthly_limit" not in changes:
         if currency != current.currency and current.monthly_limit:
@@ -142,13 +198,13 @@ def _monthly_limit(current: Settings, changes: dict[str, Any], currency: str,
     if raw in (None, ""):
         return {"monthly_limit": None}
     try:
-        return {"monthly_limit": money.parse(raw, currency, field="monthly_limit")}
+        return {"monthly_limit": amounts.read(raw, currency, locale, field="monthly_limit")}
     except PennydeskError as exc:
         refused.append(exc)
         return {}
 
 
-def _category_limits(current: Settings, changes: dict[str, Any], currency: str, known: set[str],
+def _category_limits(current: Settings, changes: dict[str, Any], currency: str, locale: str, known: set[str],
                      refused: list[PennydeskError]) -> dict[str, Any]:
     """Merged, like the rest of PUT /api/me: the categories sent change, null removes one, others stay.
     A new currency needs every limit again (or null): the old amounts are never reread in it."""
@@ -168,7 +224,7 @@ def _category_limits(current: Settings, changes: dict[str, Any], currency: str, 
             merged.pop(category, None)
         else:
             try:
-                merged[category] = money.parse(raw, currency, field=where)
+                merged[category] = amounts.read(raw, currency, locale, field=where)
             except PennydeskError as exc:
                 refused.append(exc)
     missing = sorted(c for c in current.category_limits if c not in asked) if moved else []

@@ -15,6 +15,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from pennydesk.platform import locale as locales
 from pennydesk.platform.email.render import render
 from pennydesk.platform.email.send import send
 from pennydesk.platform.settings import get_settings
@@ -85,17 +86,24 @@ def on_total_changed(new: Total) -> None:
 
 
 def _context(profile: Profile, new: Total, total: int, limit: int, threshold: int, month: str) -> dict[str, Any]:
-    currency = profile.currency
+    """Amounts, the month's name and percentages in the person's locale; the category by its name."""
+    currency, locale = profile.currency, account.locale_of(profile)
+    places = money.decimals(currency)
+    fmt = lambda minor: locales.format_money(minor, currency, locale, decimals=places)  # noqa: E731
+    name = account.category_label(profile, new.category) if new.category else None
+    percent = money.percent(total, limit)
     return {
-        "budget": f'"{new.category}"' if new.category else "overall",
-        "category": new.category,
-        "month": month,
+        "budget": f'"{name}"' if name else "overall",
+        "category": name,
+        "month": locales.format_month(month, locale),
         "threshold": threshold,
-        "total": money.format(total, currency),
-        "limit": money.format(limit, currency),
+        "threshold_text": locales.format_percent(threshold, locale),
+        "total": fmt(total),
+        "limit": fmt(limit),
         "currency": currency,
-        "percent": money.percent(total, limit),
-        "remaining": money.format(max(limit - total, 0), currency),
-        "over": money.format(max(total - limit, 0), currency),
+        "percent": locales.format_percent(percent, locale),
+        "bar_percent": percent or 0,
+        "remaining": fmt(max(limit - total, 0)),
+        "over": fmt(max(total - limit, 0)),
         "url": f"{get_settings().site_url}/spending/",
     }

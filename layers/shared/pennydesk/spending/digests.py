@@ -26,6 +26,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from pennydesk.platform import locale as locales
 from pennydesk.platform.clock import iso
 from pennydesk.platform.email.render import render
 from pennydesk.platform.email.send import send
@@ -135,10 +136,20 @@ def figures(profile: Profile, period: Period) -> Figures:
     return _weekly_figures(profile, period) if period.preference == "weekly" else _monthly_figures(profile, period)
 
 
+def period_label(period: Period, locale: str) -> str:
+    """The period in the person's locale: "Dezember 2026", or the week's first and last days."""
+    if period.preference == "monthly":
+        return locales.format_month(period.key, locale)
+    return locales.format_day_range(period.first, period.last, locale)
+
+
 def context(profile: Profile, period: Period, numbers: Figures) -> dict[str, Any]:
-    """What the template shows, money already formatted in the user's currency."""
-    currency = profile.currency
-    fmt = lambda minor: money.format(minor, currency)  # noqa: E731
+    """What the template shows: money, months and percentages written in the person's locale (issue 15),
+    categories by their names."""
+    currency, locale = profile.currency, account.locale_of(profile)
+    places = money.decimals(currency)
+    fmt = lambda minor: locales.format_money(minor, currency, locale, decimals=places)  # noqa: E731
+    pct = lambda value: locales.format_percent(value, locale) if value is not None else None  # noqa: E731
     limits = account.limits(profile)
     limit = int(profile.monthly_limit) if profile.monthly_limit else None
     watch = []
@@ -146,13 +157,14 @@ def context(profile: Profile, period: Period, numbers: Figures) -> dict[str, Any
         used = numbers.month_by_category.get(category, 0)
         if category_limit > 0 and used * 100 >= category_limit * NEAR_PERCENT:
             watch.append({
-                "category": category,
+                "category": account.category_label(profile, category),
                 "total": fmt(used),
                 "limit": fmt(category_limit),
-                "percent": money.percent(used, category_limit),
+                "share": money.percent(used, category_limit),
+                "percent": pct(money.percent(used, category_limit)),
                 "over": used >= category_limit,
             })
-    watch.sort(key=lambda w: (-float(w["percent"] or 0), w["category"]))
+    watch.sort(key=lambda w: (-float(w["share"] or 0), w["category"]))
     ranked = sorted(numbers.by_category.items(), key=lambda kv: (-kv[1], kv[0]))
     top = ranked[:CHART_ROWS]
     rest = sum(v for _, v in ranked[CHART_ROWS:])
@@ -169,7 +181,7 @@ def context(profile: Profile, period: Period, numbers: Figures) -> dict[str, Any
         elif category_limit and used * 100 >= category_limit * NEAR_PERCENT:
             state = "near"
         chart.append({
-            "category": category,
+            "category": account.category_label(profile, category),  # "everything else" reads as itself
             "total": fmt(amount),
             "width": max(1, round(amount * 100 / largest)) if largest and amount > 0 else 0,
             "state": state,
@@ -177,17 +189,19 @@ def context(profile: Profile, period: Period, numbers: Figures) -> dict[str, Any
     change = numbers.spent - numbers.previous
     return {
         "period": period,
+        "period_label": period_label(period, locale),
         "weekly": period.preference == "weekly",
         "currency": currency,
         "spent": fmt(numbers.spent),
         "previous": fmt(numbers.previous),
         "change": fmt(abs(change)),
         "change_direction": "up" if change > 0 else "down" if change < 0 else "same",
-        "change_percent": money.percent(abs(change), numbers.previous) if numbers.previous else None,
-        "month": period.budget_month,
+        "change_percent": pct(money.percent(abs(change), numbers.previous)) if numbers.previous else None,
+        "month": locales.format_month(period.budget_month, locale),
         "month_total": fmt(numbers.month_total),
         "limit": fmt(limit) if limit else None,
-        "limit_percent": money.percent(numbers.month_total, limit) if limit else None,
+        "limit_percent": pct(money.percent(numbers.month_total, limit)) if limit else None,
+        "limit_bar": (money.percent(numbers.month_total, limit) or 0) if limit else 0,
         "over_limit": bool(limit) and numbers.month_total >= (limit or 0),
         "watch": watch,
         "chart": chart,

@@ -24,7 +24,7 @@ from pennydesk.platform.clock import iso, utcnow
 from pennydesk.platform.dynamo import cancellation_codes, retrying, transaction
 from pennydesk.platform.errors import Conflict, NotFound, PennydeskError
 from pennydesk.platform.text import has_control_characters
-from pennydesk.spending import account, money
+from pennydesk.spending import account, amounts, money
 from pennydesk.spending.records import (
     Expense,
     Marker,
@@ -103,7 +103,7 @@ def parse_date(value: str, *, field: str = "date") -> date:
 
 
 def clean(profile: Profile, data: ExpenseInput) -> Clean:
-    amount = money.parse(data.amount, profile.currency)
+    amount = amounts.read(data.amount, profile.currency, account.locale_of(profile))
     category = " ".join(str(data.category).split()).lower()
     if category not in account.categories(profile):
         raise PennydeskError(
@@ -179,12 +179,19 @@ def create(profile: Profile, data: ExpenseInput) -> Expense:
     return create_clean(profile, value)
 
 
+def new_expense_id() -> str:
+    """32 hex digits that sort in the order expenses were entered (48 bits of milliseconds, then random, as
+    UUIDv7 lays them out), so a day's expenses list by date, then time entered (date_key = date#id)."""
+    millis = int(utcnow().timestamp() * 1000)
+    return f"{millis:012x}{uuid.uuid4().hex[12:]}"
+
+
 def create_clean(profile: Profile, value: Clean, *, expense_id: str | None = None,
                  recurring_id: str | None = None) -> Expense:
     """Store a checked expense; a given `expense_id` (a series' occurrence) is stored once: a second
     attempt is a Conflict on field "id" and changes nothing."""
     given = expense_id is not None
-    expense_id = expense_id or uuid.uuid4().hex
+    expense_id = expense_id or new_expense_id()
     now = iso(utcnow())
     expense = Expense(
         pk=user_pk(profile.user_id),

@@ -101,7 +101,11 @@ class Profile(KeyedModel):
     digest = UnicodeAttribute(default="monthly")
     budget_alerts = BooleanAttribute(null=True)  # None (accounts from before the flag) reads as on
     timezone = UnicodeAttribute(default="UTC")
+    locale = UnicodeAttribute(null=True)  # "de-DE": how amounts, dates and months are written (None: the default)
+    currency_chosen = BooleanAttribute(null=True)  # False: the currency still follows the locale (None: older)
+    limit_months = MapAttribute(null=True)  # "YYYY-MM" -> the monthly limit set that month (0: none), see budget_months
     categories = ListAttribute(of=UnicodeAttribute, default=list)  # the user's own, beside the defaults
+    category_names = MapAttribute(null=True)  # the user's own categories as they wrote them ("Kids' Café")
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     version = NumberAttribute(default=0)

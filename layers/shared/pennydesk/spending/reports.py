@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pennydesk.platform.errors import PennydeskError
-from pennydesk.spending import account, money
+from pennydesk.spending import account, budget_months, money
 from pennydesk.spending.months import check_month, shift_month
 from pennydesk.spending.records import Profile, Total, total_sk, user_pk
 
@@ -45,7 +45,8 @@ def monthly(profile: Profile, month: str) -> dict[str, Any]:
 
 
 def trend(profile: Profile, months: int, this_month: str) -> list[dict[str, Any]]:
-    """The last `months` months up to `this_month`, oldest first; months with nothing spent show 0."""
+    """The last `months` months up to `this_month`, oldest first; months with nothing spent show 0, and each
+    month shows the limit it had (none before one was set), not today's (budget_months)."""
     if not 1 <= months <= MAX_TREND_MONTHS:
         raise PennydeskError(f"Ask for 1 to {MAX_TREND_MONTHS} months.", field="months")
     first = shift_month(this_month, -(months - 1))
@@ -57,13 +58,14 @@ def trend(profile: Profile, months: int, this_month: str) -> list[dict[str, Any]
     ):
         if "#CAT#" not in item.sk:
             totals[item.sk.removeprefix("TOTAL#")] = int(item.total)
-    limit = int(profile.monthly_limit) if profile.monthly_limit else None
+    current = account.settings(profile)
     currency = profile.currency
-    return [
-        {
+    points = []
+    for m in (shift_month(first, i) for i in range(months)):
+        limit = budget_months.limit_in(m, current.limit_months, current.monthly_limit, current.created_month)
+        points.append({
             "month": m,
             "total": money.format(totals.get(m, 0), currency),
             "limit": money.format(limit, currency) if limit else None,
-        }
-        for m in (shift_month(first, i) for i in range(months))
-    ]
+        })
+    return points
