@@ -110,7 +110,7 @@ def test_a_german_users_alert_is_written_in_german_formats_with_the_category_by_
     assert f"19,50{NBSP}€ is left" in alert["text"]
     for stale in ("2026-12", "dining", "80.50", "EUR"):
         assert stale not in alert["text"], stale
-    assert f"<strong>80,50{NBSP}€</strong>" in alert["html"] or f"<strong>80,50&nbsp;€</strong>" in alert["html"]
+    assert f"<strong>80,50{NBSP}€</strong>" in alert["html"] or "<strong>80,50&nbsp;€</strong>" in alert["html"]
 
 
 def test_a_german_users_digest_names_the_month_and_categories(stack: LocalStack) -> None:

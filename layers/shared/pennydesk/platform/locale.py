@@ -126,7 +126,7 @@ def format_date(day: date | str, locale: str, *, style: str = "medium") -> str:
 
 
 def format_day_range(first: date, last: date, locale: str) -> str:
-    """A week: "Mar 3 – 9, 2031" (en-US), "3.–9. März 2031" (de-DE), "3–9 Mar 2031" (en-GB)."""
+    """A week: "Mar 3 - 9, 2031" (en-US), "3.-9. März 2031" (de-DE), "3-9 Mar 2031" (en-GB)."""
     from babel.dates import format_interval
 
     return format_interval(first, last, "yMMMd", locale=_babel(locale))
