@@ -35,6 +35,8 @@ ROUTE_MODULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("routes.spending.expenses", ("expenses",)),
     ("routes.spending.reports", ("reports",)),
     ("routes.spending.transfer", ("expenses",)),
+    ("routes.spending.rules", ("rules",)),
+    ("routes.spending.recurring", ("recurring",)),
     ("routes.spending.unsubscribe", ("unsubscribe",)),
     ("routes.helpcenter.help_articles", ("help",)),
     ("routes.helpcenter.admin_articles", ("admin",)),
