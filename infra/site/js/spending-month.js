@@ -3,6 +3,7 @@
 // decimal strings throughout; the charts get Number(...) copies only to draw bar lengths.
 import { busy, clearErrors, doneLoading, el, fillProblem, showErrors } from "./dom.js";
 import { chartsAvailable, drawCategoryChart, drawTrendChart } from "./spending-charts.js";
+import { offerRule } from "./spending-rule-offer.js";
 import {
   call,
   categoryLabel,
@@ -138,6 +139,10 @@ function row(expense) {
   if (expense.payee) payee.append(el("span", { class: "payee-name", text: expense.payee }));
   else payee.append(el("span", { class: "meta", text: "No payee" }));
   if (expense.note) payee.append(el("span", { class: "expense-note", text: expense.note }));
+  if (expense.recurring_id) {
+    payee.append(" ", el("span", { class: "badge recurring-badge", title: "Recorded by a recurring expense (settings)",
+      "aria-label": "recurring", text: "↻" }));
+  }
   return el(
     "tr",
     { "data-expense-id": expense.id },
@@ -497,6 +502,7 @@ editForm.addEventListener("submit", async (event) => {
   };
   editDialog.close();
   refreshAfterChange(moved ? { removeId: updated.id } : { ensure: updated });
+  offerRule(updated.rule_suggestion, $("list-status"));
 });
 
 function openDelete(expense, opener) {

@@ -1,0 +1,38 @@
+// "Always put LIDL in Groceries?": after a recategorisation the API may offer a payee rule
+// (rule_suggestion {contains, category, id}); one click saves it (POST /api/rules, or PUT when a rule for
+// those words exists with another category). Everything shown is text, never HTML.
+import { busy, el } from "./dom.js";
+import { call, categoryLabel, handledAccess } from "./spending-common.js";
+
+/** Show the offer right after `anchor` (replacing any earlier one); resolves nothing, acts on click. */
+export function offerRule(suggestion, anchor) {
+  document.getElementById("rule-offer")?.remove();
+  if (!suggestion || !suggestion.contains) return;
+  const category = categoryLabel(suggestion.category);
+  const text = el("p", { class: "rule-offer-text", id: "rule-offer-text" },
+    "Always put ", el("strong", { text: suggestion.contains }), ` in ${category}?`);
+  const yes = el("button", { type: "button", class: "small", text: "Yes, always" });
+  const no = el("button", { type: "button", class: "secondary small", text: "No, thanks" });
+  const outcome = el("p", { class: "success", role: "status" });
+  const box = el("div", { id: "rule-offer", class: "rule-offer", role: "group", "aria-labelledby": "rule-offer-text" },
+    text, el("p", { class: "actions-row" }, yes, no), outcome);
+  anchor.after(box);
+  no.addEventListener("click", () => box.remove());
+  yes.addEventListener("click", async () => {
+    const restore = busy(yes, "Saving…");
+    const body = { contains: suggestion.contains, category: suggestion.category };
+    try {
+      if (suggestion.id) await call("PUT", `/rules/${encodeURIComponent(suggestion.id)}`, { body });
+      else await call("POST", "/rules", { body });
+    } catch (error) {
+      restore();
+      if (handledAccess(error)) return;
+      outcome.className = "error";
+      outcome.textContent = error.message;
+      return;
+    }
+    box.replaceChildren(el("p", { class: "success", role: "status", tabindex: "-1",
+      text: `Done: payees containing “${suggestion.contains}” go to ${category} from now on. Change it in settings.` }));
+    box.firstChild.focus();
+  });
+}

@@ -1,0 +1,68 @@
+"""Categories that fill themselves, in a real browser: a person imports their ING file, moves an Albert Heijn
+expense from Other to Groceries, says yes to "Always put Albert in Groceries?", finds the rule in settings,
+and the next month's file lands in Groceries by itself."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import requests
+from playwright.sync_api import Page, expect
+
+from tests.support.live import session_for, sign_in_page
+from tests.support.stack import RunningStack
+
+ING = (Path(__file__).resolve().parents[1] / "fixtures" / "banks" / "nl-ing.csv").read_bytes()
+# The same bank's layout, the next month (written after the file above): two shops, one Albert Heijn.
+NEXT_MONTH = (
+    b'"Datum","Naam / Omschrijving","Rekening","Tegenrekening","Code","Af Bij","Bedrag (EUR)","MutatieSoort",'
+    b'"Mededelingen"\n'
+    b'"20191203","ALBERT HEIJN 1081 AMSTERDAM","uk35345345232","","BA","Af","12,40","Betaalautomaat","Pasvolgnr: 001"\n'
+    b'"20191204","Kiosk Centraal","uk35345345232","","BA","Af","3,10","Betaalautomaat","Pasvolgnr: 001"\n'
+)
+
+
+def imported(site: RunningStack, session: dict[str, Any], body: bytes) -> dict[str, Any]:
+    response = requests.post(f"{site.base}/api/expenses/import", data=body, timeout=30, headers={
+        "Authorization": f"Bearer {session['session']}", "Content-Type": "text/csv"})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_a_recategorisation_becomes_a_rule_that_the_next_import_follows(
+    site: RunningStack, page: Page, shoot, viewport: str
+) -> None:
+    session = session_for(site, f"joost-{viewport}@example.com")
+    assert requests.put(f"{site.base}/api/me", json={"currency": "EUR"}, timeout=10,
+                        headers={"Authorization": f"Bearer {session['session']}"}).status_code == 200
+    assert imported(site, session, ING)["imported"] == 7
+    sign_in_page(page, session)
+
+    page.goto(f"{site.base}/spending/?month=2019-11")
+    row = page.locator("#ledger-body tr", has_text="18.85")
+    expect(row).to_contain_text("Albert Heijn")
+    expect(row).to_contain_text("Other")
+    row.get_by_role("button", name=re.compile("^Edit")).click()
+    dialog = page.get_by_role("dialog", name="Edit expense")
+    dialog.get_by_label("Category").select_option("groceries")
+    dialog.get_by_role("button", name="Save changes").click()
+    expect(dialog).to_be_hidden()
+
+    offer = page.get_by_role("group", name="Always put Albert in Groceries?")
+    expect(offer).to_be_visible()
+    shoot(page, "spending-rule-offer")
+    offer.get_by_role("button", name="Yes, always").click()
+    expect(page.locator("#rule-offer")).to_contain_text("payees containing “Albert” go to Groceries from now on")
+
+    page.goto(f"{site.base}/spending/settings.html")
+    expect(page.locator("#rules-list li")).to_have_count(1)
+    expect(page.locator("#rules-list")).to_contain_text("Payee contains Albert → Groceries")
+    shoot(page, "spending-rules-settings")
+
+    report = imported(site, session, NEXT_MONTH)
+    assert (report["imported"], report["categorised_by_rules"]) == (2, 1)
+    page.goto(f"{site.base}/spending/?month=2019-12")
+    expect(page.locator("#ledger-body tr", has_text="12.40")).to_contain_text("Groceries")
+    expect(page.locator("#ledger-body tr", has_text="3.10")).to_contain_text("Other")
