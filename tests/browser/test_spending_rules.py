@@ -56,6 +56,13 @@ def test_a_recategorisation_becomes_a_rule_that_the_next_import_follows(
     offer.get_by_role("button", name="Yes, always").click()
     expect(page.locator("#rule-offer")).to_contain_text("payees containing “Albert” go to Groceries from now on")
 
+    quick_add = page.locator("#add-category")  # quick add asks the rule once the payee is typed
+    expect(quick_add).not_to_have_value("groceries")
+    page.locator("#add-payee").fill("Albert Heijn Zuid")
+    page.locator("#add-payee").press("Tab")
+    expect(page.locator("#add-payee-suggestion")).to_have_text("Groceries, from your rule for this payee.")
+    expect(quick_add).to_have_value("groceries")
+
     page.goto(f"{site.base}/spending/settings.html")
     expect(page.locator("#rules-list li")).to_have_count(1)
     expect(page.locator("#rules-list")).to_contain_text("Payee contains Albert → Groceries")

@@ -3,7 +3,7 @@
 // decimal strings throughout; the charts get Number(...) copies only to draw bar lengths.
 import { busy, clearErrors, doneLoading, el, fillProblem, showErrors } from "./dom.js";
 import { chartsAvailable, drawCategoryChart, drawTrendChart } from "./spending-charts.js";
-import { offerRule } from "./spending-rule-offer.js";
+import { offerRule, suggestCategory } from "./spending-rule-offer.js";
 import {
   call,
   categoryLabel,
@@ -597,6 +597,7 @@ async function start() {
   const last = recall("lastCategory");
   fillCategorySelect(addCategory, state.me.categories, state.me.categories.includes(last) ? last : "other");
   addDate.value = today();
+  suggestCategory(addPayee, addCategory);
   if (!chartsAvailable()) withoutCharts();
   view.hidden = false;
   doneLoading();

@@ -36,3 +36,30 @@ export function offerRule(suggestion, anchor) {
     box.firstChild.focus();
   });
 }
+
+/**
+ * Quick add: when a payee is typed and the category was not chosen by hand, ask the rules
+ * (GET /api/rules/suggest) and pick the category they give, saying so beside the payee.
+ */
+export function suggestCategory(payeeInput, categorySelect) {
+  let chosen = false;
+  const note = el("p", { class: "hint", id: "add-payee-suggestion", role: "status" });
+  payeeInput.after(note);
+  categorySelect.addEventListener("change", () => { chosen = true; });
+  payeeInput.form?.addEventListener("submit", () => { chosen = false; note.textContent = ""; }); // the next one starts afresh
+  payeeInput.addEventListener("change", async () => {
+    note.textContent = "";
+    const payee = payeeInput.value.trim();
+    if (!payee || chosen) return;
+    let found;
+    try {
+      found = await call("GET", `/rules/suggest?payee=${encodeURIComponent(payee)}`);
+    } catch {
+      return; // a suggestion is a convenience: the form works without one
+    }
+    if (!found.category || chosen || payeeInput.value.trim() !== payee) return;
+    if (![...categorySelect.options].some((o) => o.value === found.category)) return;
+    categorySelect.value = found.category;
+    note.textContent = `${categoryLabel(found.category)}, from your rule for this payee.`;
+  });
+}
