@@ -7,6 +7,7 @@ import {
   showErrors, showProblem, timeEl,
 } from "./dom.js";
 import { forgetLinkToken, getSession, setupNav, takeLinkToken, ticketIdFromUrl } from "./session.js";
+import { attachmentList, setupAttachForm } from "./attachments.js";
 
 // Which actions fit which status: the same table as lifecycle.TRANSITIONS on the server.
 const OPEN = ["assigned", "in_progress", "waiting_on_customer"];
@@ -288,6 +289,7 @@ function render(data) {
   document.getElementById("category").textContent = humanize(ticket.category);
   document.getElementById("owner").textContent = ownerText(ticket, me, agents);
   renderThread(ticket, entries);
+  renderFiles(ticket, data, me);
   renderHistory(ticket, entries, data.ratings, me, agents);
   renderForms(ticket, me, agents);
   renderDeskActions(ticket, me, agents);
@@ -298,6 +300,20 @@ function render(data) {
     offerSavedReplies();
     offerArticles(ticketId, token);
   }
+}
+
+/** The ticket's files, the emails it came by (each an .eml download), and the picker for its own agent. */
+function renderFiles(ticket, data, me) {
+  document.getElementById("attachments").replaceChildren(attachmentList(data.attachments || []));
+  const originals = data.originals || [];
+  document.getElementById("originals").hidden = !originals.length;
+  document.getElementById("originals-list").replaceChildren(
+    ...originals.map((mail) =>
+      el("li", {}, el("a", { href: mail.url, rel: "noopener noreferrer", text: `Email from ${mail.sender}` }), " · ",
+        timeEl(mail.received_at)),
+    ),
+  );
+  document.getElementById("attach-form").hidden = !(me && ticket.agent_id === me.id);
 }
 
 async function fetchTicket() {
@@ -508,5 +524,11 @@ document.getElementById("admin-reassign-form").addEventListener("submit", (event
   }, (data) => (data.ticket.agent_id
     ? `Reassigned to ${[data.me, ...data.agents].find((a) => a && a.id === data.ticket.agent_id)?.name || "another agent"}.`
     : "Handed back to the queue.")));
+if (ticketId) {
+  setupAttachForm({
+    form: document.getElementById("attach-form"), base: `/agent/tickets/${ticketId}/attachments`, token: () => token,
+    onDone: async () => render(await fetchTicket()),
+  });
+}
 
 start();

@@ -6,6 +6,7 @@ import {
   timeEl,
 } from "./dom.js";
 import { setupNav, takeLinkToken, ticketIdFromUrl } from "./session.js";
+import { attachmentList, setupAttachForm } from "./attachments.js";
 
 const STATUS_HELP = {
   new: "We've received your request and are finding the right person for it.",
@@ -38,7 +39,7 @@ function message({ author, mine, body, createdAt }) {
   );
 }
 
-function render({ ticket, messages }) {
+function render({ ticket, messages, attachments = [] }) {
   current = ticket;
   document.title = `Ticket #${ticket.number} · Pennydesk`;
   document.getElementById("number").textContent = `#${ticket.number}`;
@@ -56,6 +57,7 @@ function render({ ticket, messages }) {
     items.push(message({ author, mine, body: entry.body, createdAt: entry.created_at }));
   }
   document.getElementById("thread").replaceChildren(...items);
+  document.getElementById("attachments").replaceChildren(attachmentList(attachments));
   document.getElementById("ticket-view").hidden = false;
 }
 
@@ -145,4 +147,9 @@ form.addEventListener("submit", async (event) => {
 });
 
 setupNav();
+if (ticketId) {
+  setupAttachForm({
+    form: document.getElementById("attach-form"), base: `/tickets/${ticketId}/attachments`, token: () => token, onDone: load,
+  });
+}
 start();
