@@ -38,6 +38,14 @@ NEW_TEXT = {
     "apple_iphone_fr": "Bonjour,\n\nCeci est un simple exemple d'email en français pour tester les accents. Voici "
     "une phrase supplémentaire pour vérifier qu'elle ne divise pas plusieurs phrases sur une seule ligne.\n\n"
     "Au revoir,\n\nKelsier",
+    # Thunderbird writes format=flowed, quoted-printable: the soft line breaks join the first paragraph into one
+    # line. Its /italic/ line is words, not a Swedish "/Anna" sign-off; the reader strips each line's ends, so the
+    # lists lose their indent.
+    "thunderbird_en": "This is a *really* complex issue, this really long line that I'm writing shouldn't be break "
+    "because it doesn't contain a new line, so we don't have          to have a new line, but we should have spaces"
+    "    .\n\nThis is formatting now.\n\n*bold*\n\n/italic/\n\n_underline_\n\n"
+    "_/*now I will use more than one format*/_\n\nAnd now a list:\n\n* item1\n* item2\n* item3\n\n"
+    "another list:\n\n1. item1\n2. item2\n3. item3",
 }
 
 
@@ -119,7 +127,7 @@ def test_the_receipt_rule_stores_mail_in_the_inbound_bucket_and_invokes_the_inbo
 # ---------------------------------------------------------------------------------------------- replies
 
 
-@pytest.mark.parametrize("client", ["gmail_en", "outlook_ios_fr", "apple_iphone_fr"])
+@pytest.mark.parametrize("client", ["gmail_en", "outlook_ios_fr", "apple_iphone_fr", "thunderbird_en"])
 def test_a_customer_reply_from_a_mail_client_reaches_the_agent_once(stack: LocalStack, client: str) -> None:
     ticket = open_ticket(stack)
     confirmation = outbox_for(stack, "maya@example.com")[0]

@@ -42,6 +42,8 @@ BROKEN_STRUCTURE = (
 # robot or an attack, not a customer).
 MAX_ATTACHMENTS = 10
 TICKET_NUMBER = re.compile(r"\[#(\d{1,9})\]")
+# A line opening with words in /italics/, as Thunderbird's plain text writes them ("/Anna", a sign-off, has no "/").
+THUNDERBIRD_ITALICS = re.compile(r"^\s*/[^/\s][^/]*[^/\s]/|^\s*/[^/\s]/")
 # What mail-parser-reply leaves (found with the real replies in tests/fixtures/mail): Outlook's separator
 # line before the quoted header block ("-----Original Message-----", "-----Ursprüngliche Nachricht-----",
 # a row of underscores), and the "sent from my phone" lines mobile clients put under a reply.
@@ -209,11 +211,25 @@ def html_to_text(markup: str) -> str:
 def new_text(body: str) -> str:
     """Only what the sender wrote this time, without control characters, within the ticket's limit."""
     body = body.replace("\r\n", "\n").replace("\r", "\n")
-    parsed = EmailReplyParser(languages=LANGUAGES).read(body)
-    latest = _without_trailing_quote(parsed.replies[0].body if parsed.replies else body)
+    latest = _without_trailing_quote(_latest_reply(body))
     text = "".join(ch for ch in latest if ch in "\n\t" or not (has_control_characters(ch) or ch in BIDI_CONTROLS))
     text = re.sub(r"\n{3,}", "\n\n", text).strip()
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 2].rstrip() + " …"
+
+
+def _latest_reply(body: str) -> str:
+    """The parser's latest reply, signature cut. Its Swedish sign-off rule ("/Anna") also takes a line that
+    Thunderbird writes for italics ("/important/") as a signature, which would lose everything after it: such
+    a line and what follows are read again, so only a real signature below it is cut."""
+    parsed = EmailReplyParser(languages=LANGUAGES).read(body)
+    if not parsed.replies:
+        return body
+    reply = parsed.replies[0]
+    first, _, rest = reply.signatures.partition("\n")
+    if not THUNDERBIRD_ITALICS.match(first):
+        return reply.body
+    parts = (reply.body, first.strip(), _latest_reply(rest) if rest.strip() else "")
+    return "\n\n".join(part for part in parts if part)
 
 
 def _without_trailing_quote(text: str) -> str:
