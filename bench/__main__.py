@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         inbound_costs,
         inprocess,
         queue,
+        rules,
         schedule,
         spending,
     )
@@ -65,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     queue_rows, queue_notes = queue_rows + desk_rows, queue_notes + desk_notes
     progress(f"[7/10] CSV import throughput ({import_csv.QUICK_ROWS if args.quick else import_csv.FULL_ROWS:,} rows)")
     import_rows = import_csv.measure(args.quick)
+    progress("[7b/10] payee rules: CPU per row with 10 vs 1,000 rules, requests per imported row")
+    import_rows += rules.measure(args.quick)
     progress("[8/10] one schedule run as the due work grows")
     schedule_rows, schedule_notes, _ = schedule.run(args.quick, progress)
     progress("[9/10] cost model and right-sizing: ticket and expense flows, RSS after init")
