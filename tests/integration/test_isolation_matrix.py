@@ -143,6 +143,9 @@ ACCESS: dict[str, str] = {
     "PATCH /api/admin/articles/<article_id>": "admin",
     "DELETE /api/admin/articles/<article_id>": "admin",
     "GET /api/admin/reports/help": "admin",
+    "GET /api/admin/help/settings": "admin",
+    "PUT /api/admin/help/settings": "admin",
+    "GET /api/agent/help": "desk",
     "GET /api/unsubscribe": "unsubscribe_link",
     "POST /api/unsubscribe": "unsubscribe_link",
     # Last: the admin's call hands the ticket to the spare agent, and no route after it needs the ticket's agent.
@@ -295,6 +298,7 @@ def request_for(route: str, parties: Parties) -> tuple[str, str, str, dict[str, 
         "POST /api/admin/articles": lambda: {"title": "Refunds", "body": "How refunds work.", "published": True},
         "POST /api/admin/articles/preview": lambda: {"body": "**Refunds**"},
         "PATCH /api/admin/articles/<article_id>": lambda: {"title": "Renamed"},
+        "PUT /api/admin/help/settings": lambda: {"agents_may_write": False},
         "POST /api/help/articles/<slug>/vote": lambda: {"helpful": True, "visitor": str(uuid.uuid4())},
         "POST /api/help/articles/<slug>/events": lambda: {"event": "article_opened"},
     }

@@ -1,5 +1,7 @@
 // The article editor: every article with its views and votes, write one or change one (title, Markdown
 // body with a live preview the API renders and sanitises, category, published), move its address, delete it.
+// Admins also decide whether agents may write (GET|PUT /api/admin/help/settings); an agent allowed to write
+// uses this page too, without that switch or the delete button.
 import { api } from "./api.js";
 import { badge, busy, clearErrors, doneLoading, el, fillProblem, humanize, showErrors } from "./dom.js";
 import { showArticleHtml } from "./help-shared.js";
@@ -14,6 +16,7 @@ const form = document.getElementById("article-form");
 const editor = document.getElementById("editor");
 const listStatus = document.getElementById("list-status");
 let editing = null; // the article being changed, as last loaded; null while writing a new one
+const isAdmin = Boolean(session?.roles?.includes("admin"));
 
 function accessProblem(error) {
   staffAccessProblem(error, session, "admin-view", "admin");
@@ -72,7 +75,7 @@ function fill(article) {
   form.elements.published.checked = Boolean(article?.published);
   form.elements.slug.value = article?.slug || "";
   document.getElementById("slug-field").hidden = !article;
-  document.getElementById("delete").hidden = !article;
+  document.getElementById("delete").hidden = !article || !isAdmin;
   document.getElementById("editor-title").textContent = article ? `Edit “${article.title}”` : "Write an article";
   document.getElementById("editor-address").textContent = article ? `/help/article.html?slug=${article.slug}` : "";
   showArticleHtml(document.getElementById("preview"), article?.html || "");
@@ -143,6 +146,33 @@ document.getElementById("cancel").addEventListener("click", () => {
 });
 form.elements.body.addEventListener("input", schedulePreview);
 
+/** The admins' switch: may agents write articles? Saved as soon as it changes; put back if refused. */
+async function loadSettings() {
+  if (!isAdmin) return;
+  const box = document.getElementById("agents-may-write");
+  const status = document.getElementById("settings-status");
+  try {
+    box.checked = (await call("GET", "/admin/help/settings")).agents_may_write;
+  } catch {
+    return; // the switch stays hidden; the articles still work
+  }
+  document.getElementById("help-settings").hidden = false;
+  box.addEventListener("change", async () => {
+    const wanted = box.checked;
+    box.disabled = true;
+    try {
+      const saved = await call("PUT", "/admin/help/settings", { agents_may_write: wanted });
+      box.checked = saved.agents_may_write;
+      status.textContent = saved.agents_may_write ? "Agents may now write articles." : "Only admins write articles now.";
+    } catch (error) {
+      box.checked = !wanted;
+      status.textContent = error.message;
+    } finally {
+      box.disabled = false;
+    }
+  });
+}
+
 async function start() {
   if (!session) {
     doneLoading();
@@ -156,6 +186,7 @@ async function start() {
   try {
     await loadList();
     document.getElementById("admin-view").hidden = false;
+    await loadSettings();
   } catch (error) {
     accessProblem(error);
   } finally {

@@ -41,8 +41,10 @@ export async function offerArticles(ticketId, token) {
   }
   const list = document.getElementById("help-articles-list");
   list.replaceChildren(...data.articles.map((article) => {
-    const button = el("button", { type: "button", class: "secondary small", "data-insert-article": article.url },
-      "Insert link", el("span", { class: "visually-hidden", text: `: ${article.title}` }));
+    const button = el("button", {
+      type: "button", class: "secondary small", "data-insert-article": article.url,
+      "aria-label": `Insert link to ${article.title}`, text: "Insert link",
+    });
     button.addEventListener("click", () => insertInto(box, linkLine(article)));
     return el("li", {}, el("a", { href: article.url, target: "_blank", rel: "noopener", text: article.title }), " ",
       button);

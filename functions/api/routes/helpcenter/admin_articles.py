@@ -1,4 +1,5 @@
-"""/api/admin/articles...: admins write the help center's articles (Markdown, a live preview, drafts)."""
+"""/api/admin/articles...: admins write the help center's articles (Markdown, a live preview, drafts); active
+agents too while an admin allows it (GET|PUT /api/admin/help/settings). Deleting stays with admins."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from pennydesk.helpcenter import articles
+from pennydesk.helpcenter import articles, authoring
 from pennydesk.helpcenter.rendering import to_html
 from pennydesk.helpdesk import staff
 from pydantic import BaseModel, ConfigDict, Field
@@ -69,10 +70,15 @@ def _admin() -> str:
     return staff.require_admin_session(token_of(router)).email
 
 
+def _writer() -> str:
+    """An admin, or an active agent while admins allow agents to write."""
+    return staff.require_article_writer(token_of(router), authoring.agents_may_write()).email
+
+
 @router.get("/admin/articles", summary="Every article, drafts too, with views and votes", tags=["Help center"],
             security=SECURITY)
 def list_articles() -> AdminArticles:
-    _admin()
+    _writer()
     found = sorted(articles.everything(), key=lambda a: a.updated_at, reverse=True)
     return AdminArticles(articles=[admin_summary(a) for a in found])
 
@@ -86,7 +92,7 @@ def list_articles() -> AdminArticles:
     security=SECURITY,
 )
 def create_article(article: NewArticle) -> Response[AdminArticle]:
-    created = articles.create(article.to_domain(), author=_admin())
+    created = articles.create(article.to_domain(), author=_writer())
     return Response(
         status_code=HTTPStatus.CREATED, content_type=content_types.APPLICATION_JSON,
         body=admin_article(created).model_dump(),
@@ -96,19 +102,19 @@ def create_article(article: NewArticle) -> Response[AdminArticle]:
 @router.post("/admin/articles/preview", summary="Render Markdown as the article page will show it",
              tags=["Help center"], security=SECURITY)
 def preview(draft: Preview) -> RenderedPreview:
-    _admin()
+    _writer()
     return RenderedPreview(html=to_html(draft.body))
 
 
 @router.get("/admin/articles/<article_id>", summary="One article, to edit", tags=["Help center"], security=SECURITY)
 def get_article(article_id: ArticleId) -> AdminArticle:
-    _admin()
+    _writer()
     return admin_article(articles.require(article_id))
 
 
 @router.patch("/admin/articles/<article_id>", summary="Change an article", tags=["Help center"], security=SECURITY)
 def update_article(article_id: ArticleId, changes: ArticleChanges) -> AdminArticle:
-    _admin()
+    _writer()
     return admin_article(articles.update(article_id, changes.to_domain()))
 
 

@@ -15,6 +15,7 @@ ARTICLES_PK = "ARTICLES"
 SLUG_SK = "SLUG"
 VISITOR_SK_PREFIX = "VISITOR#"
 MARKER_PK, MARKER_SK = "CHANGES", "ARTICLES"
+SETTINGS_PK, SETTINGS_SK = "SETTINGS", "HELP"
 FIGURES_PK = "FIGURES"
 
 
@@ -103,6 +104,20 @@ class ChangeMarker(KeyedModel):
 
 def change_marker() -> ChangeMarker:
     return ChangeMarker(pk=MARKER_PK, sk=MARKER_SK)
+
+
+class HelpSettings(KeyedModel):
+    """pk=SETTINGS, sk=HELP: what admins decided about the help center (absent: the defaults)."""
+
+    Meta = table_meta(get_settings().articles_table)
+
+    agents_may_write = BooleanAttribute(default=False)
+    changed_by = UnicodeAttribute(null=True)
+    changed_at = UnicodeAttribute(null=True)
+
+
+def help_settings() -> HelpSettings:
+    return HelpSettings(pk=SETTINGS_PK, sk=SETTINGS_SK)
 
 
 class DailyFigures(KeyedModel):

@@ -52,3 +52,14 @@ def require_admin_session(token: str | None) -> Session:
     return current
 
 
+def may_write_articles(current: Session, agents_may_write: bool) -> bool:
+    """Admins write help articles; active agents too while an admin allows it (the help center's setting)."""
+    return current.is_admin or (agents_may_write and current.agent is not None)
+
+
+def require_article_writer(token: str | None, agents_may_write: bool) -> Session:
+    current = session(token)
+    if not may_write_articles(current, agents_may_write):
+        raise Forbidden("Writing help articles is for admins and, when an admin allows it, agents.")
+    return current
+
