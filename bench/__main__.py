@@ -15,7 +15,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 RESULTS = ROOT / "bench" / "results" / "latest.json"
-TABLE_ORDER = ("cold start", "latency", "requests", "roster", "queue", "desk", "import", "schedule", "cost", "build")
+TABLE_ORDER = (
+    "cold start", "latency", "requests", "roster", "queue", "desk", "help", "import", "schedule", "cost", "build",
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         coldstart,
         costs,
         desk_views,
+        help_search,
         import_csv,
         inbound_costs,
         inprocess,
@@ -64,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     progress("[6b/10] the desk's views and searches with 100 vs 100,000 tickets (--quick: 10,000)")
     desk_rows, desk_notes = desk_views.run(args.quick)
     queue_rows, queue_notes = queue_rows + desk_rows, queue_notes + desk_notes
+    progress("[6c/10] help center search: 50 vs 2,000 articles, its cold start, $ per 1,000 searches")
+    help_rows, help_notes, raw_help = help_search.run(args.quick, progress)
+    queue_rows, queue_notes = queue_rows + help_rows, queue_notes + help_notes
     progress(f"[7/10] CSV import throughput ({import_csv.QUICK_ROWS if args.quick else import_csv.FULL_ROWS:,} rows)")
     import_rows = import_csv.measure(args.quick)
     progress("[7b/10] payee rules: CPU per row with 10 vs 1,000 rules, requests per imported row")
@@ -99,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         "wall_seconds": round(wall, 2),
         "samples": {"import_runs": import_runs, "requests": requests, "assignments": tickets},
         "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "raw": {"cold_start_ms": raw, **raw_inprocess, "costs": raw_costs},
+        "raw": {"cold_start_ms": raw, **raw_inprocess, "costs": raw_costs, "help_search": raw_help},
     }
     write_json(RESULTS, meta, rows, notes)
     return 0
