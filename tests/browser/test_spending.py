@@ -97,22 +97,22 @@ def test_a_spender_signs_in_quick_adds_edits_and_deletes_and_the_totals_and_char
     expect(add.get_by_label("Category")).to_have_value("dining")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
-    expect(page.locator("#add-status")).to_have_text(re.compile(r"Added 12\.50 \w+ for Dining"))
+    expect(page.locator("#add-status")).to_have_text(re.compile(r"Added £12\.50 for Dining"))
     expect(amount).to_be_focused()
     # The category stays: the next one is just the amount and Enter.
     page.keyboard.type("30")
     page.keyboard.press("Enter")
-    expect(page.locator("#add-status")).to_have_text(re.compile(r"Added 30\.00 \w+ for Dining"))
+    expect(page.locator("#add-status")).to_have_text(re.compile(r"Added £30\.00 for Dining"))
     amount.fill("45,20")  # a phone keypad's decimal comma
     add.get_by_label("Category").select_option("groceries")
     add.get_by_label("Payee (optional)").fill("Corner shop")
     amount.press("Enter")
-    expect(page.locator("#add-status")).to_have_text(re.compile(r"Added 45\.20 \w+ for Groceries"))
+    expect(page.locator("#add-status")).to_have_text(re.compile(r"Added £45\.20 for Groceries"))
 
     expect(page.locator("#ledger-body tr")).to_have_count(3)
-    expect(page.locator("#summary-total")).to_have_text("87.70")
+    expect(page.locator("#summary-total")).to_have_text("£87.70")  # an en-GB browser's account: pounds
     expect_chart(page, {"Dining": 42.5, "Groceries": 45.2})
-    assert category_rows(page) == {"Dining": ("42.50", "No limit"), "Groceries": ("45.20", "No limit")}
+    assert category_rows(page) == {"Dining": ("£42.50", "No limit"), "Groceries": ("£45.20", "No limit")}
     shoot(page, "spending-added")
 
     # Edit the 30.00 dinner down to 25.00.
@@ -123,9 +123,9 @@ def test_a_spender_signs_in_quick_adds_edits_and_deletes_and_the_totals_and_char
     dialog.get_by_label(re.compile("^Amount")).fill("25.00")
     dialog.get_by_role("button", name="Save changes").click()
     expect(dialog).to_be_hidden()
-    expect(page.locator("#list-status")).to_have_text(re.compile(r"^Saved 25\.00 \w+ for Dining"))
+    expect(page.locator("#list-status")).to_have_text(re.compile(r"^Saved £25\.00 for Dining"))
     expect(page.locator("#add-status")).to_be_empty()  # the earlier "Added…" no longer stands beside it
-    expect(page.locator("#summary-total")).to_have_text("82.70")
+    expect(page.locator("#summary-total")).to_have_text("£82.70")
     expect_chart(page, {"Dining": 37.5, "Groceries": 45.2})
 
     # Delete the groceries.
@@ -135,11 +135,11 @@ def test_a_spender_signs_in_quick_adds_edits_and_deletes_and_the_totals_and_char
     shoot(page, "spending-delete")
     confirm.get_by_role("button", name="Delete").click()
     expect(confirm).to_be_hidden()
-    expect(page.locator("#list-status")).to_have_text(re.compile(r"^Deleted 45\.20 \w+ at Corner shop"))
+    expect(page.locator("#list-status")).to_have_text(re.compile(r"^Deleted £45\.20 at Corner shop"))
     expect(page.locator("#ledger-body tr")).to_have_count(2)
-    expect(page.locator("#summary-total")).to_have_text("37.50")
+    expect(page.locator("#summary-total")).to_have_text("£37.50")
     expect_chart(page, {"Dining": 37.5})
-    assert category_rows(page) == {"Dining": ("37.50", "No limit")}
+    assert category_rows(page) == {"Dining": ("£37.50", "No limit")}
     expect(page.locator("#trend-table-body")).to_contain_text("37.50")
     shoot(page, "spending-after-delete")
 
@@ -170,8 +170,8 @@ def test_budget_settings_set_the_limits_the_month_is_measured_against(
     add.get_by_label(re.compile("^Amount")).fill("52.00")
     add.get_by_label("Category").select_option("groceries")
     add.get_by_role("button", name="Add", exact=True).click()
-    expect(page.locator("#summary-limit")).to_contain_text("of your 100.00")
-    expect(page.locator("#summary-left")).to_have_text(re.compile(r"^48\.00 \w+ left$"))
+    expect(page.locator("#summary-limit")).to_contain_text("of your $100.00")
+    expect(page.locator("#summary-left")).to_have_text(re.compile(r"^\$48\.00 left$"))
     expect(page.locator("#category-table-body tr", has_text="Groceries")).to_contain_text("(over)")
     shoot(page, "spending-over-limit")
 

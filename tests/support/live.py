@@ -69,15 +69,17 @@ def open_ticket(site: RunningStack, **overrides: str) -> dict[str, Any]:
     return response.json()
 
 
-def session_for(site: RunningStack, email: str) -> dict[str, Any]:
+def session_for(site: RunningStack, email: str, *, accept_language: str | None = None) -> dict[str, Any]:
     """Sign `email` in over HTTP (request a link, read it from the outbox, exchange it): the stored
-    session a page keeps, for tests whose subject is not the sign-in page itself."""
+    session a page keeps, for tests whose subject is not the sign-in page itself. A first sign-in opens the
+    account in `accept_language`'s locale, as a browser saying it would."""
     after = len(outbox(site))
     assert requests.post(f"{site.base}/api/auth/sign-in", json={"email": email}, timeout=10).status_code == 202
     link = link_in(wait_for_email(site, email, "sign-in link", after=after), "/signin.html")
     token = parse_qs(urlsplit(link).fragment).get("token")
     assert token, link
-    response = requests.post(f"{site.base}/api/auth/session", json={"token": token[0]}, timeout=10)
+    headers = {"Accept-Language": accept_language} if accept_language else {}
+    response = requests.post(f"{site.base}/api/auth/session", json={"token": token[0]}, headers=headers, timeout=10)
     assert response.status_code == 200, response.text
     granted = response.json()
     return {"email": email, **granted}

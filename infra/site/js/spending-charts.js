@@ -1,8 +1,9 @@
 // The month page's charts, drawn with the vendored Chart.js (/vendor/chart-4.6.1.umd.min.js defines
 // window.Chart). Canvas is invisible to screen readers, so every chart has a table of the same figures
 // beside it (built by the page); these functions only draw. Numbers go to Chart.js as Number(...) because
-// a bar's length is display; every label and tooltip shows the API's own decimal string.
-import { categoryLabel, isOver, monthLabel, monthShortLabel } from "./spending-common.js";
+// a bar's length is display; every label and tooltip shows the API's own decimal string, written in the
+// profile's locale (moneyText), and the axes count in it too.
+import { categoryLabel, isOver, moneyText, monthLabel, monthShortLabel, pageLocale } from "./spending-common.js";
 
 const BRAND = "#0b6e4f";
 const OVER = "#b42318";
@@ -18,6 +19,7 @@ export function chartsAvailable() {
 }
 
 function configure() {
+  window.Chart.defaults.locale = pageLocale(); // axis numbers as the profile's locale writes them
   if (configured) return;
   configured = true;
   const { Chart } = window;
@@ -71,7 +73,7 @@ export function drawCategoryChart(canvas, report, decimals) {
     {
       label: "Spent",
       data: rows.map((row) => amount(row.total)),
-      texts: rows.map((row) => `${row.total} ${report.currency}`),
+      texts: rows.map((row) => moneyText(row.total)),
       backgroundColor: rows.map((row) => (row.limit !== null && isOver(row.total, row.limit, decimals) ? OVER : BRAND)),
       borderRadius: 3,
       order: 0,
@@ -81,7 +83,7 @@ export function drawCategoryChart(canvas, report, decimals) {
     datasets.push({
       label: "Limit",
       data: rows.map((row) => amount(row.limit)),
-      texts: rows.map((row) => (row.limit === null ? "no limit" : `${row.limit} ${report.currency}`)),
+      texts: rows.map((row) => (row.limit === null ? "no limit" : moneyText(row.limit))),
       backgroundColor: LIMIT_FILL,
       borderColor: LIMIT_LINE,
       borderWidth: 2,
@@ -112,8 +114,9 @@ export function drawCategoryChart(canvas, report, decimals) {
 }
 
 /**
- * Month-by-month totals as bars, the monthly budget as a dashed line (left out when no month had one).
- * `points` is GET /api/reports/trend's answer.
+ * Month-by-month totals as bars, each month's own budget as a dashed line: a month that had none has no
+ * point (the line breaks there), and the line is left out when no month had one. `points` is GET
+ * /api/reports/trend's answer; `currency` is kept for callers, the texts come from the profile.
  */
 export function drawTrendChart(canvas, points, currency, decimals) {
   clearChart(canvas);
@@ -125,7 +128,7 @@ export function drawTrendChart(canvas, points, currency, decimals) {
       type: "bar",
       label: "Spent",
       data: points.map((point) => amount(point.total)),
-      texts: points.map((point) => `${point.total} ${currency}`),
+      texts: points.map((point) => moneyText(point.total)),
       backgroundColor: points.map((point) => (point.limit !== null && isOver(point.total, point.limit, decimals) ? OVER : BRAND)),
       borderRadius: 3,
       order: 1,
@@ -136,7 +139,7 @@ export function drawTrendChart(canvas, points, currency, decimals) {
       type: "line",
       label: "Budget",
       data: points.map((point) => amount(point.limit)),
-      texts: points.map((point) => (point.limit === null ? "no budget" : `${point.limit} ${currency}`)),
+      texts: points.map((point) => (point.limit === null ? "no budget" : moneyText(point.limit))),
       borderColor: BUDGET_LINE,
       backgroundColor: BUDGET_LINE,
       borderDash: [6, 4],

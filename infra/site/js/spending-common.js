@@ -1,6 +1,7 @@
 // What the spending pages share: the session check and its "sign in" prompt, API calls that carry the
 // session (JSON, or raw for CSV in and out), months and dates, and money as decimal strings. Money is
-// never a JS float: comparisons and differences use BigInt minor units; the API's strings are shown as-is.
+// never a JS float: comparisons and differences use BigInt minor units. Every amount, date, month name and
+// percentage is written in the profile's locale (useProfile), by the one set of Intl formatters below.
 import { api } from "./api.js";
 import { doneLoading, el, fillProblem, humanize } from "./dom.js";
 import { clearSession, getSession, setupNav } from "./session.js";
@@ -129,11 +130,56 @@ export function shiftMonth(month, n) {
   return `${pad(Math.floor(index / 12), 4)}-${pad((index % 12) + 1)}`;
 }
 
-const monthLong = new Intl.DateTimeFormat(undefined, { month: "long", year: "numeric", timeZone: "UTC" });
-const monthShort = new Intl.DateTimeFormat(undefined, { month: "short", year: "2-digit", timeZone: "UTC" });
-const monthOnly = new Intl.DateTimeFormat(undefined, { month: "long", timeZone: "UTC" });
-const dayShort = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" });
-const dayLong = new Intl.DateTimeFormat(undefined, { dateStyle: "long", timeZone: "UTC" });
+// ------------------------------------------------------------------------------------------ locale
+
+/** The profile's locale, currency and category names: every page formats with these once /api/me answers. */
+const profile = { locale: undefined, currency: "", decimals: 2, names: {} };
+let formats = null;
+
+function buildFormats() {
+  const tag = profile.locale;
+  const utc = { timeZone: "UTC" };
+  formats = {
+    monthLong: new Intl.DateTimeFormat(tag, { month: "long", year: "numeric", ...utc }),
+    monthShort: new Intl.DateTimeFormat(tag, { month: "short", year: "2-digit", ...utc }),
+    monthOnly: new Intl.DateTimeFormat(tag, { month: "long", ...utc }),
+    dayShort: new Intl.DateTimeFormat(tag, { weekday: "short", day: "numeric", month: "short", ...utc }),
+    dayLong: new Intl.DateTimeFormat(tag, { dateStyle: "long", ...utc }),
+    percent: new Intl.NumberFormat(tag, { style: "percent", maximumFractionDigits: 1 }),
+    money: profile.currency
+      ? new Intl.NumberFormat(tag, {
+        style: "currency", currency: profile.currency,
+        minimumFractionDigits: profile.decimals, maximumFractionDigits: profile.decimals,
+      })
+      : null,
+  };
+}
+
+/** A locale tag the browser can write in, else undefined (the browser's own). */
+export function knownLocale(tag) {
+  try {
+    const [canonical] = Intl.getCanonicalLocales(tag || []);
+    return canonical && Intl.NumberFormat.supportedLocalesOf([canonical]).length ? canonical : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Format everything from now on in the profile's locale and currency (GET /api/me's answer). */
+export function useProfile(me) {
+  profile.locale = knownLocale(me && me.locale);
+  profile.currency = (me && me.currency) || "";
+  profile.decimals = me && Number.isInteger(me.decimals) ? me.decimals : 2;
+  profile.names = (me && me.category_names) || {};
+  buildFormats();
+}
+
+/** The locale pages format in ("de-DE"); the browser's own until the profile is known. */
+export function pageLocale() {
+  return profile.locale || new Intl.NumberFormat().resolvedOptions().locale;
+}
+
+buildFormats();
 
 function monthDate(month) {
   const [y, m] = month.split("-").map(Number);
@@ -145,29 +191,29 @@ function dayDate(day) {
   return new Date(Date.UTC(y, m - 1, d));
 }
 
-/** "November 2026". */
+/** "November 2026" ("November 2026" in de-DE too; "novembre 2026" in fr-FR). */
 export function monthLabel(month) {
-  return isMonth(month) ? monthLong.format(monthDate(month)) : String(month);
+  return isMonth(month) ? formats.monthLong.format(monthDate(month)) : String(month);
 }
 
 /** "Nov 26", for chart axes. */
 export function monthShortLabel(month) {
-  return isMonth(month) ? monthShort.format(monthDate(month)) : String(month);
+  return isMonth(month) ? formats.monthShort.format(monthDate(month)) : String(month);
 }
 
 /** "November". */
 export function monthName(month) {
-  return isMonth(month) ? monthOnly.format(monthDate(month)) : String(month);
+  return isMonth(month) ? formats.monthOnly.format(monthDate(month)) : String(month);
 }
 
 /** A <time> for a YYYY-MM-DD date: short text ("Fri, 20 Nov"), the full date for screen readers' title. */
 export function dayEl(day) {
   if (!isDate(day)) return el("span", { text: day });
-  return el("time", { datetime: day, title: dayLong.format(dayDate(day)), text: dayShort.format(dayDate(day)) });
+  return el("time", { datetime: day, title: formats.dayLong.format(dayDate(day)), text: formats.dayShort.format(dayDate(day)) });
 }
 
 export function dayLabel(day) {
-  return isDate(day) ? dayLong.format(dayDate(day)) : String(day);
+  return isDate(day) ? formats.dayLong.format(dayDate(day)) : String(day);
 }
 
 // ------------------------------------------------------------------------------------------ money
@@ -205,25 +251,64 @@ export function isOver(total, limit, decimals) {
 }
 
 /**
- * What someone typed as an amount, tidied for the API: spaces dropped, and a lone decimal comma
- * ("12,50", as many phone keypads type it) read as a dot. Anything else goes as typed for the API to judge.
+ * What someone typed as an amount, tidied for the API: spaces dropped; the API reads the rest as the
+ * profile's locale writes amounts ("1.500,00" in de-DE) or as plain digits. Where the locale's decimal mark
+ * is a dot, a lone comma before one or two digits ("12,50", as many phone keypads type it) is read as one.
  */
 export function tidyAmount(text) {
   const value = String(text ?? "").trim().replace(/[\s\u00a0\u202f]/g, "");
-  return /^\d+,\d+$/.test(value) ? value.replace(",", ".") : value;
+  const decimalMark = new Intl.NumberFormat(profile.locale).formatToParts(1.5).find((p) => p.type === "decimal");
+  const dotLocale = !decimalMark || decimalMark.value === ".";
+  return dotLocale && /^\d+,\d{1,2}$/.test(value) ? value.replace(",", ".") : value;
 }
 
-const percentFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
+/** "1500.00" → "$1,500.00" (en-US), "1.500,00 €" (de-DE): an API amount in the profile's locale. */
+export function moneyText(text) {
+  if (text === null || text === undefined || text === "") return "";
+  const value = String(text);
+  if (!formats.money || !/^-?\d+(\.\d+)?$/.test(value)) return profile.currency ? `${value} ${profile.currency}` : value;
+  // Intl takes a decimal string as it is (no float on the way) where the browser supports it.
+  return formats.money.format(value);
+}
 
-/** 2.5 → "2.5 %" (a display figure the API worked out, not money). */
+/** "1500.00" → "1500,00" (de-DE), "1500.00" (en): an API amount as the person types it (no grouping, no symbol). */
+export function amountInput(text) {
+  const value = String(text ?? "");
+  if (!/^\d+(\.\d+)?$/.test(value)) return value;
+  return new Intl.NumberFormat(profile.locale, {
+    useGrouping: false, minimumFractionDigits: profile.decimals, maximumFractionDigits: profile.decimals,
+  }).format(value);
+}
+
+/** An empty amount as the locale writes it ("0,00"), for placeholders. */
+export function amountPlaceholder() {
+  return amountInput(profile.decimals ? `0.${"0".repeat(profile.decimals)}` : "0");
+}
+
+/**
+ * What was typed, as a plain decimal string when it reads one way in the profile's locale ("1.500,00" →
+ * "1500.00" in de-DE), else null: to tell whether a typed limit differs from the saved one. The API judges.
+ */
+export function plainAmount(text) {
+  const value = tidyAmount(text);
+  if (/^\d+(\.\d+)?$/.test(value)) return value;
+  const parts = new Intl.NumberFormat(profile.locale).formatToParts(12345.6);
+  const group = (parts.find((p) => p.type === "group") || {}).value || "";
+  const mark = (parts.find((p) => p.type === "decimal") || {}).value || ".";
+  const plain = value.split(group).join("").replace(mark, ".");
+  return group && /^\d+(\.\d+)?$/.test(plain) ? plain : null;
+}
+
+/** 19.3 → "19.3%" (en), "19,3 %" (de): a percentage the API worked out, in the profile's locale. */
 export function percentText(value) {
-  return typeof value === "number" && Number.isFinite(value) ? `${percentFormat.format(value)} %` : "—";
+  return typeof value === "number" && Number.isFinite(value) ? formats.percent.format(value / 100) : "—";
 }
 
 // ------------------------------------------------------------------------------------------ misc
 
+/** A category as people read it: "Dining", custom ones as the person wrote them (the profile's names). */
 export function categoryLabel(name) {
-  return humanize(name);
+  return profile.names[name] || humanize(name);
 }
 
 /** A new Idempotency-Key: crypto.randomUUID where the browser has it, else 16 random bytes as hex. */

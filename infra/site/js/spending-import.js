@@ -6,7 +6,9 @@
 // The export needs the session's Authorization header, which a plain link can't carry, so it is fetched
 // and saved through a Blob URL.
 import { busy, clearErrors, doneLoading, el, fillProblem, showErrors } from "./dom.js";
-import { call, callRaw, categoryLabel, fillCategorySelect, handledAccess, isDate, startPage, today } from "./spending-common.js";
+import {
+  call, callRaw, categoryLabel, dayLabel, fillCategorySelect, handledAccess, isDate, moneyText, startPage, today, useProfile,
+} from "./spending-common.js";
 
 const $ = (id) => document.getElementById(id);
 const MAX_BYTES = 5 * 1024 * 1024;
@@ -263,17 +265,17 @@ function linesTable(caption, lines, { withColumn = false, written = null } = {})
 }
 
 function sampleTable(sample) {
-  const head = el("tr", {}, ...["Line", "Date", "Payee", "Category", `Amount (${me.currency})`].map(
+  const head = el("tr", {}, ...["Line", "Date", "Payee", "Category", "Amount"].map(
     (text, i) => el("th", { scope: "col", class: i === 0 || i === 4 ? "num" : null, text }),
   ));
   const rows = sample.map((r) => el(
     "tr",
     {},
     el("td", { class: "num", text: String(r.line) }),
-    el("td", { text: r.date }),
+    el("td", { text: isDate(r.date) ? dayLabel(r.date) : r.date }),
     el("td", { text: r.payee || "—" }),
     el("td", { text: categoryLabel(r.category) }),
-    el("td", { class: "num", text: r.amount }),
+    el("td", { class: "num", text: moneyText(r.amount) }),
   ));
   return el("div", { class: "table-wrap" },
     el("table", { class: "figures" }, el("caption", { text: "How the first rows read (duplicates included)" }), el("thead", {}, head), el("tbody", {}, ...rows)));
@@ -464,6 +466,7 @@ async function start() {
   if (!startPage("transfer-view")) return;
   try {
     me = await call("GET", "/me");
+    useProfile(me); // amounts and dates in the profile's locale
   } catch (error) {
     if (handledAccess(error)) return;
     doneLoading();

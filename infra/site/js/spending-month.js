@@ -5,6 +5,8 @@ import { busy, clearErrors, doneLoading, el, fillProblem, showErrors } from "./d
 import { chartsAvailable, drawCategoryChart, drawTrendChart } from "./spending-charts.js";
 import { offerRule, suggestCategory } from "./spending-rule-offer.js";
 import {
+  amountInput,
+  amountPlaceholder,
   call,
   categoryLabel,
   currentMonth,
@@ -17,6 +19,7 @@ import {
   isOver,
   monthLabel,
   monthName,
+  moneyText,
   newIdempotencyKey,
   percentText,
   recall,
@@ -26,6 +29,7 @@ import {
   startPage,
   tidyAmount,
   today,
+  useProfile,
 } from "./spending-common.js";
 
 const TREND_MONTHS = 6;
@@ -73,16 +77,17 @@ function decimals() {
 }
 
 function money(text) {
-  return `${text} ${currency()}`;
+  return moneyText(text);
 }
 
 function inMonth(expense, month = state.month) {
   return typeof expense.date === "string" && expense.date.startsWith(`${month}-`);
 }
 
-// Newest first, as the API lists them (by date, then id, descending).
+// Newest first, as the API lists them: by date, then the time entered (ids of new expenses sort by it too).
 function newestFirst(a, b) {
   if (a.date !== b.date) return a.date < b.date ? 1 : -1;
+  if (a.created_at !== b.created_at) return String(a.created_at) < String(b.created_at) ? 1 : -1;
   return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }
 
@@ -149,7 +154,7 @@ function row(expense) {
     el("td", { class: "date", "data-label": "Date" }, dayEl(expense.date)),
     payee,
     el("td", { class: "category", "data-label": "Category", text: categoryLabel(expense.category) }),
-    el("td", { class: "num amount", "data-label": "Amount", text: expense.amount }),
+    el("td", { class: "num amount", "data-label": "Amount", text: money(expense.amount) }),
     el(
       "td",
       { class: "row-actions", "data-label": "Actions" },
@@ -264,7 +269,7 @@ function figureRow(label, ...cells) {
 }
 
 function renderSummary(report) {
-  $("summary-total").textContent = report.total;
+  $("summary-total").textContent = money(report.total);
   const limitLine = $("summary-limit");
   const bar = $("budget-bar");
   const fill = $("budget-fill");
@@ -295,8 +300,8 @@ function renderSummary(report) {
       const over = c.limit !== null && isOver(c.total, c.limit, decimals());
       return figureRow(
         categoryLabel(c.category),
-        c.total,
-        c.limit === null ? "No limit" : c.limit,
+        money(c.total),
+        c.limit === null ? "No limit" : money(c.limit),
         c.limit === null ? "—" : `${percentText(c.percent_used)}${over ? " (over)" : ""}`,
       );
     }),
@@ -352,7 +357,7 @@ async function loadTrend() {
   $("trend-loading").hidden = true;
   $("trend-figures").hidden = false;
   $("trend-table-body").replaceChildren(
-    ...points.map((p) => figureRow(monthLabel(p.month), p.total, p.limit === null ? "No budget" : p.limit)),
+    ...points.map((p) => figureRow(monthLabel(p.month), money(p.total), p.limit === null ? "No budget" : money(p.limit))),
   );
   if (chartsAvailable()) requestAnimationFrame(() => drawTrendChart($("trend-chart"), points, currency(), decimals()));
 }
@@ -406,6 +411,16 @@ addForm.addEventListener("submit", async (event) => {
   refreshAfterChange({ ensure: created });
 });
 
+// Quick add is amount, the category's first letter, Enter: Enter on the category (or the date) adds the
+// expense. Some browsers open a <select>'s list on Enter instead; the keyboard never needs it here.
+for (const field of [addCategory, addDate]) {
+  field.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || event.isComposing || event.altKey || event.ctrlKey || event.metaKey) return;
+    event.preventDefault();
+    addForm.requestSubmit();
+  });
+}
+
 // Typing again after a message clears it, so an old "Added…" never sits beside new input.
 addAmount.addEventListener("input", () => {
   if (addStatus.textContent) addStatus.textContent = "";
@@ -439,7 +454,7 @@ function openEdit(expense, opener) {
     editForm.elements.category.append(el("option", { value: expense.category, text: categoryLabel(expense.category) }));
     editForm.elements.category.value = expense.category;
   }
-  editForm.elements.amount.value = expense.amount;
+  editForm.elements.amount.value = amountInput(expense.amount);
   editForm.elements.date.value = expense.date;
   editForm.elements.payee.value = expense.payee || "";
   editForm.elements.note.value = expense.note || "";
@@ -591,9 +606,10 @@ async function start() {
     });
     return;
   }
+  useProfile(state.me); // every amount, date, month and percentage from here on in the profile's locale
   for (const slot of document.querySelectorAll("[data-currency]")) slot.textContent = `(${state.me.currency})`;
-  $("summary-currency").textContent = state.me.currency;
-  addAmount.placeholder = state.me.decimals ? `0.${"0".repeat(state.me.decimals)}` : "0";
+  $("summary-currency").textContent = "";
+  addAmount.placeholder = amountPlaceholder();
   const last = recall("lastCategory");
   fillCategorySelect(addCategory, state.me.categories, state.me.categories.includes(last) ? last : "other");
   addDate.value = today();

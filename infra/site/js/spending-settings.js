@@ -1,7 +1,10 @@
 // Budget settings: currency, monthly and per-category limits, alert thresholds, the summary email and its
 // time zone, and the person's own categories. PUT /api/me gets only what changed (null removes a limit).
 import { busy, clearErrors, doneLoading, el, fillProblem, humanize, showErrors } from "./dom.js";
-import { call, categoryLabel, handledAccess, placeDottedErrors, startPage, tidyAmount, toMinor } from "./spending-common.js";
+import {
+  amountInput, amountPlaceholder, call, categoryLabel, handledAccess, knownLocale, placeDottedErrors,
+  plainAmount, startPage, tidyAmount, toMinor, useProfile,
+} from "./spending-common.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -10,6 +13,12 @@ const CURRENCIES = [
   "USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "JPY", "CNY", "HKD", "SGD", "INR", "KRW", "SEK", "NOK",
   "DKK", "PLN", "CZK", "HUF", "RON", "TRY", "ILS", "AED", "SAR", "ZAR", "BRL", "MXN", "ARS", "CLP", "COP",
   "THB", "MYR", "IDR", "PHP", "VND", "TWD", "NGN", "KES", "EGP", "UAH",
+];
+// Locales people commonly use; the browser's own and the account's are added to these.
+const LOCALES = [
+  "en-US", "en-GB", "en-IE", "en-CA", "en-AU", "de-DE", "de-AT", "de-CH", "fr-FR", "fr-BE", "fr-CA", "nl-NL",
+  "nl-BE", "es-ES", "es-MX", "it-IT", "pt-PT", "pt-BR", "sv-SE", "da-DK", "nb-NO", "fi-FI", "pl-PL", "cs-CZ",
+  "tr-TR", "ja-JP", "zh-CN", "ko-KR", "hi-IN",
 ];
 const COMMON_ZONES = [
   "UTC", "Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Paris", "Europe/Berlin", "Europe/Madrid",
@@ -62,6 +71,33 @@ function limitCategories() {
   return names;
 }
 
+/** "Deutsch (Deutschland) — 1.234,56 €": each locale named in its own language, with how it writes money. */
+function localeName(tag) {
+  let name = tag;
+  try {
+    name = new Intl.DisplayNames([tag], { type: "language" }).of(tag) || tag;
+  } catch {
+    /* no display names: the tag itself */
+  }
+  let example = "";
+  try {
+    example = new Intl.NumberFormat(tag, { style: "currency", currency: me.currency }).format(1234.56);
+  } catch {
+    /* an unknown currency: the name alone */
+  }
+  return example ? `${name} — ${example}` : name;
+}
+
+function renderLocale() {
+  const select = form.elements.locale;
+  const browser = (navigator.languages || [navigator.language]).map(knownLocale).filter(Boolean);
+  const tags = [...new Set([me.locale, ...browser, ...LOCALES].filter(Boolean))];
+  select.replaceChildren(...tags.map((tag) => el("option", {
+    value: tag, text: `${localeName(tag)}${tag === me.locale ? "" : browser.includes(tag) ? " (this browser)" : ""}`,
+  })));
+  select.value = me.locale;
+}
+
 function renderCurrency() {
   const select = form.elements.currency;
   const codes = CURRENCIES.includes(me.currency) ? CURRENCIES : [me.currency, ...CURRENCIES];
@@ -84,7 +120,8 @@ function renderLimits(keep = {}) {
       "data-category": name,
       "aria-describedby": errorId,
     });
-    input.value = name in keep ? keep[name] : me.category_limits[name] || "";
+    input.value = name in keep ? keep[name] : amountInput(me.category_limits[name] || "");
+    input.placeholder = amountPlaceholder();
     return el(
       "div",
       { class: "field limit-row" },
@@ -118,8 +155,11 @@ function renderCustom() {
 }
 
 function render() {
+  useProfile(me); // limits shown as the profile's locale writes them
+  renderLocale();
   renderCurrency();
-  form.elements.monthly_limit.value = me.monthly_limit || "";
+  form.elements.monthly_limit.value = amountInput(me.monthly_limit || "");
+  form.elements.monthly_limit.placeholder = amountPlaceholder();
   renderLimits();
   const [first, second] = me.alert_thresholds;
   $("threshold-1").value = first ?? "";
@@ -168,7 +208,7 @@ function safeZones() {
 function sameMoney(typed, saved) {
   if (!typed && !saved) return true;
   if (!typed || !saved) return false;
-  const a = toMinor(typed, me.decimals);
+  const a = toMinor(plainAmount(typed), me.decimals);
   const b = toMinor(saved, me.decimals);
   return a !== null && b !== null ? a === b : typed === saved;
 }
@@ -177,6 +217,7 @@ function sameMoney(typed, saved) {
 function changes() {
   const out = {};
   const problems = [];
+  if (form.elements.locale.value && form.elements.locale.value !== me.locale) out.locale = form.elements.locale.value;
   const currency = form.elements.currency.value;
   const currencyChanged = currency !== me.currency;
   if (currencyChanged) out.currency = currency;
@@ -197,13 +238,13 @@ function changes() {
   for (const input of [$("threshold-1"), $("threshold-2")]) {
     const raw = input.value.trim();
     if (!raw) continue;
-    if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 500) {
+    if (!/^\d+$/.test(raw)) {
       problems.push({ field: "alert_thresholds", message: "Give each alert as a whole percent from 1 to 500." });
       break;
     }
     thresholds.push(Number(raw));
   }
-  if (!problems.length) {
+  if (!problems.some((p) => p.field === "alert_thresholds")) {
     const kept = me.alert_thresholds.slice(2);
     const wanted = [...new Set([...thresholds, ...kept])].sort((a, b) => a - b);
     const saved = [...me.alert_thresholds].sort((a, b) => a - b);
@@ -234,6 +275,7 @@ form.addEventListener("submit", async (event) => {
   status.textContent = "";
   const { out, problems } = changes();
   if (problems.length) {
+    // Only what can't be sent at all stops here; the API names every other refused field at once.
     showErrors(form, { errors: problems });
     return;
   }
@@ -256,6 +298,7 @@ form.addEventListener("submit", async (event) => {
   const what = Object.keys(out).map((key) => ({
     currency: "currency", monthly_limit: "monthly limit", category_limits: "category limits",
     alert_thresholds: "alerts", digest: "summary email", timezone: "time zone", budget_alerts: "alert emails",
+    locale: "language and region",
   })[key] || key);
   status.textContent = `Saved: ${what.join(", ")}.`;
   status.focus();
