@@ -97,6 +97,27 @@ def test_the_page_uploads_to_s3_and_completing_checks_what_arrived(stack: LocalS
     assert download(stack, customer_view(stack, ticket)["attachments"][0]["url"]).get_data() == PNG
 
 
+def test_the_other_sides_email_names_the_files_attached_since_the_last_message(stack: LocalStack) -> None:
+    ticket = open_ticket(stack)
+    assert uploaded(stack, ticket, "March statement.pdf", PDF).status == 201
+    sent = stack.http("POST", f"/api/tickets/{ticket.id}/messages", headers=ticket.customer,
+                      json_body={"body": "Statement attached."})
+    assert sent.status == 201
+    stack.drain()
+    told = [m for m in stack.outbox() if ticket.agent_email in m["to"] and "replied" in m["subject"]][-1]
+    assert "  - March statement.pdf (14 KB)" in told["text"] and "March statement.pdf" in told["html"]
+
+    send_whole(stack, f"/api/agent/tickets/{ticket.id}/attachments", ticket.agent, "refund.png", PNG)
+    stack.http("POST", f"/api/agent/tickets/{ticket.id}/actions", headers=ticket.agent,
+               json_body={"action": "reply", "body": "Refund confirmation attached."})
+    stack.http("POST", f"/api/tickets/{ticket.id}/messages", headers=ticket.customer, json_body={"body": "Thanks!"})
+    stack.drain()
+    answer = [m for m in stack.outbox() if m["to"] == ["maya@example.com"] and "Re:" in m["subject"]][-1]
+    assert "  - refund.png (507 B)" in answer["text"] and "March statement" not in answer["text"]
+    thanks = [m for m in stack.outbox() if ticket.agent_email in m["to"] and "replied" in m["subject"]][-1]
+    assert "Files" not in thanks["text"]  # nothing new since the customer's previous message
+
+
 def test_html_is_refused_and_deleted_whichever_way_it_comes(stack: LocalStack) -> None:
     ticket = open_ticket(stack)
     whole = send_whole(stack, f"/api/tickets/{ticket.id}/attachments", ticket.customer, "invoice.pdf", HTML)

@@ -83,6 +83,9 @@ def test_a_customers_emailed_files_reach_the_ticket_with_their_message(stack: Lo
     assert opened.headers["Content-Disposition"].startswith("attachment")
     assert b"Statement and screenshot attached." in opened.get_data()
     assert "originals" not in customer  # the customer's page never lists the raw mail
+    told = [m for m in outbox_for(stack, ticket.agent_email) if "replied" in m["subject"]][-1]
+    assert "Files (2), on the ticket page:\n  - march.pdf (14 KB)\n  - screen.png (507 B)" in told["text"]
+    assert "march.pdf" in told["html"] and told["attachments"] == []  # names only: no file goes out by mail
 
 
 def test_html_svg_and_archives_are_left_out_and_the_message_still_arrives(stack: LocalStack) -> None:

@@ -99,3 +99,9 @@ def test_a_download_is_always_an_attachment_with_its_real_name() -> None:
     header = content_disposition('Kontoauszug "März"; 2026.pdf')
     assert header.startswith('attachment; filename="Kontoauszug _M_rz__ 2026.pdf"')
     assert header.endswith("filename*=UTF-8''Kontoauszug%20%22M%C3%A4rz%22%3B%202026.pdf")
+
+
+def test_sizes_read_as_people_read_them_in_an_email() -> None:
+    from pennydesk.helpdesk.attachments import size_text
+
+    assert [size_text(n) for n in (507, 14_145, 2_411_724, MAX_BYTES)] == ["507 B", "14 KB", "2.3 MB", "10.0 MB"]

@@ -114,6 +114,15 @@ def safe_filename(name: str | None, content_type: str) -> str:
     return base
 
 
+def size_text(size: int) -> str:
+    """A size as people read it in an email: 812 B, 14 KB, 2.3 MB."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
 def content_disposition(filename: str) -> str:
     """Always a download, never shown inline: an ASCII fallback name and the real one (RFC 6266, 5987)."""
     fallback = "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\;%' else "_" for ch in filename)

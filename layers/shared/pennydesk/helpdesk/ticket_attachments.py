@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
 from pennydesk.helpdesk import attachments
 from pennydesk.helpdesk.ticket_records import (
@@ -85,6 +85,30 @@ def new_id() -> str:
 def listed(ticket_id: str, *, include_internal: bool) -> list[StoredAttachment]:
     found = StoredAttachment.query(files_pk(ticket_id), StoredAttachment.sk.startswith(FILE_PREFIX))
     return [a for a in found if include_internal or a.visibility != INTERNAL]
+
+
+def for_email(items: list[StoredAttachment]) -> list[dict[str, str]]:
+    """Names and sizes for a notification (the files themselves stay on the ticket page)."""
+    return [{"filename": a.filename, "size": attachments.size_text(int(a.size))} for a in items]
+
+
+def claim_for(ticket_id: str, role: str, entry_id: str) -> list[StoredAttachment]:
+    """The public files a message brings the other side: those mailed with it, and those its author attached
+    on the ticket page that no message has announced yet, which become this message's (conditionally, so a
+    redelivered message names the same files and another message never names them again)."""
+    brought = []
+    for item in listed(ticket_id, include_internal=False):
+        if item.message_id is None and item.source == "web" and item.role == role:
+            try:
+                item.update(
+                    actions=[StoredAttachment.message_id.set(entry_id)],
+                    condition=StoredAttachment.message_id.does_not_exist(),
+                )
+            except UpdateError:
+                continue  # another message announced it first
+        if item.message_id == entry_id:
+            brought.append(item)
+    return brought
 
 
 def _count(ticket_id: str) -> int:

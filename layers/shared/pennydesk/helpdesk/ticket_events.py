@@ -12,7 +12,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from pennydesk.helpdesk import assignment, handover, mail_thread, roster, workflow
+from pennydesk.helpdesk import assignment, handover, mail_thread, roster, ticket_attachments, workflow
 from pennydesk.helpdesk.ticket_records import Feedback, Ticket, TicketEntry
 from pennydesk.helpdesk.vocabulary import RESOLVE_DETAIL, ActorType, EntryKind, Status, is_finished
 from pennydesk.identity import links
@@ -69,7 +69,8 @@ def on_entry_created(entry: TicketEntry) -> None:
             f"entry/{entry.entry_id}",
             [ticket.customer_email],
             render(
-                "agent_replied", ticket=ticket, entry=entry, status_url=links.customer_ticket_url(ticket.ticket_id)
+                "agent_replied", ticket=ticket, entry=entry, status_url=links.customer_ticket_url(ticket.ticket_id),
+                attachments=_files_with(ticket, entry, "agent"),
             ),
             mail_thread.for_customer(ticket),
         )
@@ -83,9 +84,16 @@ def on_entry_created(entry: TicketEntry) -> None:
             render(
                 "customer_replied", ticket=ticket, entry=entry, agent=agent,
                 action_url=links.agent_ticket_url(ticket.ticket_id, agent.agent_id),
+                attachments=_files_with(ticket, entry, "customer"),
             ),
             mail_thread.for_agent(ticket),
         )
+
+
+def _files_with(ticket: Ticket, entry: TicketEntry, role: str) -> list[dict[str, str]]:
+    """Names and sizes of the files this message brings (mailed with it, or attached on the page and not yet
+    announced); the email links to the ticket page, it attaches nothing."""
+    return ticket_attachments.for_email(ticket_attachments.claim_for(ticket.ticket_id, role, entry.entry_id))
 
 
 def notify_agent_assigned(ticket: Ticket, given: handover.Handover | None = None) -> None:
@@ -102,6 +110,9 @@ def notify_agent_assigned(ticket: Ticket, given: handover.Handover | None = None
             agent=agent,
             action_url=links.agent_ticket_url(ticket.ticket_id, agent.agent_id),
             handover=given,
+            attachments=ticket_attachments.for_email(
+                ticket_attachments.listed(ticket.ticket_id, include_internal=True)
+            ),
         ),
         mail_thread.for_agent(ticket),
     )
