@@ -139,12 +139,15 @@ def test_survey_rating_and_quiet_close_then_a_weekly_digest(live: RunningStack) 
     schedule(base, monday_8am + timedelta(minutes=5))
     schedule(base, monday_8am + timedelta(days=1))
     (digest,) = sent(base, SPENDER, r"^Your week: ")
-    assert digest["subject"].startswith("Your week: 75.00 USD spent")
+    assert digest["subject"].startswith("Your week: $75.00 spent")
     assert _week_label(monday) in digest["subject"]
     assert "over budget" in digest["text"]
     assert "<script" not in digest["html"].lower() and "<img" not in digest["html"].lower()
 
 
 def _week_label(monday: date) -> str:
+    """The week as the digest names it for an en-US account ("Mar 3 - 9, 2031", an en dash; plain spaces)."""
+    from babel.dates import format_interval
+
     first, last = monday - timedelta(days=7), monday - timedelta(days=1)
-    return f"({first.day} {first:%b} - {last.day} {last:%b %Y})"
+    return f"({' '.join(format_interval(first, last, 'yMMMd', locale='en_US').split())})"

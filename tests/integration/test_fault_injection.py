@@ -366,8 +366,8 @@ def test_budget_alerts_lost_to_ses_are_replayed_once_and_totals_stay_exact(
 
     assert summary.failed == 0 and summary.replayed >= 1, lines
     assert sorted(alerts(stack, maya)) == [
-        "80% of your overall budget used for 2026-10",
-        "You've reached your overall budget for 2026-10",
+        "80% of your overall budget used for October 2026",
+        "You've reached your overall budget for October 2026",
     ]
     assert Counter(alerts(stack, maya)).most_common(1)[0][1] == 1
     CHECKS["logical emails sent exactly once"] += 2
@@ -441,7 +441,7 @@ def test_transaction_conflicts_and_lost_races_on_expenses_are_retried_and_totals
     expected = 12000 + sum(n * 100 + n for n in range(3, 9))
     assert maya.report("2026-10")["total"] == f"{expected // 100}.{expected % 100:02d}"
     assert_totals_match_expenses()
-    assert sorted(alerts(stack, maya)) == ["80% of your overall budget used for 2026-10"]
+    assert sorted(alerts(stack, maya)) == ["80% of your overall budget used for October 2026"]
     CHECKS["logical emails sent exactly once"] += 1
 
 
