@@ -10,7 +10,10 @@ from typing import Any
 
 
 def matches(pattern: Any, value: Any) -> bool:
-    """Whether a record (or any value within it) fits a filter pattern."""
+    """Whether a record (or any value within it) fits a filter pattern. A list in the event matches when any of
+    its items does (EventBridge's rule for arrays, e.g. SES's mail tags)."""
+    if isinstance(value, list) and not isinstance(pattern, dict):
+        return any(matches(pattern, item) for item in value)
     if isinstance(pattern, dict):
         return isinstance(value, dict) and all(k in value and matches(v, value[k]) for k, v in pattern.items())
     if isinstance(pattern, list):

@@ -5,6 +5,10 @@ A message that can't be read, is automated, fails SES's verdicts or is refused a
 is logged and counted, never raised: a bad message never fails the invocation. Only an unexpected error
 (DynamoDB or S3 unavailable) is raised, so Lambda's retry of the asynchronous invocation tries it again;
 the message's SES id is its idempotency key, so a retry never adds it twice.
+
+It also takes SES's bounce and complaint events for the mail we send (the configuration set's EventBridge
+destination, and a rule that invokes this function): mail coming back to the desk, like replies, with the same
+asynchronous retries and failure queue. A malformed event is logged and counted, never raised.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ metrics = Metrics()
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, list[str]]:
     register_invocation(context)
+    if "detail-type" in event:  # EventBridge: SES's report of a bounce or a complaint
+        return {"outcomes": [_delivery_problem(event)]}
     outcomes = []
     for record in event.get("Records") or []:
         try:
@@ -41,3 +47,21 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, l
         metrics.add_metric(name=f"InboundMail{outcome}", unit=MetricUnit.Count, value=1)
         outcomes.append(outcome)
     return {"outcomes": outcomes}
+
+
+def _delivery_problem(event: dict[str, Any]) -> str:
+    from pennydesk.helpdesk import mail_status  # only these events load it
+    from pennydesk.platform.email import delivery_events
+
+    try:
+        problem = delivery_events.read(event)
+    except delivery_events.NotADeliveryProblem as exc:
+        logger.warning("not an SES bounce or complaint", extra={"reason": str(exc), "event_id": event.get("id")})
+        outcome = "NotADeliveryProblem"
+    else:
+        told = mail_status.record(problem)
+        outcome = "Bounced" if problem.kind == "bounced" else "Complained"
+        logger.info("delivery problem", extra={"kind": problem.kind, "permanent": problem.permanent,
+                                               "feedback_id": problem.feedback_id, "tickets_told": told})
+    metrics.add_metric(name=f"MailDelivery{outcome}", unit=MetricUnit.Count, value=1)
+    return outcome

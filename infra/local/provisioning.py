@@ -55,6 +55,9 @@ def create_resources(template: Template) -> Resolved:
     for logical_id in template.resources("AWS::Serverless::HttpApi"):
         resolved[logical_id] = {"Ref": "local"}
     boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=template.parameters["SenderEmail"])
+    for logical_id in template.resources("AWS::SES::ConfigurationSet"):  # sends name it; moto keeps it
+        boto3.client("sesv2", region_name=REGION).create_configuration_set(ConfigurationSetName=logical_id)
+        resolved[logical_id] = {"Ref": logical_id}
     return resolved
 
 

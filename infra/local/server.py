@@ -4,6 +4,7 @@
 /_local/outbox      every email SES accepted (JSON); /_local/outbox.html for people
 /_local/schedule    POST {"now": ...}: move the clock forward, run scheduled functions, drain
 /_local/inbound     POST a raw RFC 5322 message: received as SES receiving would (202); SMTP takes mail too
+/_local/ses-events  POST SES's bounce or complaint record (or its EventBridge event): the template's rule delivers it
 /_local/s3/...      S3's presigned POST uploads and GET downloads, served from moto (infra/local/blobs.py)
 /                   the static site (infra/site)
 
@@ -32,7 +33,7 @@ from werkzeug.security import safe_join
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from infra.local import blobs, inbound, smtp
+from infra.local import blobs, inbound, mail_events, smtp
 from infra.local.engine import ROOT, ClockError, LocalStack
 from infra.local.template import load_yaml, security_headers
 
@@ -106,6 +107,8 @@ class LocalServer:
             return self._only(request, "POST", lambda: self.schedule(request))
         if path == "/_local/inbound":
             return self._only(request, "POST", lambda: self.receive(request))
+        if path == "/_local/ses-events":
+            return self._only(request, "POST", lambda: self.ses_event(request))
         if blobs.serves(path):  # presigned S3 links (infra/local/blobs.py)
             return blobs.handle(request)
         return self._only(request, "GET", lambda: self.static(path))
@@ -153,6 +156,14 @@ class LocalServer:
         except inbound.NotAccepted as exc:
             return self._json({"message": f"SES would refuse this message: {exc}."}, 422)
         return self._json({"message_id": message_id}, 202)
+
+    def ses_event(self, request: Request) -> Response:
+        """SES's report of a bounce or complaint, through the template's EventBridge rule (mail_events.py)."""
+        try:
+            invoked = mail_events.publish(self.stack, json.loads(request.get_data(cache=False) or b"null"))
+        except (ValueError, mail_events.NotAnSesEvent) as exc:  # JSONDecodeError is a ValueError
+            return self._json({"message": str(exc)}, 400)
+        return self._json({"invoked": invoked}, 202)
 
     def reply_from_outbox(self, request: Request) -> Response:
         mail = next((m for m in self.stack.outbox() if m["id"] == request.form.get("message")), None)
@@ -244,6 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         f"  outbox         {base}/_local/outbox.html  (JSON: {base}/_local/outbox)\n"
         f"  schedule       POST {base}/_local/schedule {{\"now\": \"...\"}}\n"
         f"  inbound mail   {smtp_line}; or POST a raw message to {base}/_local/inbound\n"
+        f"  mail problems  POST SES's bounce or complaint record to {base}/_local/ses-events\n"
         f"  agents         {', '.join(a for a in _seeded_agents())}\n"
         "Ctrl-C stops it.",
         flush=True,

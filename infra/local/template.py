@@ -22,6 +22,7 @@ LOCAL_TYPES = frozenset(
         "AWS::Logs::LogGroup",
         "AWS::S3::Bucket",  # the inbound bucket, where infra/local/inbound.py stores mail as the receipt rule would
         "AWS::SecretsManager::Secret",
+        "AWS::SES::ConfigurationSet",  # every send names it; infra/local/mail_events.py matches its events' tag
         "AWS::Serverless::Function",
         "AWS::Serverless::HttpApi",
         "AWS::Serverless::LayerVersion",
@@ -40,6 +41,7 @@ DEPLOY_ONLY_TYPES = frozenset(
         "AWS::S3::BucketPolicy",
         "AWS::SES::ReceiptRule",  # read by infra/local/inbound.py: where mail is stored, which function it invokes
         "AWS::SES::ReceiptRuleSet",
+        "AWS::SES::ConfigurationSetEventDestination",  # POST /_local/ses-events stands in for its EventBridge events
         "AWS::SNS::Subscription",
         "AWS::WAFv2::WebACL",  # optional per-client throttling in front of CloudFront
         "AWS::SNS::Topic",

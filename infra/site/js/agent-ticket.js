@@ -288,6 +288,7 @@ function render(data) {
   document.getElementById("priority").replaceChildren(badge(priorityLabel(ticket.priority), ticket.priority));
   document.getElementById("category").textContent = humanize(ticket.category);
   document.getElementById("owner").textContent = ownerText(ticket, me, agents);
+  renderMailProblem(ticket, data.mail_status);
   renderThread(ticket, entries);
   renderFiles(ticket, data, me);
   renderHistory(ticket, entries, data.ratings, me, agents);
@@ -300,6 +301,22 @@ function render(data) {
     offerSavedReplies();
     offerArticles(ticketId, token);
   }
+}
+
+/** SES told us the customer's mail bounced or was reported as spam: replies may never reach them. */
+function renderMailProblem(ticket, status) {
+  const box = document.getElementById("mail-problem");
+  box.hidden = !status;
+  if (!status) return;
+  document.getElementById("mail-problem-title").textContent = status.kind === "complained"
+    ? `${ticket.customer_email} marked our email as spam`
+    : `Mail to ${ticket.customer_email} bounced${status.permanent ? "" : " (temporarily)"}: ${status.reason}`;
+  document.getElementById("mail-problem-text").replaceChildren(
+    status.kind === "complained" || status.permanent
+      ? "Our emails no longer reach this customer. Reach them another way (phone, chat) and note it here. "
+      : "Later emails may arrive. ",
+    timeEl(status.at),
+  );
 }
 
 /** The ticket's files, the emails it came by (each an .eml download), and the picker for its own agent. */

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from pennydesk.helpdesk import access, desk_views, feedback, roster, staff, workflow
+from pennydesk.helpdesk import access, desk_views, feedback, mail_status, roster, staff, workflow
 from pydantic import BaseModel, ConfigDict, Field
 
 from routes.auth_header import SECURITY, token_of
@@ -40,6 +40,15 @@ class OriginalMail(BaseModel):
     url: str  # five minutes
 
 
+class MailStatus(BaseModel):
+    """The customer's address bounced or complained (SES told us): replies may not reach them."""
+
+    kind: Literal["bounced", "complained"]
+    permanent: bool  # a hard bounce or a complaint; a soft bounce may clear
+    reason: str  # "mailbox does not exist", "marked our email as spam", ...
+    at: str
+
+
 class AgentTicket(BaseModel):
     ticket: AgentTicketView
     entries: list[EntryView]  # messages, internal notes and history, oldest first
@@ -49,6 +58,7 @@ class AgentTicket(BaseModel):
     sla_breaches: list[SlaBreach] = []  # the service-level targets it missed, and when
     attachments: list[AttachmentView] = []  # every file, notes' too, each with a five-minute download link
     originals: list[OriginalMail] = []  # the emails that added to it, each downloadable as it arrived
+    mail_status: MailStatus | None = None  # the customer's address: None while SES reports no problem
 
 
 class Action(BaseModel):
@@ -68,9 +78,11 @@ def _ticket_for(agent_id: str | None, ticket_id: str) -> AgentTicket:
     from pennydesk.helpdesk import inbound_mail  # on first use: it loads the mail reader (nh3, mail-parser-reply)
 
     me = roster.require(agent_id) if agent_id else None
+    ticket = workflow.get_ticket(ticket_id)
+    address = mail_status.status_of(ticket.customer_email)
     colleagues = [agent_summary(a) for a in roster.list_agents() if a.active and a.agent_id != agent_id]
     return AgentTicket(
-        ticket=agent_ticket_view(workflow.get_ticket(ticket_id)),
+        ticket=agent_ticket_view(ticket),
         entries=[entry_view(e) for e in workflow.entries(ticket_id)],
         me=agent_summary(me) if me else None,
         agents=colleagues,
@@ -85,6 +97,8 @@ def _ticket_for(agent_id: str | None, ticket_id: str) -> AgentTicket:
                          url=inbound_mail.original_url(r))
             for r in inbound_mail.originals(ticket_id)
         ],
+        mail_status=MailStatus(kind=address.kind, permanent=address.permanent, reason=address.reason, at=address.at)
+        if address else None,
     )
 
 

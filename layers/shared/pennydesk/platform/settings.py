@@ -55,6 +55,7 @@ class Settings:
     articles_table: str = "ArticlesTable"
     inbound_domain: str = "pennydesk.local"  # replies come to reply+<token>@ and support@ it; "" = no inbound mail
     inbound_bucket: str = "InboundBucket"  # where SES receiving stores each raw message
+    ses_configuration_set: str | None = None  # every send names it: SES publishes its bounces and complaints
     attachments_bucket: str = "AttachmentsBucket"  # tickets' attachments (helpdesk/ticket_attachments.py)
     token_ttl_seconds: dict[str, int] = field(default_factory=dict)
     agent_capacity_default: int = 25
@@ -98,6 +99,7 @@ def get_settings() -> Settings:
         articles_table=env.get("ARTICLES_TABLE", "ArticlesTable"),
         inbound_domain=env.get("INBOUND_DOMAIN", "pennydesk.local").strip().lower(),
         inbound_bucket=env.get("INBOUND_BUCKET", "InboundBucket"),
+        ses_configuration_set=env.get("SES_CONFIGURATION_SET") or None,
         attachments_bucket=env.get("ATTACHMENTS_BUCKET", "AttachmentsBucket"),
         token_ttl_seconds=ttl,
         agent_capacity_default=int(env.get("AGENT_CAPACITY_DEFAULT", "25")),

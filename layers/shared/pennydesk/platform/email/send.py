@@ -94,10 +94,13 @@ def _send_once(job: dict[str, Any]) -> dict[str, str]:
     raw = build_mime(
         job["to"], RenderedEmail(job["subject"], job["text"], job["html"]), threading, job.get("list_unsubscribe")
     )
+    settings = get_settings()
+    through = {"ConfigurationSetName": settings.ses_configuration_set} if settings.ses_configuration_set else {}
     response = _ses().send_email(
-        FromEmailAddress=get_settings().sender_email,
+        FromEmailAddress=settings.sender_email,
         Destination={"ToAddresses": job["to"]},
         Content={"Raw": {"Data": raw}},
+        **through,  # its bounces and complaints come back to the desk (helpdesk.mail_status)
     )
     logger.info("email sent", extra={"dedupe_key": job["key"], "message_id": response["MessageId"]})
     return {"message_id": response["MessageId"]}
