@@ -5,6 +5,7 @@ and the next month's file lands in Groceries by itself."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -73,3 +74,45 @@ def test_a_recategorisation_becomes_a_rule_that_the_next_import_follows(
     page.goto(f"{site.base}/spending/?month=2019-12")
     expect(page.locator("#ledger-body tr", has_text="12.40")).to_contain_text("Groceries")
     expect(page.locator("#ledger-body tr", has_text="3.10")).to_contain_text("Other")
+
+
+def test_a_recurring_expense_added_in_settings_is_recorded_on_its_day_and_marked_in_the_list(
+    site: RunningStack, page: Page, shoot, viewport: str
+) -> None:
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date()
+    session = session_for(site, f"rita-{viewport}@example.com")
+    sign_in_page(page, session)
+    page.goto(f"{site.base}/spending/settings.html")
+    section = page.locator("section", has=page.get_by_role("heading", name="Recurring expenses"))
+    section.get_by_label("Amount").fill("9.99")
+    section.get_by_label("Category").select_option("entertainment")
+    section.get_by_label("Payee").fill("Streamflix")
+    section.get_by_label("Repeats").select_option("month")
+    section.get_by_label("First date").fill(yesterday.isoformat())
+    section.get_by_role("button", name="Add recurring expense").click()
+    expect(page.locator("#recurring-status")).to_have_text("Added. Each occurrence is recorded on its day.")
+    expect(page.locator("#recurring-list li")).to_have_count(1)
+    expect(page.locator("#recurring-list")).to_contain_text("9.99 USD · Entertainment · Streamflix — every month")
+    shoot(page, "spending-recurring-settings")
+
+    # The scheduler's next run records yesterday's occurrence (its day's 06:00 has passed).
+    now = datetime.now(UTC) + timedelta(minutes=2)
+    ran = requests.post(f"{site.base}/_local/schedule", json={"now": now.strftime("%Y-%m-%dT%H:%M:%SZ")}, timeout=60)
+    assert ran.status_code == 200, ran.text
+    page.goto(f"{site.base}/spending/?month={yesterday.isoformat()[:7]}")
+    row = page.locator("#ledger-body tr", has_text="Streamflix")
+    expect(row).to_contain_text("9.99")
+    expect(row.locator(".recurring-badge")).to_have_attribute("title", "Recorded by a recurring expense (settings)")
+
+    page.goto(f"{site.base}/spending/settings.html")
+    section.get_by_role("button", name=re.compile("^Edit recurring expense Streamflix")).click()
+    expect(section.get_by_label("Amount")).to_have_value("9.99")
+    section.get_by_label("Amount").fill("10.99")
+    section.get_by_role("button", name="Save changes").click()
+    expect(page.locator("#recurring-status")).to_have_text("Saved. The change applies from the next occurrence on.")
+    expect(page.locator("#recurring-list")).to_contain_text("10.99 USD")
+    section.get_by_role("button", name=re.compile("^Stop recurring expense Streamflix")).click()
+    expect(page.locator("#recurring-status")).to_contain_text("The expenses it already created stay")
+    expect(page.locator("#recurring-list li")).to_have_count(0)
+    page.goto(f"{site.base}/spending/?month={yesterday.isoformat()[:7]}")
+    expect(page.locator("#ledger-body tr", has_text="Streamflix")).to_contain_text("9.99")
