@@ -2,8 +2,10 @@
 so the stack sets BLOB_PUBLIC_ENDPOINT=<site>/_local/s3 (platform/blobs.py signs links for it) and answers
 them here, from moto's S3, as S3 would:
 
-POST /_local/s3/<bucket>             a presigned POST form: the signature over its policy, the policy's
-                                     expiry, bucket, key and content-length-range checked, then stored (204)
+POST /_upload, /_local/s3/<bucket>  a presigned POST form (/_upload is the site's path that CloudFront sends
+                                     to the attachments bucket; the policy names the bucket): the signature
+                                     over its policy, the policy's expiry, bucket, key and content-length-range
+                                     checked, then stored (204)
 GET  /_local/s3/<bucket>/<key>?...   a presigned GET: its SigV4 query signature and expiry checked, then the
                                      object with the response-* overrides as headers
 
@@ -28,6 +30,7 @@ from werkzeug.wrappers import Request, Response
 from infra.local.runtime import REGION
 
 PREFIX = "/_local/s3/"
+UPLOAD_PATH = "/_upload"  # SiteDistribution's behaviour for the pages' uploads (template.yaml)
 AMZ_DATE = "%Y%m%dT%H%M%SZ"
 OVERRIDES = {  # presigned GET query parameter -> the header S3 answers with
     "response-content-type": "Content-Type",
@@ -46,12 +49,16 @@ class S3Refusal(Exception):
 
 
 def serves(path: str) -> bool:
-    return path.startswith(PREFIX)
+    return path.startswith(PREFIX) or path == UPLOAD_PATH
 
 
 def handle(request: Request) -> Response:
     bucket, _, key = request.path[len(PREFIX):].partition("/")
     try:
+        if request.path == UPLOAD_PATH:
+            if request.method != "POST":
+                raise S3Refusal(405, "MethodNotAllowed", f"{request.method} is not allowed on this resource.")
+            return _post(request, _policy_bucket(request.form.get("policy", "")))
         if request.method == "POST" and bucket and not key:
             return _post(request, bucket)
         if request.method in ("GET", "HEAD") and bucket and key:
@@ -74,6 +81,18 @@ def _now() -> datetime:
 
 
 # ---------------------------------------------------------------------------------------------- POST
+def _policy_bucket(policy_b64: str) -> str:
+    """The bucket a POST policy names (CloudFront's origin decides it deployed; the policy must agree)."""
+    try:
+        conditions = json.loads(base64.b64decode(policy_b64)).get("conditions", [])
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise S3Refusal(400, "InvalidPolicyDocument", "The policy can't be read.") from exc
+    named = [c["bucket"] for c in conditions if isinstance(c, dict) and "bucket" in c]
+    if len(named) != 1:
+        raise S3Refusal(400, "InvalidPolicyDocument", "The policy names no bucket.")
+    return str(named[0])
+
+
 def _post(request: Request, bucket: str) -> Response:
     form = request.form
     upload = request.files.get("file")

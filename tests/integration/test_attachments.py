@@ -40,6 +40,7 @@ def uploaded(stack: LocalStack, ticket: OpenTicket, filename: str, body: bytes, 
     headers = ticket.agent if agent else ticket.customer
     started = start(stack, base, headers, filename, len(body))
     assert started.status == 201, started.body
+    assert started.json()["upload"]["url"] == f"{stack.site_url}/_upload"  # the site's own origin, as deployed
     sent = upload(stack, started.json()["upload"], body, filename)
     assert sent.status_code == 204, sent.get_data(as_text=True)
     return stack.http("POST", f"{base}/{started.json()['id']}/complete", headers=headers)

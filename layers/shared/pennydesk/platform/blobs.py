@@ -3,7 +3,7 @@ short-lived links (a download that is always a file, an upload limited in size).
 
 Thin over boto3 and decides nothing: the contexts say what a file may be. Links are signed with SigV4. The
 local stack sets BLOB_PUBLIC_ENDPOINT to the address it serves S3's links at (a browser can't reach moto
-in the stack's process); in AWS the links go to S3 itself.
+in the stack's process); in AWS download links go to S3 itself and uploads through the site (BLOB_UPLOAD_URL).
 """
 
 from __future__ import annotations
@@ -102,8 +102,11 @@ def download_url(
 
 
 def upload(bucket: str, key: str, *, max_bytes: int, seconds: int = LINK_SECONDS) -> Upload:
-    """A presigned POST for exactly `key`, refused by S3 past `max_bytes` or after `seconds`."""
+    """A presigned POST for exactly `key`, refused by S3 past `max_bytes` or after `seconds`. BLOB_UPLOAD_URL,
+    when set, is where the form goes instead of S3's own address (the site's /_upload, which its CloudFront
+    forwards to the bucket): the policy's signature does not name a host."""
     posted = _signer().generate_presigned_post(
         bucket, key, Conditions=[["content-length-range", 1, max_bytes]], ExpiresIn=seconds
     )
-    return Upload(url=str(posted["url"]), fields={str(k): str(v) for k, v in posted["fields"].items()})
+    url = os.environ.get("BLOB_UPLOAD_URL") or str(posted["url"])
+    return Upload(url=url, fields={str(k): str(v) for k, v in posted["fields"].items()})
