@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from pennydesk.platform.clock import iso, utcnow
 from pennydesk.platform.dynamo import transaction
@@ -103,8 +103,13 @@ def update(profile: Profile, rid: str, contains: str, category: str) -> Rule:
     shown, pattern, name = _checked(profile, contains, category)
     now = iso(utcnow())
     if pattern == current.pattern:
-        current.update(actions=[PayeeRule.contains.set(shown), PayeeRule.category.set(name),
-                                PayeeRule.updated_at.set(now)], condition=PayeeRule.pk.exists())
+        try:
+            current.update(actions=[PayeeRule.contains.set(shown), PayeeRule.category.set(name),
+                                    PayeeRule.updated_at.set(now)], condition=PayeeRule.pk.exists())
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                raise NotFound("No such rule.") from None  # deleted since it was read
+            raise
         return _rule(current)
     item = PayeeRule(pk=current.pk, sk=rule_sk(rule_id(pattern)), rule_id=rule_id(pattern), contains=shown,
                      pattern=pattern, category=name, created_at=now, updated_at=now)
