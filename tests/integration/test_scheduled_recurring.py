@@ -144,7 +144,7 @@ def test_terms_that_cannot_work_are_refused_and_nothing_is_armed(stack: LocalSta
     for terms, field in (
         ({"every": "day"}, "every"), ({"start": "2029-01-01"}, "start"), ({"end": "2031-01-01"}, "end"),
         ({"category": "caviar"}, "category"), ({"amount": "-5"}, "amount"), ({"start": "31.01.2031"}, "start"),
-        ({"payee": "Land\u0000lord"}, "payee"),
+        ({"payee": "Land\u0000lord"}, "payee"), ({"end": "2031-02-30"}, "end"), ({"end": "2100-01-01"}, "end"),
     ):
         body = {"amount": "950.00", "category": "housing", "every": "month", "start": "2031-01-31", **terms}
         refused = maya.call("POST", "/api/recurring", body=body)
@@ -152,5 +152,7 @@ def test_terms_that_cannot_work_are_refused_and_nothing_is_armed(stack: LocalSta
         assert field in refused.body.decode(), (terms, refused.body)
     assert maya.call("GET", "/api/recurring").json()["recurring"] == []
     assert recurring_timers(stack, maya) == []
+    contract = series(maya, start="2031-02-01", end="2033-01-31", payee="Phone contract")  # years ahead is fine
+    assert contract["end"] == "2033-01-31"
     assert maya.call("PUT", f"/api/recurring/{'0' * 32}", body={
         "amount": "1.00", "category": "housing", "every": "month", "start": "2031-01-31"}).status == 404

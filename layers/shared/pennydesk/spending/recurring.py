@@ -32,6 +32,7 @@ from pennydesk.spending.digest_timers import zone
 from pennydesk.spending.records import SERIES_PREFIX, Profile, Series, SpendingTimer, series_sk, user_pk
 
 MAX_SERIES = 100
+LATEST_END = date(2099, 12, 31)
 logger = Logger(child=True)
 
 
@@ -70,13 +71,24 @@ def _clean(profile: Profile, data: SeriesInput) -> tuple[expenses.Clean, recurre
         if exc.field != "date":
             raise
         raise PennydeskError(exc.message, field="start") from None
-    end = expenses.parse_date(data.end, field="end") if data.end else None
+    end = _end_date(data.end) if data.end else None
     schedule = recurrence.Schedule(data.every, date.fromisoformat(value.date), end)
     problem = recurrence.check(data.every, schedule.start, end, today_for(profile, utcnow()))
     if problem:
         raise PennydeskError(problem, field="end" if "end" in problem else "every" if "every" in problem
                              else "start")
     return value, schedule
+
+
+def _end_date(text: str) -> date:
+    """An end date may lie years ahead (a two-year contract), unlike an expense's date."""
+    try:
+        day = date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise PennydeskError("Use a date like 2027-12-31.", field="end") from None
+    if day > LATEST_END:
+        raise PennydeskError(f"End by {LATEST_END.isoformat()} at the latest, or leave it empty.", field="end")
+    return day
 
 
 def _fire(profile: Profile, day: date) -> datetime:
