@@ -3,9 +3,10 @@ its sender claimed.
 
 Pure functions over values (tested in tests/unit without AWS). A file is one of the types below, read by
 its first bytes (`filetype` for binary formats; UTF-8 text that is not markup for text); it is at most
-10 MB; a message carries at most 10 and a ticket at most 50. Its name is made safe to show and to save:
-no folders, no control or bidirectional characters, and an extension that matches what it really is, so a
-PDF called `invoice.html` downloads as `invoice.html.pdf` and never opens as a web page.
+10 MB; a ticket holds at most 50 (of an email, the first 10 are read: platform/email/inbound.py). Its name
+is made safe to show and to save: no folders, no control or bidirectional characters, and an extension that
+matches what it really is, so a PDF called `invoice.html` downloads as `invoice.html.pdf` and never opens
+as a web page.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from pennydesk.platform.errors import PayloadTooLarge, PennydeskError
 from pennydesk.platform.text import BIDI_CONTROLS
 
 MAX_BYTES = 10 * 1024 * 1024
-MAX_PER_MESSAGE = 10
 MAX_PER_TICKET = 50
 SNIFF_BYTES = 8192  # enough for every signature filetype reads and to tell text from markup
 MAX_NAME = 120
