@@ -46,6 +46,21 @@ def test_an_older_account_shows_the_browsers_locale_but_keeps_its_currency_and_a
     assert old.me()["locale"] == "en-US"
 
 
+def test_an_older_account_takes_the_browsers_locale_at_its_next_sign_in_and_keeps_its_currency(
+    stack: LocalStack,
+) -> None:
+    signed_in(stack, "old@example.com").add("5.00", "dining")
+    profile = account.find("old@example.com")
+    profile.update(actions=[type(profile).locale.remove(), type(profile).currency_chosen.remove()])
+
+    again = signed_in(stack, "old@example.com", accept_language=GERMAN_BROWSER)
+
+    assert (again.me()["locale"], again.me()["currency"]) == ("de-DE", "USD")
+    assert account.find("old@example.com").locale == "de-DE"
+    signed_in(stack, "old@example.com", accept_language="fr-FR")  # a stored locale is the person's: it stays
+    assert account.find("old@example.com").locale == "de-DE"
+
+
 def test_a_new_accounts_currency_follows_the_locale_until_chosen(stack: LocalStack) -> None:
     kim = signed_in(stack, "kim@example.com")  # no Accept-Language: en-US, USD
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
 from pennydesk.identity.sessions import signed_in_email
 from pennydesk.platform.clock import iso, utcnow
@@ -32,6 +32,7 @@ def ensure(email: str, *, accept_language: str | None = None) -> Profile:
     existing = find(email)
     if existing is not None:
         digest_timers.ensure_timer(existing, utcnow())  # accounts from before digests get theirs at sign-in
+        _adopt_locale(existing, accept_language)
         return existing
     user_id = uuid.uuid4().hex
     now = iso(utcnow())
@@ -63,6 +64,20 @@ def ensure(email: str, *, accept_language: str | None = None) -> Profile:
             raise
         return raced
     return profile
+
+
+def _adopt_locale(profile: Profile, accept_language: str | None) -> None:
+    """An account from before locales takes the browser's at its next sign-in (a POST, never a GET); its
+    currency stays."""
+    locale = None if profile.locale else from_accept_language(accept_language)
+    if locale is None:
+        return
+    try:
+        profile.update(actions=[Profile.locale.set(locale)], condition=Profile.locale.does_not_exist())
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise  # a throttle or an outage: the sign-in answers 503, nothing half-done
+        # Another sign-in or the settings page set one first: theirs stands.
 
 
 def get(user_id: str) -> Profile:
