@@ -11,6 +11,7 @@ import base64
 import binascii
 import json
 import re
+import sys
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -24,16 +25,10 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
     ResponseValidationError,
 )
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyPersistenceLayerError,
-    IdempotencyValidationError,
-)
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
 from pennydesk.platform import edge
 from pennydesk.platform.errors import PennydeskError
-from pennydesk.platform.idempotency import register_invocation
 from pennydesk.platform.observability import make_tracer
 from pennydesk.platform.ratelimit import TooManyRequests
 from pennydesk.platform.settings import get_settings
@@ -72,6 +67,10 @@ class PennydeskResolver(APIGatewayHttpResolver):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.areas = RouteAreas(self)
+
+    def _call_exception_handler(self, exp: Exception, route: Any) -> Any:
+        _handle_idempotency_errors()
+        return super()._call_exception_handler(exp, route)
 
     def get_openapi_schema(self, **kwargs: Any) -> OpenAPI:
         from aws_lambda_powertools.event_handler.openapi.models import OpenAPI  # the docs' own cost
@@ -130,8 +129,7 @@ def _domain_error(exc: PennydeskError) -> Response:
     return response
 
 
-@resolver.exception_handler(IdempotencyValidationError)
-def _idempotency_key_reused(_: IdempotencyValidationError) -> Response:
+def _idempotency_key_reused(_: Exception) -> Response:
     return error_response(
         HTTPStatus.UNPROCESSABLE_ENTITY,
         "This Idempotency-Key was already used for a different request. Use a new key.",
@@ -140,7 +138,7 @@ def _idempotency_key_reused(_: IdempotencyValidationError) -> Response:
     )
 
 
-@resolver.exception_handler([ClientError, PynamoDBException, IdempotencyPersistenceLayerError])
+@resolver.exception_handler([ClientError, PynamoDBException])
 def _aws_busy(exc: Exception) -> Response:
     """AWS throttled or failed for a moment and nothing was written: 503 with Retry-After, not a crash."""
     if not is_transient(exc):
@@ -154,13 +152,36 @@ def _aws_busy(exc: Exception) -> Response:
     return response
 
 
-@resolver.exception_handler(IdempotencyAlreadyInProgressError)
-def _idempotency_in_progress(_: IdempotencyAlreadyInProgressError) -> Response:
+def _idempotency_in_progress(_: Exception) -> Response:
     return error_response(
         HTTPStatus.CONFLICT,
         "A request with this Idempotency-Key is still being processed. Retry in a moment.",
         code="idempotency_in_progress",
     )
+
+
+# Powertools' idempotency utility loads boto3 and its DynamoDB persistence layer: only the routes and emails that
+# use it import it, so its errors get their handlers once it is loaded (an error it raised means it is).
+IDEMPOTENCY_ERRORS = "aws_lambda_powertools.utilities.idempotency.exceptions"
+IDEMPOTENCY = "pennydesk.platform.idempotency"
+_idempotency_handled: list[bool] = []
+
+
+def _handle_idempotency_errors() -> None:
+    errors = sys.modules.get(IDEMPOTENCY_ERRORS)
+    if errors is None or _idempotency_handled:
+        return
+    resolver.exception_handler(errors.IdempotencyValidationError)(_idempotency_key_reused)
+    resolver.exception_handler(errors.IdempotencyPersistenceLayerError)(_aws_busy)
+    resolver.exception_handler(errors.IdempotencyAlreadyInProgressError)(_idempotency_in_progress)
+    _idempotency_handled.append(True)
+
+
+def _register_invocation(context: LambdaContext) -> None:
+    """Idempotency learns this invocation's deadline, if this request's routes use it (they import it)."""
+    loaded = sys.modules.get(IDEMPOTENCY)
+    if loaded is not None:
+        loaded.register_invocation(context)
 
 
 @resolver.not_found
@@ -312,5 +333,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     refusal = _not_through_site(headers) or _cross_site(headers, method) or _unreadable_body(event, headers)
     if refusal is not None:
         return _reply(refusal)
-    register_invocation(context)
+    _register_invocation(context)
     return resolver.resolve(event, context)

@@ -4,10 +4,18 @@ the visitor's address as CloudFront saw it."""
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pennydesk.helpdesk.access import bearer
 from pennydesk.platform.edge import client_address
 
 SECURITY = [{"bearerToken": []}]
+
+
+def bearer(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header (read here, not in the help desk's access rules,
+    so a route that reads no token, such as the ticket form, loads none of them)."""
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
 
 
 def token_of(router: Router) -> str | None:

@@ -1,5 +1,7 @@
-"""/api/tickets...: the form's options, intake (POST /api/tickets), and the customer's side of a ticket opened
-from the link in their email (the ticket, its public thread, a reply)."""
+"""/api/tickets and /api/tickets/options: the ticket form's options and intake (POST /api/tickets).
+
+The customer's side of one ticket (/api/tickets/{id}, its thread, a reply) is in ticket.py, so the form's first
+call on a cold Lambda loads intake alone, not the ticket's access checks, workflow and attachments."""
 
 from __future__ import annotations
 
@@ -9,24 +11,19 @@ from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
-from pennydesk.helpdesk import access, intake, workflow
+from pennydesk.helpdesk import intake
 from pennydesk.platform.idempotency import REQUEST_CONFIG, persistence
 from pennydesk.platform.settings import get_settings
 from pennydesk.platform.text import has_control_characters
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from routes.auth_header import SECURITY, token_of, visitor_address
+from routes.auth_header import visitor_address
 from routes.fields import Email
-from routes.helpdesk.attachments import AttachmentView, attachment_views
-from routes.helpdesk.views import EntryView, PublicTicket, customer_entries, entry_view, public_ticket
+from routes.helpdesk.views import PublicTicket, public_ticket
 from routes.idempotency import IdempotencyKey, checked_key
 
 router = Router()
-
-TicketId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="The ticket's id")]
-
 
 def _category(value: str) -> str:
     allowed = get_settings().ticket_categories
@@ -132,43 +129,3 @@ def create_ticket(ticket: NewTicket, idempotency_key: IdempotencyKey = None) -> 
         scope = hashlib.sha256(f"{ticket.email}\n{checked_key(idempotency_key)}".encode()).hexdigest()
         created = _create_once(request={"key": scope, "payload": ticket.model_dump(mode="json")})
     return Response(status_code=HTTPStatus.CREATED, content_type=content_types.APPLICATION_JSON, body=created)
-
-
-
-class CustomerTicket(BaseModel):
-    ticket: PublicTicket
-    messages: list[EntryView]
-    attachments: list[AttachmentView] = []  # each with a five-minute download link; never an internal note's
-
-
-class NewMessage(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    body: str = Field(min_length=1, max_length=20_000)
-
-
-@router.get("/tickets/<ticket_id>", summary="A ticket and its public thread", tags=["Help desk"], security=SECURITY)
-def get_ticket(ticket_id: TicketId) -> CustomerTicket:
-    access.customer_ticket(token_of(router), ticket_id)
-    ticket = workflow.get_ticket(ticket_id)
-    return CustomerTicket(
-        ticket=public_ticket(ticket), messages=customer_entries(workflow.entries(ticket_id)),
-        attachments=attachment_views(ticket_id, include_internal=False),
-    )
-
-
-@router.post(
-    "/tickets/<ticket_id>/messages",
-    summary="Reply as the customer",
-    description="Adds a public message. A resolved or closed ticket reopens; the agent is emailed.",
-    responses={201: {"description": "Added", "content": {"application/json": {"model": EntryView}}}},
-    tags=["Help desk"],
-    security=SECURITY,
-)
-def post_message(ticket_id: TicketId, message: NewMessage) -> Response[EntryView]:
-    access.customer_ticket(token_of(router), ticket_id)
-    entry = workflow.customer_reply(ticket_id, message.body)
-    return Response(
-        status_code=HTTPStatus.CREATED,
-        content_type=content_types.APPLICATION_JSON,
-        body=entry_view(entry).model_dump(),
-    )

@@ -13,13 +13,6 @@ from pennydesk.identity import tokens
 from pennydesk.platform.errors import Forbidden, Unauthorized
 
 
-def bearer(authorization: str | None) -> str | None:
-    if not authorization:
-        return None
-    scheme, _, token = authorization.partition(" ")
-    return token.strip() or None if scheme.lower() == "bearer" else None
-
-
 def customer_ticket(token: str | None, ticket_id: str) -> None:
     """A customer's link opens exactly one ticket."""
     grant = tokens.verify("customer", token)

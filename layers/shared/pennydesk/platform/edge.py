@@ -13,8 +13,6 @@ from __future__ import annotations
 import hmac
 from collections.abc import Mapping
 
-from aws_lambda_powertools.utilities import parameters
-
 from pennydesk.platform.settings import get_settings
 
 ORIGIN_HEADER = "x-pennydesk-origin"
@@ -26,6 +24,10 @@ def _origin_secret() -> str | None:
     secret_id = get_settings().origin_secret_id
     if not secret_id:
         return None
+    # Powertools' parameters load boto3 and every provider: on the first request that needs the secret, not at
+    # start-up (the API imports this module; most requests ask it once, from a warm cache).
+    from aws_lambda_powertools.utilities import parameters
+
     return str(parameters.get_secret(secret_id, transform="json", max_age=SECRET_CACHE_SECONDS)["value"])
 
 
