@@ -109,6 +109,7 @@ def test_an_import_puts_each_row_where_its_rule_says_and_the_totals_follow(stack
     report = upload(maya)
 
     assert report["imported"] == 7 and report["categorised_by_rules"] == 5
+    assert report["message"].endswith(" Your rules chose the category of 5 rows.")
     # By hand: Albert Heijn 7.91 + 38.23 + 18.85 + 18.00; La Place 23.95; Money Logistics 14.00 + Bank 20.00.
     assert categories(maya, "2019-11") == {"groceries": "82.99", "dining": "23.95", "other": "34.00"}
     assert maya.report("2019-11")["total"] == "140.94"

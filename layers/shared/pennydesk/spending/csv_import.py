@@ -367,7 +367,8 @@ def import_csv(profile: Profile, text: str, options: Options, *, preview: bool =
         "stopped_at_line": report.stopped_at_line,
         "not_stored": report.pending,
         "categorised_by_rules": by_rules,
-        "message": report.message(len(would_import) if preview else None),
+        "message": report.message(len(would_import) if preview else None) + (
+            f" Your rules chose the category of {by_rules} row{'' if by_rules == 1 else 's'}." if by_rules else ""),
     }
     if preview:
         currency = profile.currency
