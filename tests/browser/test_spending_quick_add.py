@@ -9,12 +9,17 @@ import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from playwright.sync_api import Page, expect
+import requests
+from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.conftest import VIEWPORTS
 from tests.support.live import session_for, sign_in_page
 from tests.support.stack import RunningStack
 
 NBSP = "\u00a0"
+# This month's name as a locale writes it, worked out by the browser's own Intl.
+MONTH_NOW = "() => new Intl.DateTimeFormat('LOCALE', {month: 'long', year: 'numeric', timeZone: 'UTC'})" \
+    ".format(new Date())"
 
 
 def this_month() -> str:
@@ -153,11 +158,38 @@ def test_a_german_profile_writes_every_figure_in_german_and_settings_name_every_
     expect(page.locator("#summary-total")).to_have_text(f"1.234,50{NBSP}€")
     expect(page.locator("#summary-limit")).to_have_text(f"of your 2.000,00{NBSP}€ budget · 61,7{NBSP}% used")
     title = page.locator("#list-title")
-    german_month = page.evaluate(
-        "() => new Intl.DateTimeFormat('de-DE', {month: 'long', year: 'numeric', timeZone: 'UTC'}).format(new Date())"
-    )
+    german_month = page.evaluate(MONTH_NOW.replace("LOCALE", "de-DE"))
     expect(title).to_have_text(f"Expenses in {german_month}")
     expect(page.locator("#trend-table-body")).to_contain_text(f"1.234,50{NBSP}€")
     for text in page.locator("main").all_inner_texts():
         assert "EUR" not in text.replace("(EUR)", "") and "1234.50" not in text
     shoot(page, "spending-german-profile")
+
+
+def test_an_english_profile_on_a_german_browser_reads_in_english_everywhere(
+    site: RunningStack, browser: Browser, viewport: str, shoot
+) -> None:
+    """The complaint as filed: "Expenses in Dezember 2026" and "19,3 % used" beside "1500.00 EUR" on an English
+    page. The page writes what the profile says (en-GB), not what the browser's language happens to be."""
+    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="de-DE", timezone_id="UTC")
+    context.set_default_timeout(10_000)
+    try:
+        page = context.new_page()
+        session = session_for(site, f"emma-{viewport}@example.co.uk", accept_language="en-GB")
+        requests.put(f"{site.base}/api/me", json={"monthly_limit": "1500"}, timeout=10,
+                     headers={"Authorization": f"Bearer {session['session']}"}).raise_for_status()
+        sign_in_page(page, session)
+        page.goto(f"{site.base}/spending/")
+        add = page.get_by_role("region", name="Add an expense")
+        expect(add.get_by_label("Category")).to_have_value("other")
+        page.keyboard.type("289.50")
+        page.keyboard.press("Enter")
+        expect(page.locator("#add-status")).to_have_text(re.compile(r"^Added £289\.50 for Other"))
+        english_month = page.evaluate(MONTH_NOW.replace("LOCALE", "en-GB"))
+        expect(page.locator("#list-title")).to_have_text(f"Expenses in {english_month}")
+        expect(page.locator("#summary-total")).to_have_text("£289.50")
+        expect(page.locator("#summary-limit")).to_have_text("of your £1,500.00 budget · 19.3% used")
+        expect(page.locator("#summary-left")).to_have_text("£1,210.50 left")
+        shoot(page, "spending-english-profile-german-browser")
+    finally:
+        context.close()
