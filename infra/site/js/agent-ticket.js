@@ -118,6 +118,7 @@ function eventText(entry) {
     return entry.author_type === "system" ? `${who} put the ticket ${where} — ${why}` : `${who} — why: ${why}`;
   }
   if (entry.action === "customer_reply") return `${entry.author} (customer) replied`;
+  if (entry.action === "mail_problem") return detail; // "Mail to kim@… bounced: mailbox does not exist"
   return historyText(entry);
 }
 

@@ -59,7 +59,7 @@ form.addEventListener("submit", async (event) => {
   const restore = busy(submit, "Unsubscribing…");
   try {
     const state = await call("POST");
-    form.hidden = true;
+    render(state);
     done.textContent = state.message;
     done.focus();
   } catch (error) {
