@@ -48,7 +48,10 @@ LARGE_BODY_ROUTES = {"/api/expenses/import": 5 * 1024 * 1024}
 TEXT_BODY_ROUTES = {"/api/expenses/import", "/api/unsubscribe"}
 # A ticket's attachment sent whole as multipart/form-data (routes/helpdesk/attachments.py): a 10 MB file and the
 # form around it. Deployed, Lambda caps a request at 6 MB, so bigger files go by presigned upload instead.
-ATTACHMENT_ROUTE = re.compile(r"^/api/(agent/)?tickets/[0-9a-f]{32}/attachments$")
+# An article's image (routes/helpcenter/article_images.py) is sent the same way, with the same limit.
+ATTACHMENT_ROUTE = re.compile(
+    r"^/api/(?:(agent/)?tickets/[0-9a-f]{32}/attachments|admin/articles/[0-9a-f]{32}/images)$"
+)
 ATTACHMENT_BODY_BYTES = 10 * 1024 * 1024 + 64 * 1024
 METHODS_WITH_A_BODY = {"POST", "PUT", "PATCH"}
 STATE_CHANGING_METHODS = METHODS_WITH_A_BODY | {"DELETE"}

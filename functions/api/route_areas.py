@@ -47,6 +47,7 @@ ROUTE_MODULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("routes.helpcenter.admin_reports_help", ("admin",)),
     ("routes.helpcenter.ticket_articles", ("agent",)),
     ("routes.helpcenter.help_settings", ("admin", "agent")),
+    ("routes.helpcenter.article_images", ("admin", "help")),
     ("routes.docs", ("openapi.json", "docs")),
 )
 DOCUMENT_ORDER = {module: index for index, (module, _) in enumerate(ROUTE_MODULES)}

@@ -182,13 +182,22 @@ class Template:
         return str(self.evaluate({"Ref": expression}, resolved))
 
 
+def csp_text(value: str | dict[str, str]) -> str:
+    """A policy as the local server sends it: a !Sub's sources that name a deployed resource (the attachments
+    bucket's S3 host, for articles' images) are left out, since locally those links are the site's own
+    address (/_local/s3)."""
+    if isinstance(value, str):
+        return value
+    return re.sub(r" [^ ;]*\$\{[^}]+\}[^ ;]*", "", value["Fn::Sub"])
+
+
 def security_headers(doc: dict[str, Any], policy_id: str) -> dict[str, str]:
     """The response headers a CloudFront ResponseHeadersPolicy in the template sets, so the local server
     sends what the deployed site sends from one definition."""
     config = doc["Resources"][policy_id]["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
     headers: dict[str, str] = {}
     if "ContentSecurityPolicy" in config:
-        headers["Content-Security-Policy"] = config["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+        headers["Content-Security-Policy"] = csp_text(config["ContentSecurityPolicy"]["ContentSecurityPolicy"])
     if "ContentTypeOptions" in config:
         headers["X-Content-Type-Options"] = "nosniff"
     if "FrameOptions" in config:

@@ -7,7 +7,9 @@ articles with a word of their own."""
 
 from __future__ import annotations
 
+import re
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,20 +29,26 @@ def api(site: RunningStack, who: dict[str, Any], method: str, path: str, body: A
     return answer.json()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def admin(site: RunningStack) -> dict[str, Any]:
+    """One sign-in for the module: sign-in links are rate-limited per address."""
     return session_for(site, ADMIN)
 
 
+@pytest.fixture(scope="module")
+def agent(site: RunningStack) -> dict[str, Any]:
+    return session_for(site, AGENT)
+
+
 @pytest.fixture
-def agent_page(browser: Browser, page: Page, site: RunningStack) -> Page:
+def agent_page(browser: Browser, page: Page, agent: dict[str, Any]) -> Page:
     """The agent's own browser (storage of their own, signed in), failing the test on any script error."""
     context = browser.new_context(viewport=page.viewport_size, locale="en-GB", timezone_id="UTC")
     context.set_default_timeout(10_000)
     errors: list[str] = []
     context.on("weberror", lambda error: errors.append(str(error.error)))
     opened = context.new_page()
-    sign_in_page(opened, session_for(site, AGENT))
+    sign_in_page(opened, agent)
     yield opened
     context.close()
     assert not errors, errors
@@ -97,3 +105,37 @@ def test_the_agent_links_an_article_into_the_reply_in_one_click(
     )
     expect(box).to_be_focused()
     shoot(page, "help-agent-insert-link")
+
+
+def test_an_admin_attaches_an_image_and_readers_see_it_once_published(
+    site: RunningStack, page: Page, browser: Browser, admin: dict[str, Any], shoot
+) -> None:
+    png = Path(__file__).resolve().parents[1] / "fixtures" / "attachments" / "console.png"
+    title = f"Where the console shows it {uuid.uuid4().hex[:6]}"
+    sign_in_page(page, admin)
+    page.goto(f"{site.base}/admin/articles.html")
+    page.get_by_role("button", name="Write an article").click()
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Body (Markdown)").fill("Open the console:")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#list-status")).to_have_text(f"Saved “{title}” as a draft.")
+
+    page.get_by_label("Insert an image").set_input_files(str(png))
+    expect(page.get_by_label("Body (Markdown)")).to_have_value(
+        re.compile(r"Open the console:\n\n!\[console\]\(/api/help/images/[0-9a-f]{32}\)\n"))
+    preview_image = page.locator("#preview img")
+    expect(preview_image).to_have_attribute("alt", "console")
+    page.wait_for_function("() => document.querySelector('#preview img')?.naturalWidth > 0")  # a draft: staff see it
+    page.get_by_label("Published (anyone can read it)").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#list-status")).to_have_text(f"Saved “{title}”, published.")
+    shoot(page, "help-article-image-editor")
+
+    reader = browser.new_context(viewport=page.viewport_size).new_page()
+    try:
+        reader.goto(f"{site.base}/help/")
+        reader.get_by_role("link", name=title).click()
+        expect(reader.get_by_role("heading", name=title)).to_be_visible()
+        reader.wait_for_function("() => document.querySelector('#article-body img')?.naturalWidth > 0")
+    finally:
+        reader.context.close()

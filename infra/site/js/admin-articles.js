@@ -76,6 +76,8 @@ function fill(article) {
   form.elements.slug.value = article?.slug || "";
   document.getElementById("slug-field").hidden = !article;
   document.getElementById("delete").hidden = !article || !isAdmin;
+  document.getElementById("image-file").disabled = !article;
+  document.getElementById("image-error").textContent = "";
   document.getElementById("editor-title").textContent = article ? `Edit “${article.title}”` : "Write an article";
   document.getElementById("editor-address").textContent = article ? `/help/article.html?slug=${article.slug}` : "";
   showArticleHtml(document.getElementById("preview"), article?.html || "");
@@ -139,6 +141,41 @@ document.getElementById("delete").addEventListener("click", async () => {
   }
 });
 
+/** Attach the chosen image to the article being edited and insert its Markdown at the cursor. */
+async function attachImage(input) {
+  const file = input.files[0];
+  const error = document.getElementById("image-error");
+  error.textContent = "";
+  if (!file || !editing) return;
+  const upload = new FormData();
+  upload.append("file", file, file.name);
+  input.disabled = true;
+  try {
+    const response = await fetch(`/api/admin/articles/${editing.id}/images`, {
+      method: "POST", body: upload, cache: "no-store",
+      headers: { Accept: "application/json", Authorization: `Bearer ${session.session}` },
+    });
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      error.textContent = data.message || `The image was not added (${response.status}).`;
+      return;
+    }
+    const body = document.getElementById("body");
+    const at = body.selectionEnd ?? body.value.length;
+    const before = body.value.slice(0, at);
+    const lead = before && !before.endsWith("\n") ? "\n\n" : "";
+    body.value = `${before}${lead}${data.markdown}\n${body.value.slice(at)}`;
+    body.focus();
+    schedulePreview();
+  } catch {
+    error.textContent = "We couldn't reach Pennydesk. Check your connection and try again.";
+  } finally {
+    input.value = "";
+    input.disabled = !editing;
+  }
+}
+
+document.getElementById("image-file").addEventListener("change", (event) => attachImage(event.target));
 document.getElementById("new-article").addEventListener("click", () => fill(null));
 document.getElementById("cancel").addEventListener("click", () => {
   editor.hidden = true;

@@ -9,7 +9,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from pennydesk.helpcenter import articles, authoring
+from pennydesk.helpcenter import articles, authoring, images
 from pennydesk.helpcenter.rendering import to_html
 from pennydesk.helpdesk import staff
 from pydantic import BaseModel, ConfigDict, Field
@@ -103,7 +103,7 @@ def create_article(article: NewArticle) -> Response[AdminArticle]:
              tags=["Help center"], security=SECURITY)
 def preview(draft: Preview) -> RenderedPreview:
     _writer()
-    return RenderedPreview(html=to_html(draft.body))
+    return RenderedPreview(html=images.for_staff(to_html(draft.body)))
 
 
 @router.get("/admin/articles/<article_id>", summary="One article, to edit", tags=["Help center"], security=SECURITY)

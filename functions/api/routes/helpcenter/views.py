@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from pennydesk.helpcenter import images
 from pennydesk.helpcenter.index import Hit
 from pennydesk.helpcenter.records import Article
 from pennydesk.helpcenter.rendering import to_html
@@ -102,7 +103,8 @@ def admin_summary(article: Article) -> AdminArticleSummary:
 
 
 def admin_article(article: Article) -> AdminArticle:
+    """For staff: its images (drafts' too) load through five-minute links (helpcenter/images.for_staff)."""
     return AdminArticle(
-        **admin_summary(article).model_dump(), body=article.body, html=to_html(article.body),
+        **admin_summary(article).model_dump(), body=article.body, html=images.for_staff(to_html(article.body)),
         slugs=list(article.slugs), author=article.author, created_at=article.created_at,
     )

@@ -39,6 +39,18 @@ def day_sk(day: str) -> str:
     return f"DAY#{day}"
 
 
+IMAGE_SK = "IMAGE"
+
+
+def image_pk(image_id: str) -> str:
+    return f"IMAGE#{image_id}"
+
+
+def image_object_key(article_id: str, image_id: str) -> str:
+    """Where an article's image lives in the attachments bucket (the API may write only under articles/)."""
+    return f"articles/{article_id}/{image_id}"
+
+
 class Article(KeyedModel):
     """pk=ARTICLES, sk=ARTICLE#<id>. `slugs` lists every slug it ever had (the current one last)."""
 
@@ -104,6 +116,19 @@ class ChangeMarker(KeyedModel):
 
 def change_marker() -> ChangeMarker:
     return ChangeMarker(pk=MARKER_PK, sk=MARKER_SK)
+
+
+class ArticleImage(KeyedModel):
+    """pk=IMAGE#<id>, sk=IMAGE: an image an author attached to an article; public only while it is published."""
+
+    Meta = table_meta(get_settings().articles_table)
+
+    image_id = UnicodeAttribute()
+    article_id = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    size = NumberAttribute()
+    author = UnicodeAttribute()
+    created_at = UnicodeAttribute()
 
 
 class HelpSettings(KeyedModel):

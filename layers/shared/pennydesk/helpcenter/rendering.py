@@ -10,6 +10,8 @@ from functools import cache, lru_cache
 import nh3
 from markdown_it import MarkdownIt
 
+from pennydesk.helpcenter import image_rules
+
 ALLOWED_TAGS = frozenset({
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "s", "code", "pre", "blockquote",
     "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th", "td",
@@ -28,10 +30,19 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(["table", "strikethrough"])
 
 
+def _only_our_images(element: str, attribute: str, value: str) -> str | None:
+    """An image loads only from this help center's own image route (an attached image, public while its
+    article is published): never another site (tracking pixels, mixed content) and never data: or SVG."""
+    if element == "img" and attribute == "src":
+        return value if image_rules.image_id_of(value) else None
+    return value
+
+
 def _cleaner() -> nh3.Cleaner:
     return nh3.Cleaner(
         tags=set(ALLOWED_TAGS),
         attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        attribute_filter=_only_our_images,
         url_schemes=set(ALLOWED_URL_SCHEMES),
         link_rel="noopener noreferrer nofollow",
     )
