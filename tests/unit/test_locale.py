@@ -3,7 +3,10 @@ amounts read back as each locale (and everyone, in plain digits) types them."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from pennydesk.platform import locale
@@ -140,3 +143,15 @@ def test_unknown_locale_tags_are_refused(typed: str) -> None:
 )
 def test_a_locale_is_picked_from_accept_language(header: str | None, tag: str | None) -> None:
     assert locale.from_accept_language(header) == tag
+
+
+def test_importing_it_and_reading_plain_digits_never_load_babel() -> None:
+    """Cold start (issue 17): Babel's CLDR data loads with the first thing formatted, not before."""
+    shared = Path(__file__).resolve().parents[2] / "layers" / "shared"
+    code = (
+        f"import sys; sys.path.insert(0, {str(shared)!r}); from pennydesk.platform import locale; "
+        "from pennydesk.spending import amounts; amounts.read('1500.00', 'EUR', 'de-DE'); "
+        "print('babel' in sys.modules)"
+    )
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)  # noqa: S603
+    assert ran.stdout.strip() == "False"
