@@ -12,7 +12,6 @@ from decimal import Decimal
 import requests
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import VIEWPORTS
 from tests.support.live import session_for, sign_in_page
 from tests.support.stack import RunningStack
 
@@ -167,11 +166,12 @@ def test_a_german_profile_writes_every_figure_in_german_and_settings_name_every_
 
 
 def test_an_english_profile_on_a_german_browser_reads_in_english_everywhere(
-    site: RunningStack, browser: Browser, viewport: str, shoot
+    site: RunningStack, browser: Browser, page: Page, viewport: str, shoot
 ) -> None:
     """The complaint as filed: "Expenses in Dezember 2026" and "19,3 % used" beside "1500.00 EUR" on an English
     page. The page writes what the profile says (en-GB), not what the browser's language happens to be."""
-    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="de-DE", timezone_id="UTC")
+    # The fixture's page, at this viewport's size, is in an en-GB browser: this one's browser speaks German.
+    context = browser.new_context(viewport=page.viewport_size, locale="de-DE", timezone_id="UTC")
     context.set_default_timeout(10_000)
     try:
         page = context.new_page()
