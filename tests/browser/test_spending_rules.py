@@ -56,6 +56,13 @@ def test_a_recategorisation_becomes_a_rule_that_the_next_import_follows(
     shoot(page, "spending-rule-offer")
     offer.get_by_role("button", name="Yes, always").click()
     expect(page.locator("#rule-offer")).to_contain_text("payees containing “Albert” go to Groceries from now on")
+    saved = page.get_by_role("group", name="Rule saved")
+    expect(saved).to_contain_text("3 other expenses this month from “Albert” are in another category.")
+    saved.get_by_role("button", name="Move all 3").click()
+    expect(page.locator("#rule-offer")).to_contain_text("Moved 3 expenses to Groceries.")
+    for amount in ("7.91", "38.23", "18.00"):
+        expect(page.locator("#ledger-body tr", has_text=amount)).to_contain_text("Groceries")
+    expect(page.locator("#ledger-body tr", has_text="23.95")).to_contain_text("Other")
 
     quick_add = page.locator("#add-category")  # quick add asks the rule once the payee is typed
     expect(quick_add).not_to_have_value("groceries")

@@ -134,11 +134,17 @@ def test_a_recategorisation_offers_a_rule_and_the_next_import_follows_it(stack: 
     assert heijn["category"] == "other"
 
     moved = maya.edit(heijn, category="groceries")
-    assert moved["rule_suggestion"] == {"contains": "Albert", "category": "groceries", "id": None}
+    # The three other Albert Heijn rows of November (7.91, 38.23, 18.00) would follow the rule too.
+    assert moved["rule_suggestion"] == {"contains": "Albert", "category": "groceries", "id": None, "others": 3}
     rule = add_rule(maya, **{k: moved["rule_suggestion"][k] for k in ("contains", "category")})
+    applied = maya.call("POST", f"/api/rules/{rule['id']}/apply", body={"month": "2019-11"})
+    assert applied.status == 200 and applied.json() == {"moved": 3, "category": "groceries"}, applied.body
+    assert categories(maya, "2019-11") == {"groceries": "82.99", "other": "57.95"}
+    assert maya.call("POST", f"/api/rules/{rule['id']}/apply", body={"month": "2019-11"}).json()["moved"] == 0
+    assert_totals_match_expenses()
     assert maya.edit(moved, note="weekly shop")["rule_suggestion"] is None  # category unchanged: nothing to learn
     assert maya.edit(moved, category="dining")["rule_suggestion"] == {  # against the rule: offer to change it
-        "contains": "Albert", "category": "dining", "id": rule["id"]}
+        "contains": "Albert", "category": "dining", "id": rule["id"], "others": 3}
 
     sam = euro_spender(stack, "sam@example.com")  # the same file, for someone who set the rule first
     add_rule(sam, "Albert", "groceries")

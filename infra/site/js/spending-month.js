@@ -517,7 +517,8 @@ editForm.addEventListener("submit", async (event) => {
   };
   editDialog.close();
   refreshAfterChange(moved ? { removeId: updated.id } : { ensure: updated });
-  offerRule(updated.rule_suggestion, $("list-status"));
+  offerRule(updated.rule_suggestion, $("list-status"), {
+    month: updated.date.slice(0, 7), onMoved: () => refreshAfterChange({}) });
 });
 
 function openDelete(expense, opener) {

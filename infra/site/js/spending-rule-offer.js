@@ -4,8 +4,11 @@
 import { busy, el } from "./dom.js";
 import { call, categoryLabel, handledAccess } from "./spending-common.js";
 
-/** Show the offer right after `anchor` (replacing any earlier one); resolves nothing, acts on click. */
-export function offerRule(suggestion, anchor) {
+/**
+ * Show the offer right after `anchor` (replacing any earlier one). Once saved, when other expenses of
+ * `month` would follow the rule (suggestion.others), offer to move them too; `onMoved` refreshes the page.
+ */
+export function offerRule(suggestion, anchor, { month = null, onMoved = () => {} } = {}) {
   document.getElementById("rule-offer")?.remove();
   if (!suggestion || !suggestion.contains) return;
   const category = categoryLabel(suggestion.category);
@@ -21,9 +24,10 @@ export function offerRule(suggestion, anchor) {
   yes.addEventListener("click", async () => {
     const restore = busy(yes, "Saving…");
     const body = { contains: suggestion.contains, category: suggestion.category };
+    let rule;
     try {
-      if (suggestion.id) await call("PUT", `/rules/${encodeURIComponent(suggestion.id)}`, { body });
-      else await call("POST", "/rules", { body });
+      if (suggestion.id) rule = await call("PUT", `/rules/${encodeURIComponent(suggestion.id)}`, { body });
+      else rule = await call("POST", "/rules", { body });
     } catch (error) {
       restore();
       if (handledAccess(error)) return;
@@ -33,7 +37,39 @@ export function offerRule(suggestion, anchor) {
     }
     box.replaceChildren(el("p", { class: "success", role: "status", tabindex: "-1",
       text: `Done: payees containing “${suggestion.contains}” go to ${category} from now on. Change it in settings.` }));
+    box.removeAttribute("aria-labelledby"); // its question is gone: the group is now about the saved rule
+    box.setAttribute("aria-label", "Rule saved");
+    if (suggestion.others > 0 && month) offerToMove(box, rule, suggestion, month, onMoved);
     box.firstChild.focus();
+  });
+}
+
+function offerToMove(box, rule, suggestion, month, onMoved) {
+  const count = suggestion.others;
+  const move = el("button", { type: "button", class: "small",
+    text: `Move ${count === 1 ? "it" : `all ${count}`}` });
+  const keep = el("button", { type: "button", class: "secondary small", text: "Leave them" });
+  const question = el("p", { id: "rule-offer-others",
+    text: `${count === 1 ? "1 other expense" : `${count} other expenses`} this month from “${suggestion.contains}” `
+      + `${count === 1 ? "is" : "are"} in another category. Move ${count === 1 ? "it" : "them"} to ${categoryLabel(rule.category)} too?` });
+  const actions = el("p", { class: "actions-row" }, move, keep);
+  box.append(question, actions);
+  keep.addEventListener("click", () => { question.remove(); actions.remove(); });
+  move.addEventListener("click", async () => {
+    const restore = busy(move, "Moving…");
+    let result;
+    try {
+      result = await call("POST", `/rules/${encodeURIComponent(rule.id)}/apply`, { body: { month } });
+    } catch (error) {
+      restore();
+      if (handledAccess(error)) return;
+      question.textContent = error.message;
+      return;
+    }
+    actions.remove();
+    question.textContent = `Moved ${result.moved} expense${result.moved === 1 ? "" : "s"} to ${categoryLabel(result.category)}.`;
+    question.setAttribute("role", "status");
+    onMoved();
   });
 }
 

@@ -63,6 +63,8 @@ class RuleOffer(BaseModel):
     contains: str
     category: str
     id: str | None = Field(description="The rule for these words to change, when one exists for another category")
+    others: int = Field(default=0, description="Other expenses of the month the rule would move too (POST "
+                        "/api/rules/{id}/apply moves them)")
 
 
 class ExpenseChanged(ExpenseOut):
@@ -152,7 +154,7 @@ def put_expense(expense_id: ExpenseId, expense: ExpenseIn) -> ExpenseChanged:
     profile = account.require_user_session(token_of(router))
     before = expenses.get(profile, expense_id).category
     changed = expenses.update(profile, expense_id, expense.as_input())
-    offer = rule_store.suggestion(profile, changed.payee, changed.category, before)
+    offer = rule_store.suggestion(profile, changed, before)
     return ExpenseChanged(**expense_out(changed, profile.currency).model_dump(),
                           rule_suggestion=RuleOffer(**offer) if offer else None)
 

@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pennydesk.spending import account, rule_store
+from pennydesk.spending.months import check_month
 from pydantic import BaseModel, ConfigDict, Field
 
 from routes.auth_header import SECURITY, token_of
@@ -69,6 +70,26 @@ def suggest(payee: Annotated[str, Query(max_length=120)] = "") -> Suggestion:
     profile = account.require_user_session(token_of(router))
     found = rule_store.matcher(profile).match(payee) if payee.strip() else None
     return Suggestion(category=found.category if found else None, rule_id=found.rule_id if found else None)
+
+
+class ApplyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    month: str = Field(pattern=r"^\d{4}-\d{2}$", examples=["2026-11"])
+
+
+class Applied(BaseModel):
+    moved: int
+    category: str
+
+
+@router.post("/rules/<rule_id>/apply", summary="Put a month's expenses where the rule says",
+             description="Every expense of `month` whose payee this rule wins for (the longest match, then the "
+             "newest) and that is in another category moves to the rule's category, totals with it.",
+             tags=["Spending"], security=SECURITY)
+def apply_rule(rule_id: RuleId, body: ApplyIn) -> Applied:
+    profile = account.require_user_session(token_of(router))
+    moved, category = rule_store.apply(profile, rule_id, check_month(body.month))
+    return Applied(moved=moved, category=category)
 
 
 @router.put("/rules/<rule_id>", summary="Change a rule", tags=["Spending"], security=SECURITY)

@@ -282,6 +282,25 @@ def update(profile: Profile, expense_id: str, data: ExpenseInput) -> Expense:
     return retrying(attempt, message=TOO_FAST, attempts=HOT_TOTAL_ATTEMPTS)
 
 
+def recategorise(profile: Profile, expense_id: str, category: str) -> Expense:
+    """Move one expense to `category` (a payee rule applied to what is recorded): the expense and both
+    categories' totals in one transaction, on the version read, as `update` does."""
+
+    def attempt() -> Expense:
+        current = get(profile, expense_id)
+        seen, amount = int(current.version), int(current.amount)
+        with transaction() as tx:
+            tx.update(current, condition=Expense.version == seen, actions=[
+                Expense.category.set(category), Expense.updated_at.set(iso(utcnow())), Expense.version.set(seen + 1)])
+            change = TotalsChange()
+            change.add(current.month, current.category, -amount, -1)
+            change.add(current.month, category, amount, 1)
+            change.stage(tx, profile.user_id)
+        return current
+
+    return retrying(attempt, message=TOO_FAST, attempts=HOT_TOTAL_ATTEMPTS)
+
+
 def delete(profile: Profile, expense_id: str) -> None:
     def attempt() -> None:
         current = get(profile, expense_id)

@@ -9,6 +9,7 @@ with one Query and matches rows against one `payee_rules.Matcher`.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
@@ -16,11 +17,12 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pennydesk.platform.clock import iso, utcnow
 from pennydesk.platform.dynamo import transaction
 from pennydesk.platform.errors import Conflict, NotFound, PennydeskError
-from pennydesk.spending import account, payee_rules
+from pennydesk.spending import account, expenses, payee_rules
 from pennydesk.spending.payee_rules import MAX_RULES, Matcher, Rule
 from pennydesk.spending.records import (
     RULE_PREFIX,
     RULES_COUNT_SK,
+    Expense,
     Marker,
     PayeeRule,
     Profile,
@@ -138,8 +140,10 @@ def delete(profile: Profile, rid: str) -> None:
         raise
 
 
-def suggestion(profile: Profile, payee: str, category: str, old_category: str) -> dict[str, Any] | None:
-    """After an expense from `payee` moved from `old_category` to `category`: the rule to offer, if any."""
+def suggestion(profile: Profile, changed: Expense, old_category: str) -> dict[str, Any] | None:
+    """After an expense moved from `old_category` to another: the rule to offer, if any, and how many other
+    expenses of its month that rule would move too (`others`, which POST /api/rules/{id}/apply moves)."""
+    payee, category = changed.payee, changed.category
     if category == old_category or not payee.strip():
         return None
     rules = matcher(profile)
@@ -150,7 +154,29 @@ def suggestion(profile: Profile, payee: str, category: str, old_category: str) -
     same = rules.find(payee_rules.normalise(contains))
     if same is not None:  # that pattern has a rule already (for another category): the offer changes it
         offer["id"] = same.rule_id
+    alone = Matcher([Rule("offer", contains, payee_rules.normalise(contains), category, "")])
+    offer["others"] = sum(1 for e in _month(profile, changed.month)
+                          if e.expense_id != changed.expense_id and e.category != category and alone.match(e.payee))
     return offer
+
+
+def _month(profile: Profile, month: str) -> Iterator[Expense]:
+    return expenses.iter_range(profile, f"{month}-01", f"{month}-31")
+
+
+def apply(profile: Profile, rid: str, month: str) -> tuple[int, str]:
+    """Put the month's expenses whose payee this rule wins for in its category: (how many moved, category)."""
+    rule = _rule(get(profile, rid))
+    if rule.category not in account.categories(profile):
+        raise PennydeskError(f"{rule.category!r} is no longer one of your categories.", field="category")
+    rules = matcher(profile)
+    moved = 0
+    for expense in list(_month(profile, month)):
+        winner = rules.match(expense.payee) if expense.category != rule.category else None
+        if winner is not None and winner.rule_id == rule.rule_id:
+            expenses.recategorise(profile, expense.expense_id, rule.category)
+            moved += 1
+    return moved, rule.category
 
 
 def view(rule: Rule) -> dict[str, Any]:
