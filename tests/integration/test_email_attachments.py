@@ -11,11 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import pytest
 from pennydesk.platform.email.inbound import MAX_ATTACHMENTS
+from pynamodb.exceptions import TransactWriteError
 
 from infra.local.engine import LocalStack
 from infra.local.inbound import deliver
 from tests.support.blobs import download
+from tests.support.faults import FaultInjector
 from tests.support.helpdesk import OpenTicket, open_ticket
 from tests.support.outbox import outbox_for
 from tests.support.records import stored_tickets
@@ -174,3 +177,25 @@ def test_a_40_mb_message_is_refused_unread_and_stores_nothing(stack: LocalStack)
     customer, _ = views(stack, ticket)
     assert [m for m in customer["messages"] if m["author_type"] == "customer"] == []
     assert stored_keys() == []
+
+
+def test_a_screenshot_with_no_words_still_arrives_with_its_file(stack: LocalStack) -> None:
+    ticket = open_ticket(stack)
+    receive(stack, reply(CUSTOMER, customer_reply_to(stack, ticket), "", [("screen.png", PNG, "image/png")]))
+
+    customer, _ = views(stack, ticket)
+    (message,) = [m for m in customer["messages"] if m["author_type"] == "customer"]
+    assert message["body"] == "(files attached)"
+    assert [(a["filename"], a["message_id"]) for a in customer["attachments"]] == [("screen.png", message["id"])]
+
+
+def test_a_message_whose_write_fails_leaves_no_file_and_no_record(stack: LocalStack, faults: FaultInjector) -> None:
+    ticket = open_ticket(stack)
+    faults.add("ticket write refused", "dynamodb", "TransactWriteItems", "ValidationException", times=1)
+    with pytest.raises(TransactWriteError):  # the inbound function fails the invocation: Lambda retries it
+        deliver(stack, reply(CUSTOMER, customer_reply_to(stack, ticket), "Statement attached.",
+                             [("march.pdf", PDF, "application/pdf")]))
+
+    customer, _ = views(stack, ticket)
+    assert [m for m in customer["messages"] if m["author_type"] == "customer"] == []
+    assert customer["attachments"] == [] and stored_keys() == []

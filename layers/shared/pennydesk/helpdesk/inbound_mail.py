@@ -39,6 +39,7 @@ OBJECT_PREFIX = "inbound/"  # the receipt rule's S3 action stores each message a
 VERDICTS = ("spamVerdict", "virusVerdict", "spfVerdict", "dkimVerdict", "dmarcVerdict")
 NOTE_MARK = "#note"
 SUPPORT_MAILBOX = "support"
+FILES_ONLY = "(files attached)"
 # Twenty replies an hour to one ticket is more than a person writes; a loop between two robots that slipped
 # past the automated-mail headers stops here instead of filling the ticket.
 REPLIES_PER_SENDER = ratelimit.Limit("mail-reply", hits=20, window_seconds=3600)
@@ -170,12 +171,13 @@ def _count_reply(ticket_id: str, sender: str) -> None:
 def _customer_reply(ticket_id: str, receipt: Receipt, email: InboundMail) -> str:
     _count_reply(ticket_id, email.sender)
     staged = _stage(ticket_id, "customer", email)
-    try:
-        entry = workflow.customer_reply(ticket_id, email.text)
-    except PennydeskError:
+    try:  # the files' records go in the message's own transaction: stored with it or not at all
+        entry = workflow.customer_reply(
+            ticket_id, _text_with(email.text, staged), also=ticket_attachments.recorded_with(staged)
+        )
+    except Exception:  # refused, or the write failed: the files go too (a retry stages them again)
         ticket_attachments.discard(staged)
         raise
-    ticket_attachments.record(staged, message_id=entry.entry_id)
     _keep(ticket_id, "customer", receipt, email, entry.entry_id)
     return "CustomerReply"
 
@@ -188,14 +190,20 @@ def _agent_reply(ticket_id: str, receipt: Receipt, email: InboundMail) -> str:
     body = rest.strip() if is_note else email.text
     staged = _stage(ticket_id, "agent", email)
     try:
-        workflow.agent_action(ticket_id, str(ticket.agent_id), "note" if is_note else "reply", body=body)
-    except PennydeskError:
+        workflow.agent_action(
+            ticket_id, str(ticket.agent_id), "note" if is_note else "reply", body=_text_with(body, staged),
+            also=ticket_attachments.recorded_with(staged, internal=is_note),
+        )
+    except Exception:
         ticket_attachments.discard(staged)
         raise
-    entry_id = _latest_entry(ticket_id, "note" if is_note else "message")
-    ticket_attachments.record(staged, message_id=entry_id, internal=is_note)
-    _keep(ticket_id, "agent", receipt, email, entry_id)
+    _keep(ticket_id, "agent", receipt, email, _latest_entry(ticket_id, "note" if is_note else "message"))
     return "AgentNote" if is_note else "AgentReply"
+
+
+def _text_with(text: str, staged: list[ticket_attachments.StoredAttachment]) -> str:
+    """A message that is only files (a screenshot with no words) still arrives, saying so."""
+    return text if text.strip() or not staged else FILES_ONLY
 
 
 def _latest_entry(ticket_id: str, kind: str) -> str | None:

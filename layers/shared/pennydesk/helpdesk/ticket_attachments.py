@@ -17,16 +17,19 @@ from dataclasses import dataclass
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
 
-from pennydesk.helpdesk import attachments
+from pennydesk.helpdesk import attachments, workflow
 from pennydesk.helpdesk.ticket_records import (
     FILE_PREFIX,
+    TicketEntry,
     file_object_key,
     file_sk,
     files_pk,
     pending_object_key,
     pending_sk,
 )
+from pennydesk.helpdesk.vocabulary import EntryKind
 from pennydesk.platform import blobs
 from pennydesk.platform.clock import iso_precise, utcnow
 from pennydesk.platform.dynamo import KeyedModel, table_meta, transaction
@@ -230,10 +233,24 @@ def stage_files(ticket_id: str, role: str, files: list[MailedFile]) -> tuple[lis
 
 
 def record(staged: list[StoredAttachment], *, message_id: str | None, internal: bool = False) -> None:
+    """Their records, on their own (a ticket opened by email: its first message is the ticket itself)."""
     for item in staged:
         item.message_id = message_id
         item.visibility = INTERNAL if internal else PUBLIC
         item.save()
+
+
+def recorded_with(staged: list[StoredAttachment], *, internal: bool = False) -> workflow.AlsoStage:
+    """Their records written in the message's own transaction, each naming the message (or note) it made."""
+
+    def also(write: TransactWrite, made: list[TicketEntry]) -> None:
+        said = next((e for e in made if e.kind in (EntryKind.MESSAGE, EntryKind.NOTE)), None)
+        for item in staged:
+            item.message_id = said.entry_id if said else None
+            item.visibility = INTERNAL if internal else PUBLIC
+            write.save(item, condition=StoredAttachment.sk.does_not_exist())
+
+    return also
 
 
 def discard(staged: list[StoredAttachment]) -> None:

@@ -28,6 +28,10 @@ from pennydesk.platform.clock import utcnow
 from pennydesk.platform.dynamo import retrying, transaction
 from pennydesk.platform.errors import NotFound
 
+# More writes for a change's own transaction, given the entries it makes (an emailed reply's attachment
+# records): they are stored with the message or not at all.
+AlsoStage = Callable[[TransactWrite, list[TicketEntry]], None]
+
 __all__ = [
     "MAX_BODY",
     "MAX_ENTRIES",
@@ -85,6 +89,7 @@ def agent_action(
     body: str | None = None,
     to: str | None = None,
     priority: str | None = None,
+    also: AlsoStage | None = None,
 ) -> Ticket:
     """Apply an agent's action to a ticket they own. Returns the ticket as it is afterwards."""
     decisions.check_agent_action(action)
@@ -98,7 +103,7 @@ def agent_action(
             body=body, to=to, priority=priority, target=_state(agents.get(named or "")),
         )
         me = agents[actor_agent_id]  # the decision refused any action by nobody
-        _apply(ticket, plan, Actor(ActorType.AGENT, me.agent_id, me.name), agents)
+        _apply(ticket, plan, Actor(ActorType.AGENT, me.agent_id, me.name), agents, also)
         return get_ticket(ticket_id)
 
     return retrying(attempt)
@@ -121,7 +126,7 @@ def admin_reassign(ticket_id: str, admin_email: str, to: str, reason: str) -> Ti
     return retrying(attempt)
 
 
-def customer_reply(ticket_id: str, body: str) -> TicketEntry:
+def customer_reply(ticket_id: str, body: str, *, also: AlsoStage | None = None) -> TicketEntry:
     """The customer writes back: a public message; a resolved or closed ticket reopens with its agent."""
     text = decisions.clean_body(body, required=True)
 
@@ -130,7 +135,7 @@ def customer_reply(ticket_id: str, body: str) -> TicketEntry:
         agents = _read_agents(ticket.agent_id if is_finished(ticket.status) else None)
         owner = _state(agents.get(ticket.agent_id or ""))
         plan = decisions.customer_reply(TicketState.of(ticket), text, owner, utcnow())
-        return _apply(ticket, plan, Actor(ActorType.CUSTOMER, None, ticket.customer_name), agents)[0]
+        return _apply(ticket, plan, Actor(ActorType.CUSTOMER, None, ticket.customer_name), agents, also)[0]
 
     return retrying(attempt)
 
@@ -239,10 +244,15 @@ def _state(agent: Agent | None) -> AgentState | None:
     return AgentState.of(agent) if agent is not None else None
 
 
-def _apply(ticket: Ticket, plan: Plan, actor: Actor, agents: Mapping[str, Agent]) -> list[TicketEntry]:
-    """Apply `plan` as one transaction; returns the entries it wrote."""
+def _apply(
+    ticket: Ticket, plan: Plan, actor: Actor, agents: Mapping[str, Agent], also: AlsoStage | None = None
+) -> list[TicketEntry]:
+    """Apply `plan` as one transaction (with what `also` adds); returns the entries it wrote."""
     with transaction() as tx:
-        return _stage(tx, ticket, plan, actor, agents)
+        made = _stage(tx, ticket, plan, actor, agents)
+        if also is not None:
+            also(tx, made)
+        return made
 
 
 def _stage(
