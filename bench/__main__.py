@@ -57,8 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     from bench.report import render_table, write_json
 
-    progress(f"[1/10] cold start per function (import, first invocation), fresh interpreters, median of {import_runs}")
-    rows, notes, raw = coldstart.run(import_runs, "ERROR", progress)
+    # Cold starts: fresh interpreters, every function and library figure once per round, rounds interleaved.
+    cold_rounds = 5 if args.quick else 11
+    progress(f"[1/10] cold start per function (import, first invocation), {cold_rounds} interleaved rounds")
+    rows, notes, raw = coldstart.run(cold_rounds, "ERROR", progress)
     more_rows, more_notes, raw_inprocess = inprocess.run(requests, tickets, progress)
     progress("[5/10] monthly report with 10 vs 10,000 expenses, expense create")
     spending_rows = spending.measure(args.quick)

@@ -122,30 +122,41 @@ FIRST_CALL_TARGET = {"ApiFunction": 2.2}
 FLOOR_NAME = "boto3 + pydantic + Powertools' HTTP resolver + pynamodb + jinja2 + Logger + Metrics"
 
 
-def _library_rows(floor: dict[str, float], runs: int) -> list[Row]:
+def _library_rows(floor: dict[str, first_call.Cold], runs: int) -> list[Row]:
+    boto3, libraries, traced = floor["boto3"], floor["floor"], floor["floor + Tracer"]
     baseline = f"bare import boto3 (median of {runs})"
     return [
-        Row("cold start", f"Libraries' floor: {FLOOR_NAME}", floor["floor"], "ms", baseline, floor["boto3"], "ms",
-            note="what the handlers stand on, nothing of ours"),
-        Row("cold start", "Libraries' floor + Powertools' Tracer (loads the X-Ray SDK)", floor["floor + Tracer"],
-            "ms", baseline, floor["boto3"], "ms", note="Tracing=powertools adds this to every function"),
+        Row("cold start", f"Libraries' floor: {FLOOR_NAME}", libraries.import_ms, "ms", baseline, boto3.import_ms,
+            "ms", note=f"what the handlers stand on, nothing of ours; {_min_ratio(libraries.import_min_ms, boto3)}"),
+        Row("cold start", "Libraries' floor + Powertools' Tracer (loads the X-Ray SDK)", traced.import_ms, "ms",
+            baseline, boto3.import_ms, "ms", note="Tracing=powertools adds this to every function"),
     ]
 
 
-def _function_rows(cold: dict[str, tuple[str, first_call.Cold]], floor: dict[str, float], runs: int) -> list[Row]:
+def _min_ratio(value_min: float, boto3: first_call.Cold) -> str:
+    return f"min/min {value_min / boto3.import_min_ms:.2f}x ({value_min:.0f} vs {boto3.import_min_ms:.0f} ms)"
+
+
+def _function_rows(
+    cold: dict[str, tuple[str, first_call.Cold]], floor: dict[str, first_call.Cold], runs: int
+) -> list[Row]:
+    """Each figure is the median of `runs` fresh interpreters against bare boto3's median in the same interleaved
+    rounds (the goal is judged on that ratio); the note gives the same ratio of the minimums."""
+    boto3 = floor["boto3"]
     baseline = f"bare import boto3 (median of {runs})"
     rows = []
     for logical_id, (what, c) in cold.items():
         rows.append(Row(
-            "cold start", f"{logical_id}: import (median of {runs})", c.import_ms, "ms", baseline, floor["boto3"],
+            "cold start", f"{logical_id}: import (median of {runs})", c.import_ms, "ms", baseline, boto3.import_ms,
             "ms", target=IMPORT_TARGET.get(logical_id, OTHER_IMPORT_TARGET),
-            note=f"{c.import_ms / floor['floor']:.2f}x the libraries' floor",
+            note=f"{_min_ratio(c.import_min_ms, boto3)}; "
+                 f"{c.import_ms / floor['floor'].import_ms:.2f}x the libraries' floor",
         ))
         rows.append(Row(
             "cold start", f"{logical_id}: import + first invocation, all in (median of {runs})", c.all_in_ms, "ms",
-            baseline, floor["boto3"], "ms", target=FIRST_CALL_TARGET.get(logical_id),
-            note=f"{what}; first call {c.call_ms:.0f} ms + {c.aws_ms:.0f} ms in AWS calls (moto, not counted); "
-                 f"peak RSS {c.rss_mb:.0f} MB",
+            baseline, boto3.import_ms, "ms", target=FIRST_CALL_TARGET.get(logical_id),
+            note=f"{_min_ratio(c.all_in_min_ms, boto3)}; {what}; first call {c.call_ms:.0f} ms + {c.aws_ms:.0f} ms in "
+                 f"AWS calls (moto, not counted); peak RSS {c.rss_mb:.0f} MB",
         ))
     return rows
 
@@ -156,7 +167,7 @@ def run(runs: int, log_level: str, progress: Callable[[str], None]) -> tuple[lis
     floor, cold = first_call.run(runs, progress)
     rows = _library_rows(floor, runs) + _function_rows(cold, floor, runs)
     raw: dict[str, object] = {
-        "libraries_ms": floor,
+        "libraries_ms": {k: asdict(v) for k, v in floor.items()},
         "functions": {k: {"first_call": what, **asdict(c)} for k, (what, c) in cold.items()},
     }
     env = _child_env(function_environment(log_level))
@@ -165,7 +176,9 @@ def run(runs: int, log_level: str, progress: Callable[[str], None]) -> tuple[lis
     notes: list[str] = [
         "Cold start: each figure is a fresh interpreter with the environment template.yaml gives the function "
         "under its default parameters; the first invocation's time in AWS calls (moto, in a process of its own) "
-        "is left out, client creation and lazy imports are in."
+        "is left out, client creation and lazy imports are in. Times are each child's CPU time; every function "
+        f"and library figure runs once per round, {runs} rounds interleaved, so the machine's load moves them "
+        "together. Ratios compare medians (min/min in the note)."
     ]
     if api_code is not None:
         progress(f"-X importtime {api_code.label}")

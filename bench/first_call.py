@@ -60,7 +60,7 @@ import sys, time
 sys.path[:0] = {paths!r}
 t0 = time.process_time()
 {code}
-print("BENCH", time.process_time() - t0, 0, 0)
+print("BENCH", time.process_time() - t0, 0, 0, 0)
 """
 
 _FIRST_CALL = """\
@@ -100,14 +100,29 @@ print("BENCH", t1 - t0, t3 - t2 - aws[0], aws[0], high_water_mb())
 
 @dataclass(frozen=True)
 class Cold:
+    """One function's cold start over its fresh interpreters: medians, and the minimum of each (ms)."""
+
     import_ms: float
     call_ms: float  # the first invocation without the time spent in AWS (moto) calls
     aws_ms: float
     rss_mb: float
+    all_in_ms: float  # the median of import + first call, each interpreter's own sum
+    import_min_ms: float = 0.0
+    all_in_min_ms: float = 0.0
+    runs: int = 0
 
-    @property
-    def all_in_ms(self) -> float:
-        return self.import_ms + self.call_ms
+    @classmethod
+    def of(cls, samples: list[tuple[float, float, float, float]]) -> Cold:
+        return cls(
+            import_ms=statistics.median(s[0] for s in samples) * 1000,
+            call_ms=statistics.median(s[1] for s in samples) * 1000,
+            aws_ms=statistics.median(s[2] for s in samples) * 1000,
+            rss_mb=max(s[3] for s in samples),
+            all_in_ms=statistics.median(s[0] + s[1] for s in samples) * 1000,
+            import_min_ms=min(s[0] for s in samples) * 1000,
+            all_in_min_ms=min(s[0] + s[1] for s in samples) * 1000,
+            runs=len(samples),
+        )
 
 
 @contextmanager
@@ -195,7 +210,7 @@ def due_sla_messages(endpoint: str, table: str, queue_arn: str) -> list[dict[str
     items = _client("dynamodb", endpoint).scan(TableName=table)["Items"]
     events = []
     for item in items:
-        if item["sk"]["S"] != "TIMER#sla_first":
+        if item["sk"]["S"] != "TIMER#sla_first" or "due_at" not in item:  # done timers leave the due index
             continue
         body = {"v": 1, "table": "tickets", "kind": "sla_first", "pk": item["pk"]["S"], "sk": item["sk"]["S"],
                 "now": item["due_at"]["S"]}
@@ -239,10 +254,13 @@ def _samples(codes: list[str], env: dict[str, str]) -> list[tuple[float, float, 
     return [_run(code, env) for code in codes[1:]]
 
 
+LIBRARIES = (("boto3", BOTO3), ("floor", FLOOR), ("floor + Tracer", FLOOR_WITH_TRACER))
+
+
 def libraries(env: dict[str, str], layers: list[str], runs: int) -> dict[str, float]:
     """Median import ms of bare boto3, the libraries' floor, and the floor with Powertools' Tracer."""
     found = {}
-    for name, code in (("boto3", BOTO3), ("floor", FLOOR), ("floor + Tracer", FLOOR_WITH_TRACER)):
+    for name, code in LIBRARIES:
         samples = _samples([_LIBRARIES.format(paths=layers, code=code)] * (runs + 1), env)
         found[name] = statistics.median(s[0] for s in samples) * 1000
     return found
@@ -262,60 +280,97 @@ FIRST_CALLS = {
 }
 
 
-def run(runs: int, progress: Callable[[str], None]) -> tuple[dict[str, float], dict[str, tuple[str, Cold]]]:
+def run(
+    runs: int, progress: Callable[[str], None], only: tuple[str, ...] | None = None
+) -> tuple[dict[str, Cold], dict[str, tuple[str, Cold]]]:
+    """Every library figure and every function's import + first call, `runs` fresh interpreters each,
+    interleaved: each round runs every one once (after one untimed round that writes any missing .pyc
+    files), so the machine's load moves them together. Returns (the libraries', each function's) figures.
+    `only` names the functions to measure (all by default)."""
     overrides = {
         "SenderEmail": LOCAL_SENDER, "SiteUrl": "http://127.0.0.1:3000", "AdminEmails": "admin@pennydesk.local"
     }
     template = Template.load(ROOT / "template.yaml", overrides)
     layers = _layer_paths(template)
     specs = {spec.logical_id: spec for spec in template.functions()}
-    cold: dict[str, tuple[str, Cold]] = {}
+    wanted = [f for f in FIRST_CALLS if f in specs and (only is None or f in only)]
+    samples: dict[str, list[tuple[float, float, float, float]]] = {name: [] for name, _ in LIBRARIES}
+    samples |= {f: [] for f in wanted}
     progress("moto in a process of its own (bench.moto_proxy), the template provisioned")
     with moto_proxy(overrides) as (endpoint, function_env):
         env = {**_child_env({**function_env, "POWERTOOLS_LOG_LEVEL": "ERROR"}), "AWS_ENDPOINT_URL": endpoint}
-        progress(f"libraries' floor and bare import boto3 x{runs}")
-        floor = libraries(env, layers, runs)
-
-        def measure(logical_id: str, events: list[dict[str, Any]]) -> None:
-            spec, (what, check) = specs[logical_id], FIRST_CALLS[logical_id]
-            progress(f"{logical_id}: import + first invocation ({what}) x{runs}")
-            module_file, handler = spec.handler.rsplit(".", 1)
-            codes = [
-                _FIRST_CALL.format(
-                    paths=[str(spec.code_uri), *layers], file=str(spec.code_uri / f"{module_file}.py"),
-                    function=logical_id, handler=handler, event=json.dumps(event), check=check,
-                )
-                for event in events[: runs + 1]
-            ]
-            if len(codes) < runs + 1:
-                raise RuntimeError(f"{logical_id}: {len(events)} first events for {runs + 1} runs")
-            samples = _samples(codes, env)
-            cold[logical_id] = (what, Cold(
-                import_ms=statistics.median(s[0] for s in samples) * 1000,
-                call_ms=statistics.median(s[1] for s in samples) * 1000,
-                aws_ms=statistics.median(s[2] for s in samples) * 1000,
-                rss_mb=max(s[3] for s in samples),
-            ))
-
         tickets, spending = function_env["TICKETS_TABLE"], function_env["SPENDING_TABLE"]
         queue_name = function_env.get("WORK_QUEUE_URL", "queue").rsplit("/", 1)[-1]
         queue_arn = f"arn:aws:sqs:us-east-1:123456789012:{queue_name}"
         secret = origin_secret(endpoint, function_env.get("ORIGIN_SECRET_ID"))
-        measure("ApiFunction", [ticket_form_event(i, secret) for i in range(runs + 1)])
-        measure("TicketStreamFunction", ticket_batches(endpoint, tickets))
-        measure("WorkerFunction", due_sla_messages(endpoint, tickets, queue_arn))
-        measure("SpendingStreamFunction", spending_batches(endpoint, spending, runs + 1))
-        measure("SchedulerFunction", [schedule_event("SchedulerFunction", datetime.now(UTC))] * (runs + 1))
-        measure("InboundFunction", [{"Records": [{"eventSource": "aws:ses"}]}] * (runs + 1))
-    return floor, cold
+        alerts = spending_batches(endpoint, spending, runs + 1) if "SpendingStreamFunction" in wanted else []
+        seen_tickets: set[str] = set()
+        latest = [""]  # the ticket the form created this round
+
+        def first_call(logical_id: str, event: dict[str, Any]) -> str:
+            spec, (_, check) = specs[logical_id], FIRST_CALLS[logical_id]
+            module_file, handler = spec.handler.rsplit(".", 1)
+            return _FIRST_CALL.format(
+                paths=[str(spec.code_uri), *layers], file=str(spec.code_uri / f"{module_file}.py"),
+                function=logical_id, handler=handler, event=json.dumps(event), check=check,
+            )
+
+        def new_ticket_batch() -> dict[str, Any]:
+            """The stream batch of the ticket the form just created (before any function reacted to it)."""
+            fresh = [b for b in ticket_batches(endpoint, tickets) if _ticket_of(b) not in seen_tickets]
+            if len(fresh) != 1:
+                raise RuntimeError(f"expected one new ticket's stream batch, found {len(fresh)}")
+            latest[0] = _ticket_of(fresh[0])
+            seen_tickets.add(latest[0])
+            return fresh[0]
+
+        def events(logical_id: str, i: int) -> dict[str, Any]:
+            if logical_id == "ApiFunction":
+                return ticket_form_event(i, secret)
+            if logical_id == "TicketStreamFunction":
+                return new_ticket_batch()
+            if logical_id == "WorkerFunction":
+                due = due_sla_messages(endpoint, tickets, queue_arn)
+                return next(m for m in due if latest[0] in m["Records"][0]["body"])
+            if logical_id == "SpendingStreamFunction":
+                return alerts[i]
+            if logical_id == "SchedulerFunction":
+                return schedule_event("SchedulerFunction", datetime.now(UTC))
+            return {"Records": [{"eventSource": "aws:ses"}]}
+
+        if "ApiFunction" not in wanted and {"TicketStreamFunction", "WorkerFunction"} & set(wanted):
+            raise RuntimeError("the ticket stream's and the worker's events come from the ticket form's calls")
+        for i in range(runs + 1):
+            progress(f"round {i}/{runs}" + (" (untimed: writes any missing .pyc files)" if i == 0 else ""))
+            for name, code in LIBRARIES:
+                sample = _run(_LIBRARIES.format(paths=layers, code=code), env)
+                if i:
+                    samples[name].append(sample)
+            for logical_id in wanted:  # in FIRST_CALLS' order: the form's ticket feeds the stream, then the worker
+                sample = _run(first_call(logical_id, events(logical_id, i)), env)
+                if i:
+                    samples[logical_id].append(sample)
+    floor = {name: Cold.of(samples[name]) for name, _ in LIBRARIES}
+    return floor, {f: (FIRST_CALLS[f][0], Cold.of(samples[f])) for f in wanted}
+
+
+def _ticket_of(batch: dict[str, Any]) -> str:
+    return str(batch["Records"][0]["dynamodb"]["Keys"]["pk"]["S"]).split("TICKET#", 1)[1].split("#")[0]
 
 
 if __name__ == "__main__":  # pragma: no cover - a quick way to look at this section alone
     import sys
 
-    floor, cold = run(3, lambda m: print(m, file=sys.stderr))
-    print(floor)
+    names = tuple(a for a in sys.argv[1:] if not a.isdigit()) or None
+    rounds = next((int(a) for a in sys.argv[1:] if a.isdigit()), 3)
+    floor, cold = run(rounds, lambda m: print(m, file=sys.stderr), names)
+    boto3 = floor["boto3"]
+    for name, c in floor.items():
+        print(f"{name:24} import {c.import_ms:6.0f} ms (min {c.import_min_ms:4.0f})  "
+              f"x boto3 {c.import_ms / boto3.import_ms:.2f} (min/min {c.import_min_ms / boto3.import_min_ms:.2f})")
     for name, (what, c) in cold.items():
-        print(f"{name:24} import {c.import_ms:6.0f} ms  first call {c.call_ms:6.0f} ms (+{c.aws_ms:.0f} ms AWS)  "
-              f"all in {c.all_in_ms:6.0f} ms  RSS {c.rss_mb:.0f} MB  ({what}); "
-              f"x boto3 {c.import_ms / floor['boto3']:.2f} / {c.all_in_ms / floor['boto3']:.2f}")
+        print(f"{name:24} import {c.import_ms:6.0f} ms (min {c.import_min_ms:4.0f})  first call {c.call_ms:6.0f} ms "
+              f"(+{c.aws_ms:.0f} ms AWS)  all in {c.all_in_ms:6.0f} ms (min {c.all_in_min_ms:4.0f})  "
+              f"RSS {c.rss_mb:.0f} MB; x boto3 import {c.import_ms / boto3.import_ms:.2f} "
+              f"(min/min {c.import_min_ms / boto3.import_min_ms:.2f}), all in {c.all_in_ms / boto3.import_ms:.2f} "
+              f"(min/min {c.all_in_min_ms / boto3.import_min_ms:.2f})  ({what})")
