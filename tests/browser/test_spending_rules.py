@@ -123,3 +123,36 @@ def test_a_recurring_expense_added_in_settings_is_recorded_on_its_day_and_marked
     expect(page.locator("#recurring-list li")).to_have_count(0)
     page.goto(f"{site.base}/spending/?month={yesterday.isoformat()[:7]}")
     expect(page.locator("#ledger-body tr", has_text="Streamflix")).to_contain_text("9.99")
+
+
+def test_rules_are_added_changed_and_deleted_on_the_settings_page(
+    site: RunningStack, page: Page, viewport: str
+) -> None:
+    sign_in_page(page, session_for(site, f"noor-{viewport}@example.com"))
+    page.goto(f"{site.base}/spending/settings.html")
+    section = page.locator("section", has=page.get_by_role("heading", name="Rules for categories"))
+    expect(page.locator("#rules-empty")).to_be_visible()
+
+    section.get_by_role("button", name="Add rule").click()  # nothing typed: the API's reason, beside the field
+    expect(page.locator("#rule-contains-error")).to_have_text("Must not be empty.")
+    section.get_by_label("Payee contains").fill("4711 0815")  # only a long number: names no payee
+    section.get_by_role("button", name="Add rule").click()
+    expect(page.locator("#rule-contains-error")).to_contain_text("Give a word the payee contains")
+    section.get_by_label("Payee contains").fill("Kiosk")
+    section.get_by_label("Category").select_option("dining")
+    section.get_by_role("button", name="Add rule").click()
+    expect(page.locator("#rules-status")).to_have_text("Added: payees containing “Kiosk” go to Dining.")
+    expect(page.locator("#rules-list li")).to_have_text([re.compile(r"Payee contains Kiosk → Dining")])
+
+    section.get_by_role("button", name="Edit rule for Kiosk").click()
+    editor = page.locator("#rules-list form")
+    editor.get_by_label("Payee contains").fill("Kiosk Centraal")
+    editor.get_by_label("Category").select_option("groceries")
+    editor.get_by_role("button", name="Save rule").click()
+    expect(page.locator("#rules-status")).to_have_text("Saved: payees containing “Kiosk Centraal” go to Groceries.")
+    expect(page.locator("#rules-list li")).to_have_text([re.compile(r"Payee contains Kiosk Centraal → Groceries")])
+
+    section.get_by_role("button", name="Delete rule for Kiosk Centraal").click()
+    expect(page.locator("#rules-status")).to_have_text("Deleted the rule for “Kiosk Centraal”.")
+    expect(page.locator("#rules-list li")).to_have_count(0)
+    expect(page.locator("#rules-empty")).to_be_visible()
