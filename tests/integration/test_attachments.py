@@ -14,6 +14,7 @@ import requests
 from infra.local.engine import HttpResult, LocalStack
 from tests.support.blobs import download, upload
 from tests.support.helpdesk import OpenTicket, open_ticket
+from tests.support.records import stored_items
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "attachments"
 PDF = (FIXTURES / "statement.pdf").read_bytes()
@@ -184,3 +185,28 @@ def test_a_form_without_one_file_field_is_a_clear_422(stack: LocalStack) -> None
     bad = stack.http("POST", f"/api/tickets/{ticket.id}/attachments", headers=ticket.customer,
                      json_body={"filename": "a.png"})
     assert bad.status == 422 and answer.json()["code"] == "validation_failed"
+
+
+def test_a_file_posted_by_another_sites_page_is_refused(stack: LocalStack) -> None:
+    ticket = open_ticket(stack)
+    ready = requests.Request("POST", "http://x/", files={"file": ("a.png", PNG)}).prepare()
+    answer = stack.http(
+        "POST", f"/api/tickets/{ticket.id}/attachments", body=ready.body,
+        headers={**ticket.customer, "content-type": ready.headers["Content-Type"], "sec-fetch-site": "cross-site"},
+    )
+    assert (answer.status, answer.json()["code"]) == (403, "cross_site")
+    assert stored_keys() == []
+
+
+def test_unfinished_uploads_are_capped_and_forgotten_after_a_day(stack: LocalStack) -> None:
+    ticket = open_ticket(stack)
+    base = f"/api/tickets/{ticket.id}/attachments"
+    for _ in range(20):
+        assert start(stack, base, ticket.customer, "a.png", len(PNG)).status == 201
+    refused = start(stack, base, ticket.customer, "a.png", len(PNG))
+    assert refused.status == 422 and "not finished yet" in refused.json()["message"]
+
+    stack.advance_clock(stack.now() + timedelta(days=1, minutes=1))  # the bucket's lifecycle rule's day
+    again = start(stack, base, ticket.customer, "a.png", len(PNG))
+    assert again.status == 201, again.body
+    assert len([i for i in stored_items() if i["sk"]["S"].startswith("PENDING#")]) == 1

@@ -22,6 +22,7 @@ from pennydesk.platform.text import BIDI_CONTROLS
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PER_TICKET = 50
+MAX_PENDING = 20  # uploads started on one ticket and not yet completed (abandoned ones go after a day)
 SNIFF_BYTES = 8192  # enough for every signature filetype reads and to tell text from markup
 MAX_NAME = 120
 
@@ -59,6 +60,11 @@ def check_size(size: int) -> None:
 def check_count(on_ticket: int, adding: int = 1) -> None:
     if on_ticket + adding > MAX_PER_TICKET:
         raise Refused(f"A ticket holds at most {MAX_PER_TICKET} attachments.", field="file")
+
+
+def check_pending(started: int) -> None:
+    if started >= MAX_PENDING:
+        raise Refused(f"{started} uploads on this ticket are not finished yet: complete them first.", field="file")
 
 
 def sniff(head: bytes, filename: str = "") -> str:

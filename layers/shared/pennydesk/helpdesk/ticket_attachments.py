@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
@@ -22,6 +23,7 @@ from pynamodb.transactions import TransactWrite
 from pennydesk.helpdesk import attachments, workflow
 from pennydesk.helpdesk.ticket_records import (
     FILE_PREFIX,
+    PENDING_PREFIX,
     TicketEntry,
     file_object_key,
     file_sk,
@@ -37,6 +39,7 @@ from pennydesk.platform.errors import NotFound, PennydeskError
 from pennydesk.platform.settings import get_settings
 
 PUBLIC, INTERNAL = "public", "internal"
+ABANDONED_AFTER = timedelta(days=1)  # as the bucket's lifecycle rule for pending/
 
 
 class StoredAttachment(KeyedModel):
@@ -150,13 +153,27 @@ def start_upload(ticket_id: str, role: str, filename: str, size: int) -> Started
     """A presigned POST for one file of about `size` bytes (S3 refuses more than the limit)."""
     attachments.check_size(size)
     attachments.check_count(_count(ticket_id))
+    now = utcnow()
+    attachments.check_pending(_forget_abandoned(ticket_id, iso_precise(now - ABANDONED_AFTER)))
     attachment_id = new_id()
     PendingUpload(
         pk=files_pk(ticket_id), sk=pending_sk(attachment_id), attachment_id=attachment_id, ticket_id=ticket_id,
-        filename=filename, size=size, role=role, created_at=iso_precise(utcnow()),
+        filename=filename, size=size, role=role, created_at=iso_precise(now),
     ).save()
     upload = blobs.upload(_bucket(), pending_object_key(attachment_id), max_bytes=attachments.MAX_BYTES)
     return StartedUpload(attachment_id, upload)
+
+
+def _forget_abandoned(ticket_id: str, before: str) -> int:
+    """Delete the ticket's uploads started before `before` (the bucket's lifecycle removes their files);
+    returns how many younger ones are still open."""
+    still_open = 0
+    for item in PendingUpload.query(files_pk(ticket_id), PendingUpload.sk.startswith(PENDING_PREFIX)):
+        if item.created_at < before:
+            item.delete()
+        else:
+            still_open += 1
+    return still_open
 
 
 def complete(ticket_id: str, attachment_id: str) -> StoredAttachment:
