@@ -18,11 +18,18 @@ from pennydesk.platform.errors import PennydeskError
 from pennydesk.spending import unsubscribe
 from pydantic import BaseModel
 
-from routes.auth_header import token_of
+from routes.auth_header import SECURITY, token_of
+from routes.errors import ApiError
 
 router = Router()
 Token = Annotated[str | None, Query(max_length=2048, description="The token of the List-Unsubscribe URL")]
 _MULTIPART_ONE_CLICK = re.compile(r'name="?List-Unsubscribe"?[^\r\n]*\r?\n(?:[^\r\n]+\r?\n)*\r?\nOne-Click\r?\n')
+
+
+# The token may also come as a Bearer header (the site's page sends it so); no account for its address is a 404.
+GONE = {
+    404: {"description": "No account for this address any more.", "content": {"application/json": {"model": ApiError}}},
+}
 
 
 class UnsubscribeState(BaseModel):
@@ -42,6 +49,8 @@ def _token(token: str | None) -> str | None:
     summary="What the one-click unsubscribe link would do",
     description="Changes nothing (mail scanners open links): says which mail a POST to the same URL turns off.",
     tags=["Spending"],
+    security=SECURITY,
+    responses=GONE,
 )
 def get_unsubscribe(token: Token = None) -> UnsubscribeState:
     return UnsubscribeState(**unsubscribe.describe(_token(token)))
@@ -54,6 +63,8 @@ def get_unsubscribe(token: Token = None) -> UnsubscribeState:
     "Turns off the kind of mail the token names (digests or budget alerts) for its address; again is 200 too. "
     "The token can do nothing else.",
     tags=["Spending"],
+    security=SECURITY,
+    responses=GONE,
 )
 def post_unsubscribe(token: Token = None) -> UnsubscribeState:
     _require_one_click()
