@@ -10,7 +10,7 @@ from pathlib import Path
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.support.live import link_in, open_ticket, session_for, wait_for_email, wait_for_subject
+from tests.support.live import link_in, open_ticket, session_for, sign_in_page, wait_for_email, wait_for_subject
 from tests.support.stack import RunningStack
 
 SES = Path(__file__).resolve().parents[1] / "fixtures" / "ses"
@@ -57,3 +57,22 @@ def test_a_budget_alerts_unsubscribe_link_opens_a_page_whose_button_stops_them(
     shoot(page, "unsubscribed")
     me = requests.get(f"{site.base}/api/me", headers=auth, timeout=10).json()
     assert me["budget_alerts"] is False and json.dumps(me["digest"]) == '"monthly"'
+
+
+def test_settings_show_and_change_whether_budget_alerts_are_emailed(
+    site: RunningStack, page: Page, shoot, viewport: str
+) -> None:
+    session = session_for(site, f"settings.{viewport}@example.com")
+    auth = {"Authorization": f"Bearer {session['session']}"}
+    sign_in_page(page, session)
+    page.goto(f"{site.base}/spending/settings.html")
+    alerts = page.get_by_label("Email me these alerts")
+    expect(alerts).to_be_checked()
+
+    alerts.uncheck()
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.locator("#settings-status")).to_contain_text("alert emails")
+    shoot(page, "settings-alerts-off")
+    assert requests.get(f"{site.base}/api/me", headers=auth, timeout=10).json()["budget_alerts"] is False
+    page.reload()
+    expect(page.get_by_label("Email me these alerts")).not_to_be_checked()
