@@ -143,9 +143,18 @@ def test_a_german_profile_writes_every_figure_in_german_and_settings_name_every_
     expect(page.get_by_label(re.compile("^Monthly limit"))).to_have_value("2000,00")
     expect(page.get_by_label(re.compile("^Groceries"))).to_have_value("25,50")
 
+    for written in ("Kids & School", "Pet Food"):  # the person's own categories, shown as they wrote them
+        page.get_by_label("New category").fill(written)
+        page.get_by_label("New category").press("Enter")
+        expect(page.locator("#categories-status")).to_have_text(f"Added {written}.")
+    expect(page.locator("#custom-list")).to_contain_text("Kids & School")
+    expect(page.locator("#custom-list")).to_contain_text("Pet Food")
+    expect(page.get_by_label("Kids & School", exact=True)).to_be_visible()  # its limit's row
+
     page.goto(f"{site.base}/spending/")
     add = page.get_by_role("region", name="Add an expense")
     expect(add.get_by_label("Category")).to_have_value("other")  # the profile has loaded
+    expect(add.get_by_label("Category").locator("option", has_text="Kids & School")).to_have_count(1)
     expect(add.get_by_label(re.compile("^Amount"))).to_be_focused()
     page.keyboard.type("1.234,50")
     page.keyboard.press("Tab")

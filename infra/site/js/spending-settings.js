@@ -312,15 +312,22 @@ async function saveCategories(list, done) {
   const keep = typedLimits();
   const updated = await call("PUT", "/me", { body: { categories: list } });
   me = updated;
+  useProfile(me); // the new category's name as written
   renderCustom();
   renderLimits(keep); // keep limits typed but not saved yet
   categoriesStatus.textContent = done;
 }
 
+/** The person's own categories as they wrote them: PUT /api/me keeps the names it is sent. */
+function asWritten(keys) {
+  return keys.map((key) => (me.category_names && me.category_names[key]) || key);
+}
+
 categoryForm.addEventListener("submit", async (event) => {
   event.preventDefault();
   const input = $("new-category");
-  const name = input.value.trim().replace(/\s+/g, " ").toLowerCase();
+  const written = input.value.trim().replace(/\s+/g, " "); // shown as written; its key is lower case
+  const name = written.toLowerCase();
   clearErrors(categoryForm);
   categoriesStatus.textContent = "";
   if (!name) {
@@ -333,7 +340,7 @@ categoryForm.addEventListener("submit", async (event) => {
   }
   const restore = busy($("category-add"), "Adding…");
   try {
-    await saveCategories([...me.custom_categories, name], `Added ${categoryLabel(name)}.`);
+    await saveCategories([...asWritten(me.custom_categories), written], `Added ${written}.`);
   } catch (error) {
     restore();
     if (handledAccess(error)) return;
@@ -349,7 +356,7 @@ async function removeCategory(name) {
   const button = [...$("custom-list").querySelectorAll("button[data-remove]")].find((b) => b.dataset.remove === name);
   const restore = button ? busy(button, "Removing…") : () => {};
   try {
-    await saveCategories(me.custom_categories.filter((c) => c !== name),
+    await saveCategories(asWritten(me.custom_categories.filter((c) => c !== name)),
       `Removed ${categoryLabel(name)}. Expenses already in it keep it.`);
   } catch (error) {
     restore();
