@@ -10,6 +10,7 @@ from typing import Any
 
 import boto3
 import requests
+from pennydesk.helpdesk.attachments import MAX_PENDING
 
 from infra.local.engine import HttpResult, LocalStack
 from tests.support.blobs import download, upload
@@ -201,7 +202,7 @@ def test_a_file_posted_by_another_sites_page_is_refused(stack: LocalStack) -> No
 def test_unfinished_uploads_are_capped_and_forgotten_after_a_day(stack: LocalStack) -> None:
     ticket = open_ticket(stack)
     base = f"/api/tickets/{ticket.id}/attachments"
-    for _ in range(20):
+    for _ in range(MAX_PENDING):
         assert start(stack, base, ticket.customer, "a.png", len(PNG)).status == 201
     refused = start(stack, base, ticket.customer, "a.png", len(PNG))
     assert refused.status == 422 and "not finished yet" in refused.json()["message"]

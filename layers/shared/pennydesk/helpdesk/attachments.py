@@ -22,7 +22,7 @@ from pennydesk.platform.text import BIDI_CONTROLS
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PER_TICKET = 50
-MAX_PENDING = 20  # uploads started on one ticket and not yet completed (abandoned ones go after a day)
+MAX_PENDING = MAX_PER_TICKET  # uploads started and not completed (abandoned ones go after a day)
 SNIFF_BYTES = 8192  # enough for every signature filetype reads and to tell text from markup
 MAX_NAME = 120
 
