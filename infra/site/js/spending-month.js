@@ -145,8 +145,8 @@ function row(expense) {
   else payee.append(el("span", { class: "meta", text: "No payee" }));
   if (expense.note) payee.append(el("span", { class: "expense-note", text: expense.note }));
   if (expense.recurring_id) {
-    payee.append(" ", el("span", { class: "badge recurring-badge", title: "Recorded by a recurring expense (settings)",
-      "aria-label": "recurring", text: "↻" }));
+    payee.append(" ", el("span", { class: "badge recurring-badge", title: "Recorded by a recurring expense (settings)" },
+      el("span", { "aria-hidden": "true", text: "↻" }), el("span", { class: "visually-hidden", text: "recurring" })));
   }
   return el(
     "tr",
