@@ -17,7 +17,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -192,6 +192,7 @@ class Parties:
     spare_agent: str
     published_slug: str | None = None
     image_id: str | None = None
+    uploads: list[tuple[str, str]] = field(default_factory=list)  # (side, id) of every upload handed to a caller
 
     def article(self) -> str:
         """A fresh published help article (the admin writes it), so a DELETE leaves the next caller one."""
@@ -226,10 +227,17 @@ class Parties:
         """A fresh upload, sent to S3 by the route's rightful side, waiting to be completed."""
         side = "agent" if path.startswith("/api/agent/") else "customer"
         base = f"/api/{'agent/' if side == 'agent' else ''}tickets/{self.ticket.id}/attachments"
+        # A ticket holds at most 20 unfinished uploads: the rightful side finishes those refused callers left.
+        for earlier_side, earlier in self.uploads:
+            earlier_base = f"/api/{'agent/' if earlier_side == 'agent' else ''}tickets/{self.ticket.id}/attachments"
+            self.stack.http("POST", f"{earlier_base}/{earlier}/complete",
+                            headers={"authorization": f"Bearer {self.tokens[earlier_side]}"})
+        self.uploads.clear()
         started = self.stack.http("POST", base, headers={"authorization": f"Bearer {self.tokens[side]}"},
                                   json_body={"filename": "note.txt", "size": 12})
         assert started.status == 201, started.body
         assert upload(self.stack, started.json()["upload"], b"Hello there\n").status_code == 204
+        self.uploads.append((side, started.json()["id"]))
         return started.json()["id"]
 
     def expense(self) -> str:
