@@ -12,14 +12,66 @@ each new client rebuilt its endpoint rules and handlers (a few ms apiece on a co
 
 from __future__ import annotations
 
+import os
 import threading
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import botocore.loaders
 import botocore.session
 import pynamodb.connection.base
 
-LOADER = botocore.loaders.create_loader()
+
+class _Services(Sequence[str]):
+    """The services a loader knows for one type of file, listed only when the whole list is read.
+
+    botocore checks one name (`load_service_model`: "is dynamodb a known service?") against a list made by
+    reading ~440 directories under its data path, once per type of file: ~20 ms of a cold start's first
+    client. A name is known exactly when one of its API version folders has that file, so that is checked
+    alone; anything else that reads the list (iteration, length, an error message) gets botocore's own."""
+
+    def __init__(self, loader: Loader, type_name: str) -> None:
+        self._loader, self._type_name = loader, type_name
+        self._names: list[str] | None = None
+
+    def _all(self) -> list[str]:
+        if self._names is None:
+            self._names = botocore.loaders.Loader.list_available_services(self._loader, self._type_name)
+        return self._names
+
+    def __contains__(self, name: object) -> bool:
+        if self._names is not None or not isinstance(name, str) or not name or os.sep in name:
+            return name in self._all()
+        for folder in self._loader._potential_locations(name, must_exist=True, is_dir=True):
+            for version in os.listdir(folder):
+                if self._loader.file_loader.exists(os.path.join(folder, version, self._type_name)):
+                    return True
+        return False
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._all()[index]
+
+
+class Loader(botocore.loaders.Loader):
+    """botocore's loader, answering "is this a known service?" without listing every service (_Services)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._services: dict[str, _Services] = {}
+
+    def list_available_services(self, type_name: str) -> Sequence[str]:  # type: ignore[override]
+        if type_name not in self._services:
+            self._services[type_name] = _Services(self, type_name)
+        return self._services[type_name]
+
+
+LOADER = Loader()
 _new_session = botocore.session.get_session
 _per_thread = threading.local()
 
