@@ -403,13 +403,14 @@ def test_the_trend_without_a_limit_and_its_bounds(stack: LocalStack) -> None:
 
 
 def test_a_monthly_report_for_an_empty_month_is_zero_against_the_limits(stack: LocalStack) -> None:
+    stack.advance_clock(datetime(2031, 7, 10, 12, 0, tzinfo=UTC))  # a month's report shows the limit it had
     maya = signed_in(stack, "maya@example.com")
     maya.settle(monthly_limit="800.00", category_limits={"groceries": "300.00"})
 
-    report = maya.report("2026-07")
+    report = maya.report("2031-07")
 
     assert report == {
-        "month": "2026-07", "currency": "USD", "total": "0.00", "limit": "800.00", "percent_used": 0.0,
+        "month": "2031-07", "currency": "USD", "total": "0.00", "limit": "800.00", "percent_used": 0.0,
         "categories": [{"category": "groceries", "total": "0.00", "limit": "300.00", "percent_used": 0.0}],
     }
     for bad in ("2026-7", "2026-00", "1969-12", "2026-10-01"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from pennydesk.spending import account
 
 from infra.local.engine import LocalStack
@@ -233,27 +235,29 @@ def test_changing_currency_never_reinterprets_a_category_limit(stack: LocalStack
 
 
 def test_a_yen_account_shows_whole_yen_everywhere(stack: LocalStack) -> None:
+    stack.advance_clock(datetime(2031, 10, 2, 12, 0, tzinfo=UTC))  # a month's report shows the limit it had
     kenji = signed_in(stack, "kenji@example.jp")
 
     me = kenji.settle(currency="JPY", monthly_limit="150000", category_limits={"dining": "30000"})
-    lunch = kenji.add("1200", "dining")
+    lunch = kenji.add("1200", "dining", "2031-10-15")
     refused = kenji.call("POST", "/api/expenses", body={"amount": "1200.5", "category": "dining", "date": "2026-10-02"})
 
     assert (me["decimals"], me["monthly_limit"], me["category_limits"]) == (0, "150000", {"dining": "30000"})
     assert (lunch["amount"], lunch["currency"]) == ("1200", "JPY")
     assert refused.status == 422 and refused.json()["errors"][0]["field"] == "amount"
-    report = kenji.report("2026-10")
+    report = kenji.report("2031-10")
     assert (report["currency"], report["total"], report["limit"]) == ("JPY", "1200", "150000")
     assert report["categories"] == [{"category": "dining", "total": "1200", "limit": "30000", "percent_used": 4.0}]
 
 
 def test_a_dinar_account_keeps_three_decimals(stack: LocalStack) -> None:
+    stack.advance_clock(datetime(2031, 10, 2, 12, 0, tzinfo=UTC))  # a month's report shows the limit it had
     fatima = signed_in(stack, "fatima@example.com")
     fatima.settle(currency="KWD", monthly_limit="250")
 
-    fatima.add("1.250", "transport")
-    fatima.add("0.005", "transport")
+    fatima.add("1.250", "transport", "2031-10-15")
+    fatima.add("0.005", "transport", "2031-10-15")
 
-    report = fatima.report("2026-10")
+    report = fatima.report("2031-10")
     assert (report["total"], report["limit"]) == ("1.255", "250.000")
-    assert sorted(e["amount"] for e in fatima.listing("2026-10")) == ["0.005", "1.250"]
+    assert sorted(e["amount"] for e in fatima.listing("2031-10")) == ["0.005", "1.250"]

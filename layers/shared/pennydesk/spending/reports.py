@@ -13,7 +13,9 @@ MAX_TREND_MONTHS = 36
 
 
 def monthly(profile: Profile, month: str) -> dict[str, Any]:
-    """One Query: the month's overall total and every category total share the prefix TOTAL#<month>."""
+    """One Query: the month's overall total and every category total share the prefix TOTAL#<month>. The
+    overall limit is the one the month had (budget_months, as in the trend); budget_months keeps no history
+    of category limits, so those are today's in every month."""
     check_month(month)
     currency = profile.currency
     overall, by_category = 0, {}
@@ -23,7 +25,8 @@ def monthly(profile: Profile, month: str) -> dict[str, Any]:
         elif item.category:
             by_category[item.category] = int(item.total)
     limits = account.limits(profile)
-    limit = int(profile.monthly_limit) if profile.monthly_limit else None
+    current = account.settings(profile)
+    limit = budget_months.limit_in(month, current.limit_months, current.monthly_limit, current.created_month)
     names = sorted(set(by_category) | set(limits), key=lambda c: (-by_category.get(c, 0), c))
     return {
         "month": month,
