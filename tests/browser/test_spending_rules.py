@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 from tests.support.live import session_for, sign_in_page
 from tests.support.stack import RunningStack
 
+NBSP = "\u00a0"
 ING = (Path(__file__).resolve().parents[1] / "fixtures" / "banks" / "nl-ing.csv").read_bytes()
 # The same bank's layout, the next month (written after the file above): two shops, one Albert Heijn.
 NEXT_MONTH = (
@@ -99,7 +100,7 @@ def test_a_recurring_expense_added_in_settings_is_recorded_on_its_day_and_marked
     section.get_by_role("button", name="Add recurring expense").click()
     expect(page.locator("#recurring-status")).to_have_text("Added. Each occurrence is recorded on its day.")
     expect(page.locator("#recurring-list li")).to_have_count(1)
-    expect(page.locator("#recurring-list")).to_contain_text("9.99 USD · Entertainment · Streamflix — every month")
+    expect(page.locator("#recurring-list")).to_contain_text("$9.99 · Entertainment · Streamflix — every month")
     shoot(page, "spending-recurring-settings")
 
     # The scheduler's next run records yesterday's occurrence (its day's 06:00 has passed).
@@ -117,12 +118,47 @@ def test_a_recurring_expense_added_in_settings_is_recorded_on_its_day_and_marked
     section.get_by_label("Amount").fill("10.99")
     section.get_by_role("button", name="Save changes").click()
     expect(page.locator("#recurring-status")).to_have_text("Saved. The change applies from the next occurrence on.")
-    expect(page.locator("#recurring-list")).to_contain_text("10.99 USD")
+    expect(page.locator("#recurring-list")).to_contain_text("$10.99 · Entertainment")
     section.get_by_role("button", name=re.compile("^Stop recurring expense Streamflix")).click()
     expect(page.locator("#recurring-status")).to_contain_text("The expenses it already created stay")
     expect(page.locator("#recurring-list li")).to_have_count(0)
     page.goto(f"{site.base}/spending/?month={yesterday.isoformat()[:7]}")
     expect(page.locator("#ledger-body tr", has_text="Streamflix")).to_contain_text("9.99")
+
+
+def test_a_german_profile_reads_and_writes_recurring_amounts_as_germans_do(
+    site: RunningStack, page: Page, viewport: str
+) -> None:
+    """Settings' recurring section formats with the profile's locale (spending-common's Intl helpers), like
+    the month page: "1.234,50 €", not "1234.50 EUR"; the edit field holds "1234,50" and "99,90" is saved."""
+    session = session_for(site, f"jonas-{viewport}@example.de", accept_language="de-DE,de;q=0.9")
+    auth = {"Authorization": f"Bearer {session['session']}"}
+    start = datetime.now(UTC).date().isoformat()
+    made = requests.post(f"{site.base}/api/recurring", headers=auth, timeout=10, json={
+        "amount": "1234.50", "category": "housing", "payee": "Miete", "every": "month", "start": start})
+    assert made.status_code == 201, made.text
+    sign_in_page(page, session)
+    page.goto(f"{site.base}/spending/settings.html")
+    section = page.locator("section", has=page.get_by_role("heading", name="Recurring expenses"))
+    listed = page.locator("#recurring-list li")
+
+    expect(listed).to_have_count(1)
+    expect(listed).to_contain_text(f"1.234,50{NBSP}€ · Housing · Miete — every month")
+    german_start = page.evaluate(f"new Intl.DateTimeFormat('de-DE', {{dateStyle: 'long', timeZone: 'UTC'}})"
+                                 f".format(new Date('{start}T00:00:00Z'))")
+    expect(listed).to_contain_text(f"from {german_start}")
+    for text in listed.all_inner_texts():
+        assert "EUR" not in text and "1234.50" not in text
+    expect(section.get_by_label("Amount")).to_have_attribute("placeholder", "0,00")
+
+    section.get_by_role("button", name=re.compile("^Edit recurring expense Miete")).click()
+    expect(section.get_by_label("Amount")).to_have_value("1234,50")
+    section.get_by_label("Amount").fill("99,90")
+    section.get_by_role("button", name="Save changes").click()
+    expect(page.locator("#recurring-status")).to_have_text("Saved. The change applies from the next occurrence on.")
+    expect(listed).to_contain_text(f"99,90{NBSP}€ · Housing")
+    stored = requests.get(f"{site.base}/api/recurring", headers=auth, timeout=10).json()["recurring"]
+    assert [s["amount"] for s in stored] == ["99.90"]
 
 
 def test_rules_are_added_changed_and_deleted_on_the_settings_page(

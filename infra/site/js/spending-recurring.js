@@ -1,10 +1,14 @@
 // Settings → "Recurring expenses": rent, subscriptions (GET|POST /api/recurring, PUT|DELETE
 // /api/recurring/{id}). Each occurrence is created on its day; changing a series changes it from its next
-// occurrence on; stopping one keeps the expenses it created. Everything shown is text, never HTML.
+// occurrence on; stopping one keeps the expenses it created. Amounts and dates are written in the profile's
+// locale (useProfile with this section's own GET /api/me). Everything shown is text, never HTML.
 import { api } from "./api.js";
 import { busy, clearErrors, el, showErrors } from "./dom.js";
 import { getSession } from "./session.js";
-import { categoryLabel, dayLabel, fillCategorySelect, handledAccess, isDate, tidyAmount, today } from "./spending-common.js";
+import {
+  amountInput, amountPlaceholder, categoryLabel, dayLabel, fillCategorySelect, handledAccess, isDate, moneyText,
+  tidyAmount, today, useProfile,
+} from "./spending-common.js";
 
 const $ = (id) => document.getElementById(id);
 const list = $("recurring-list");
@@ -25,7 +29,7 @@ function describe(series) {
   const payee = series.payee ? ` · ${series.payee}` : "";
   const until = series.end ? ` until ${dayLabel(series.end)}` : "";
   const next = series.next ? `next: ${dayLabel(series.next)}` : "ended";
-  return `${series.amount} ${series.currency} · ${categoryLabel(series.category)}${payee} — ${EVERY[series.every]} `
+  return `${moneyText(series.amount)} · ${categoryLabel(series.category)}${payee} — ${EVERY[series.every]} `
     + `from ${dayLabel(series.start)}${until} (${next})`;
 }
 
@@ -58,7 +62,7 @@ function item(series) {
 function startEdit(series) {
   editing = series;
   const f = form.elements;
-  f.amount.value = series.amount;
+  f.amount.value = amountInput(series.amount); // "10,99" for a German profile: tidyAmount and the API read it
   f.category.value = series.category;
   f.payee.value = series.payee;
   f.every.value = series.every;
@@ -83,12 +87,16 @@ function endEdit() {
 
 async function load() {
   let data;
+  let me;
   try {
-    [data, { categories }] = await Promise.all([request("GET", "/recurring"), request("GET", "/me")]);
+    [data, me] = await Promise.all([request("GET", "/recurring"), request("GET", "/me")]);
   } catch (error) {
     if (!handledAccess(error)) status.textContent = error.message;
     return;
   }
+  ({ categories } = me);
+  useProfile(me); // amounts, dates and category names as the profile's locale writes them
+  form.elements.amount.placeholder = amountPlaceholder();
   if (!editing) fillCategorySelect(form.elements.category, categories, form.elements.category.value || "housing");
   list.replaceChildren(...data.recurring.map(item));
   empty.hidden = data.recurring.length > 0;
@@ -108,7 +116,7 @@ form.addEventListener("submit", async (event) => {
     start: f.start.value, end: f.end.value || null, payee: f.payee.value.trim(),
   };
   const problems = [];
-  if (!body.amount) problems.push({ field: "amount", message: "Enter the amount, like 9.99." });
+  if (!body.amount) problems.push({ field: "amount", message: `Enter the amount, like ${amountInput("9.99")}.` });
   if (!isDate(body.start)) problems.push({ field: "start", message: "Choose the first date." });
   if (problems.length) {
     showErrors(form, { errors: problems });

@@ -4,7 +4,7 @@
 import { api } from "./api.js";
 import { busy, clearErrors, el, showErrors } from "./dom.js";
 import { getSession } from "./session.js";
-import { categoryLabel, fillCategorySelect, handledAccess } from "./spending-common.js";
+import { categoryLabel, fillCategorySelect, handledAccess, useProfile } from "./spending-common.js";
 
 const $ = (id) => document.getElementById(id);
 const list = $("rules-list");
@@ -77,12 +77,15 @@ function editRule(li, rule) {
 
 async function load() {
   let data;
+  let me;
   try {
-    [data, { categories }] = await Promise.all([request("GET", "/rules"), request("GET", "/me")]);
+    [data, me] = await Promise.all([request("GET", "/rules"), request("GET", "/me")]);
   } catch (error) {
     if (!handledAccess(error)) status.textContent = error.message;
     return;
   }
+  ({ categories } = me);
+  useProfile(me); // category names as the person wrote them, whichever section's answer comes first
   const keep = form.elements.category.value;
   fillCategorySelect(form.elements.category, categories, keep || "groceries");
   list.replaceChildren(...data.rules.map(item));
