@@ -23,7 +23,7 @@ def confirmation(**fields: object) -> RenderedEmail:
             **fields,
         }
     )
-    return render("ticket_confirmation", ticket=ticket, status_url=STATUS_URL)
+    return render("ticket_confirmation", ticket=ticket, status_url=STATUS_URL, articles=[])
 
 
 def test_a_link_in_the_subject_or_name_is_never_a_link_in_the_html() -> None:

@@ -20,7 +20,7 @@ def a_ticket() -> Ticket:
 
 
 def test_the_confirmation_isolates_the_subject_and_the_name() -> None:
-    html = render("ticket_confirmation", ticket=a_ticket(), status_url="https://desk.example.com/t").html
+    html = render("ticket_confirmation", ticket=a_ticket(), status_url="https://desk.example.com/t", articles=[]).html
 
     assert f'<bdi dir="auto">invoice{REVERSER}fdp.exe</bdi>' in html
     assert f'<bdi dir="auto">Eve{REVERSER}evE</bdi>' in html

@@ -43,7 +43,7 @@ def an_agent() -> Agent:
 
 def every_message() -> list[tuple[str, dict[str, object]]]:
     return [
-        ("ticket_confirmation", {"ticket": a_ticket(), "status_url": STATUS_URL}),
+        ("ticket_confirmation", {"ticket": a_ticket(), "status_url": STATUS_URL, "articles": []}),
         ("ticket_assigned", {"ticket": a_ticket(), "agent": an_agent(), "action_url": STATUS_URL}),
         ("ticket_unassigned", {"ticket": a_ticket(), "reason": 'no active agent covers "billing"'}),
     ]
@@ -79,7 +79,7 @@ def test_customer_description_reaches_the_agent_readable_and_inert() -> None:
 
 
 def test_status_link_is_exact_in_text_and_a_working_href_in_html() -> None:
-    email = render("ticket_confirmation", ticket=a_ticket(), status_url=STATUS_URL)
+    email = render("ticket_confirmation", ticket=a_ticket(), status_url=STATUS_URL, articles=[])
 
     assert STATUS_URL in email.text
     assert f'href="{STATUS_URL.replace("&", "&amp;")}"' in email.html
@@ -87,7 +87,7 @@ def test_status_link_is_exact_in_text_and_a_working_href_in_html() -> None:
 
 @pytest.mark.parametrize("subject", ["Line one\nBcc: x@evil.example", "Tabs\tand\r\nbreaks\u2028too", "  padded  "])
 def test_subject_is_one_line_even_when_the_ticket_subject_is_not(subject: str) -> None:
-    email = render("ticket_confirmation", ticket=a_ticket(subject=subject), status_url=STATUS_URL)
+    email = render("ticket_confirmation", ticket=a_ticket(subject=subject), status_url=STATUS_URL, articles=[])
 
     assert "\n" not in email.subject and "\r" not in email.subject and "\u2028" not in email.subject
     assert email.subject.startswith("[#1042] ")
@@ -96,7 +96,7 @@ def test_subject_is_one_line_even_when_the_ticket_subject_is_not(subject: str) -
 
 
 def test_subject_is_cut_to_a_sane_length() -> None:
-    email = render("ticket_confirmation", ticket=a_ticket(subject="x" * 500), status_url=STATUS_URL)
+    email = render("ticket_confirmation", ticket=a_ticket(subject="x" * 500), status_url=STATUS_URL, articles=[])
 
     assert 0 < len(email.subject) <= 200
 
