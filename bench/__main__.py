@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     print(header, flush=True)  # the header leads; progress goes to stderr; the table comes last
 
     from bench import (
+        bank_import,
         build,
         coldstart,
         costs,
@@ -76,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
     import_rows = import_csv.measure(args.quick)
     progress("[7b/10] payee rules: CPU per row with 10 vs 1,000 rules, requests per imported row")
     import_rows += rules.measure(args.quick)
+    progress(f"[7c/10] bank files as downloaded: a {'2,000' if args.quick else '10,000'}-row DKB export, "
+             "detection per file of the corpus")
+    bank_rows, bank_notes = bank_import.run(args.quick)
+    import_rows += bank_rows
     progress("[8/10] one schedule run as the due work grows")
     schedule_rows, schedule_notes, _ = schedule.run(args.quick, progress)
     progress("[9/10] cost model and right-sizing: ticket and expense flows, RSS after init")
@@ -88,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         rows + more_rows + spending_rows + queue_rows + import_rows + schedule_rows + cost_rows + build_rows,
         key=lambda r: TABLE_ORDER.index(r.section),
     )
-    notes = notes + more_notes + queue_notes + schedule_notes + cost_notes + build_notes
+    notes = notes + more_notes + queue_notes + bank_notes + schedule_notes + cost_notes + build_notes
     wall = time.perf_counter() - began
     progress("done")
 
