@@ -137,7 +137,7 @@ def file_in_form(content_type: str, body: bytes) -> tuple[str | None, bytes]:
     security=SECURITY,
 )
 def post_customer_attachment(ticket_id: TicketId) -> Response[AttachmentView | StartedUpload]:
-    access.customer_ticket(token_of(router), ticket_id)
+    access.customer_uploader(token_of(router), ticket_id)
     return _add(ticket_id, "customer")
 
 
@@ -151,7 +151,7 @@ def post_customer_attachment(ticket_id: TicketId) -> Response[AttachmentView | S
     security=SECURITY,
 )
 def post_customer_complete(ticket_id: TicketId, attachment_id: AttachmentId) -> Response[AttachmentView]:
-    access.customer_ticket(token_of(router), ticket_id)
+    access.customer_uploader(token_of(router), ticket_id)
     return _created(attachment_view(ticket_attachments.complete(ticket_id, attachment_id)))
 
 

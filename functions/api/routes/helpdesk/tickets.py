@@ -70,6 +70,12 @@ class NewTicket(BaseModel):
         "a request that fills it is answered as usual but opens no ticket.",
     )
 
+    upload: bool = Field(
+        default=False,
+        description="Ask for an `upload_token` in the 201: Bearer for `POST /api/tickets/{id}/attachments` "
+        "and its `/complete` on this ticket alone, for 30 minutes (the form's files, sent after the ticket).",
+    )
+
     @property
     def is_spam(self) -> bool:
         """Only a bot fills the hidden `website` field."""
@@ -80,6 +86,10 @@ class NewTicket(BaseModel):
             name=self.name, email=self.email, subject=self.subject, description=self.description,
             category=self.category, priority=self.priority, is_spam=self.is_spam,
         )
+
+
+class CreatedTicket(PublicTicket):
+    upload_token: str | None = Field(default=None, description="Only when the request said `upload: true`.")
 
 
 class Option(BaseModel):
@@ -107,6 +117,14 @@ def _create_once(request: dict[str, Any]) -> dict[str, Any]:
     return public_ticket(ticket).model_dump()  # stored as the idempotent response: plain JSON
 
 
+def _upload_token(ticket_id: str) -> str:
+    """Minted afresh for every answer, a replay's too, and never stored with the idempotent response; imported
+    here so the plain form's cold start loads no signing and fetches no secret."""
+    from pennydesk.identity import tokens
+
+    return tokens.issue("upload", ticket_id)
+
+
 @router.post(
     "/tickets",
     summary="Open a ticket",
@@ -114,10 +132,12 @@ def _create_once(request: dict[str, Any]) -> dict[str, Any]:
     "stream within seconds. Send an `Idempotency-Key` to make retries safe: the same key and body return "
     "the first response again; the same key with another body is a 422. At most 10 tickets an hour per "
     "email address and 60 per 15 minutes per IP (then 429 with Retry-After).",
-    responses={201: {"description": "Created", "content": {"application/json": {"model": PublicTicket}}}},
+    responses={201: {"description": "Created", "content": {"application/json": {"model": CreatedTicket}}}},
     tags=["Help desk"],
 )
-def create_ticket(ticket: NewTicket, idempotency_key: IdempotencyKey = None) -> Response[PublicTicket]:
+def create_ticket(
+    ticket: NewTicket, idempotency_key: IdempotencyKey = None
+) -> Response[PublicTicket | CreatedTicket]:  # the token only when asked for
     request = ticket.to_domain()
     intake.admit(request, visitor_address(router))
     if request.is_spam:
@@ -127,5 +147,9 @@ def create_ticket(ticket: NewTicket, idempotency_key: IdempotencyKey = None) -> 
     else:
         # Keys are scoped to the sender's email, so one client can never replay another's response.
         scope = hashlib.sha256(f"{ticket.email}\n{checked_key(idempotency_key)}".encode()).hexdigest()
-        created = _create_once(request={"key": scope, "payload": ticket.model_dump(mode="json")})
+        # `upload` is left out: the stored 201 is the ticket alone, and keys sent before it existed still match.
+        payload = ticket.model_dump(mode="json", exclude={"upload"})
+        created = _create_once(request={"key": scope, "payload": payload})
+    if ticket.upload:
+        created["upload_token"] = _upload_token(created["id"])
     return Response(status_code=HTTPStatus.CREATED, content_type=content_types.APPLICATION_JSON, body=created)

@@ -20,6 +20,21 @@ def customer_ticket(token: str | None, ticket_id: str) -> None:
         raise Forbidden("This link is for another ticket.")
 
 
+def customer_uploader(token: str | None, ticket_id: str) -> None:
+    """Who may add a customer's file: the ticket's customer link, or the upload token the ticket form got
+    with its 201 (files for that ticket only, for half an hour; it opens nothing else)."""
+    try:
+        grant = tokens.verify("upload", token)
+    except tokens.LinkExpired:
+        raise
+    except Unauthorized:
+        customer_ticket(token, ticket_id)
+        return
+    if grant.subject != ticket_id:
+        raise Forbidden("This link is for another ticket.")
+    get_ticket(ticket_id)  # a 404 for the ticket a spam trap pretended to open
+
+
 def agent_for_ticket(token: str | None, ticket_id: str) -> Agent:
     """The agent acting on a ticket: from the ticket's emailed link, or a signed-in agent's session.
     Either way the ticket must be theirs now; a link for a ticket that moved on stops working."""

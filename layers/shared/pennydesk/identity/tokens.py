@@ -17,7 +17,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from pennydesk.platform.errors import Unauthorized
 from pennydesk.platform.settings import get_settings
 
-PURPOSES = ("customer", "agent", "survey", "sign_in", "session", "unsubscribe")
+PURPOSES = ("customer", "agent", "survey", "sign_in", "session", "unsubscribe", "upload")
 SECRET_CACHE_SECONDS = 300
 
 

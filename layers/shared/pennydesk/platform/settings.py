@@ -74,6 +74,8 @@ DEFAULT_TOKEN_TTL_SECONDS = {
     "session": 7 * 24 * 3600,
     # In a digest's List-Unsubscribe header: it must keep working for months, and can do nothing but that.
     "unsubscribe": 180 * 24 * 3600,
+    # Handed to the ticket form with its 201: files for that one ticket, sent right after it is opened.
+    "upload": 30 * 60,
 }
 
 
