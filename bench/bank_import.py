@@ -153,7 +153,7 @@ def run(quick: bool) -> tuple[list[Row], list[str]]:
             note=f"{len(replies)} upload(s) with no options, {imported:,} expenses stored ({expected_cents / 100:,.2f} "
             f"EUR, checked against the file), {rows - imported:,} rows skipped as money coming in; wall {wall:.1f} s "
             f"of which {calls.seconds:.1f} s inside AWS calls; product CPU {product_cpu:.1f} s, about "
-            f"{len(replies) * grown_ms / 1000:.1f} s of it detecting the layout again at each upload"),
+            f"{len(replies) * grown_ms / 1000:.1f} s of it detecting the layout (once per upload)"),
         Row(SECTION, f"{name}: DynamoDB requests per imported row", requests_made / imported, "req",
             "expenses stored", imported, "rows", note=f"{requests_made} requests on the product's tables: {ops}"),
         Row(SECTION, f"Detection, {TEMPLATE} grown to {rows:,} rows (CPU, median of {runs})", grown_ms, "ms",
