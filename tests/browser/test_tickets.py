@@ -96,6 +96,8 @@ def test_the_honeypot_stops_a_bot_without_telling_it(site: RunningStack, page: P
     assert trap.get_attribute("autocomplete") == "off"
     page.get_by_label("What happened?").focus()
     page.keyboard.press("Tab")
+    expect(page.get_by_label("Files")).to_be_focused()  # the optional files, then straight to the button
+    page.keyboard.press("Tab")
     send = page.get_by_role("button", name="Send request")
     expect(send).to_be_focused()
     expect(send).to_have_css("outline-style", "solid")  # a keyboard user sees where they are

@@ -1,4 +1,5 @@
 import { api } from "./api.js";
+import { uploadFile } from "./attachments.js";
 import { setupNav } from "./session.js";
 import { countTicketAfterReading, linkArticleFromAddress, suggestWhileTyping } from "./ticket-suggestions.js";
 
@@ -18,7 +19,54 @@ async function loadOptions() {
   }
 }
 
+const MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+/** Files that can't be sent, said before anything is created (the API checks them again, by their bytes). */
+function checkFiles(files) {
+  const wrong = files.filter((f) => f.size === 0 || f.size > MAX_FILE_BYTES);
+  if (!wrong.length) return null;
+  return wrong.map((f) => `${f.name} is ${f.size ? "larger than 10 MB" : "empty"}.`).join(" ");
+}
+
+/** Each file through the upload the 201's token allows (this ticket only, for 30 minutes); a refusal is
+ * reported and the next file still goes: the ticket exists either way. */
+async function sendFiles(ticket, files) {
+  const progress = document.getElementById("files-progress");
+  const status = document.getElementById("files-status");
+  const attached = [];
+  const refused = [];
+  progress.hidden = false;
+  for (const [i, file] of files.entries()) {
+    progress.value = 0;
+    status.textContent = `Uploading ${file.name} (${i + 1} of ${files.length})…`;
+    try {
+      const kept = await uploadFile({
+        base: `/tickets/${ticket.id}/attachments`, token: ticket.upload_token, file,
+        onProgress: (part) => { progress.value = part; },
+      });
+      attached.push(kept.filename);
+    } catch (error) {
+      const reason = error.message || "It could not be uploaded.";
+      refused.push(reason.includes(file.name) ? reason : `${file.name}: ${reason}`);
+    }
+  }
+  progress.hidden = true;
+  status.textContent = "";
+  return { attached, refused };
+}
+
+function showFilesOutcome({ attached, refused }) {
+  const yes = document.getElementById("files-attached");
+  const no = document.getElementById("files-refused");
+  yes.textContent = attached.length ? `Attached: ${attached.join(", ")}.` : "";
+  yes.hidden = !attached.length;
+  no.textContent = refused.length
+    ? `Not attached: ${refused.join(" ")} You can add files from the link in your confirmation email.` : "";
+  no.hidden = !refused.length;
+}
+
 function clearErrors() {
+  document.getElementById("files-error").textContent = "";
   for (const name of [...fields, "form"]) {
     document.getElementById(`${name}-error`).textContent = "";
     document.getElementById(name)?.removeAttribute("aria-invalid");
@@ -61,11 +109,20 @@ form.addEventListener("submit", async (event) => {
   if (trap) data.website = trap;
   const local = checkLocally(data);
   if (local.length) return showErrors({ errors: local });
+  const files = [...document.getElementById("files").files];
+  const wrongFiles = checkFiles(files);
+  if (wrongFiles) {
+    document.getElementById("files-error").textContent = wrongFiles;
+    return document.getElementById("files").focus();
+  }
+  if (files.length) data.upload = true; // the 201 then carries a token for this ticket's files
   idempotencyKey ??= crypto.randomUUID();
   submit.disabled = true;
   submit.textContent = "Sending…";
   try {
     const ticket = await api("POST", "/tickets", { body: data, headers: { "Idempotency-Key": idempotencyKey } });
+    if (files.length) submit.textContent = "Uploading files…";
+    showFilesOutcome(files.length ? await sendFiles(ticket, files) : { attached: [], refused: [] });
     document.getElementById("ticket-number").textContent = `#${ticket.number}`;
     document.getElementById("ticket-email").textContent = ticket.email;
     document.getElementById("form-section").hidden = true;
