@@ -36,10 +36,10 @@ from tests.support.stack import ADMIN
 OK = "ok"
 CALLERS = (
     "anonymous", "customer", "other_customer", "survey", "agent", "agent_session", "other_agent",
-    "user", "other_user", "admin", "unsubscribe", "tampered", "expired", "wrong_purpose",
+    "user", "other_user", "admin", "unsubscribe", "upload", "tampered", "expired", "wrong_purpose",
 )
 SESSIONS = ("agent_session", "user", "other_user", "admin")
-LINKS = ("customer", "other_customer", "survey", "agent", "other_agent", "unsubscribe")
+LINKS = ("customer", "other_customer", "survey", "agent", "other_agent", "unsubscribe", "upload")
 FORGED = ("anonymous", "tampered", "expired", "wrong_purpose")
 
 
@@ -53,6 +53,8 @@ POLICIES: dict[str, dict[str, Any]] = {
     "public": _policy({caller: OK for caller in CALLERS}),
     # The customer's emailed link opens its own ticket; another ticket's link is a 403; anything else 401.
     "customer_link": _policy({"customer": OK, "other_customer": 403}),
+    # A customer's files: their link, or the upload token the ticket form's 201 carried (files alone).
+    "customer_files": _policy({"customer": OK, "other_customer": 403, "upload": OK}),
     # The survey link rates exactly its ticket's resolution.
     "survey_link": _policy({"survey": OK}),
     # The assigned agent, by link or session; another ticket's agent link is a 403, and so is a session
@@ -90,8 +92,8 @@ ACCESS: dict[str, str] = {
     "POST /api/auth/sign-out-everywhere": "own_account",
     "GET /api/tickets/<ticket_id>": "customer_link",
     "POST /api/tickets/<ticket_id>/messages": "customer_link",
-    "POST /api/tickets/<ticket_id>/attachments": "customer_link",
-    "POST /api/tickets/<ticket_id>/attachments/<attachment_id>/complete": "customer_link",
+    "POST /api/tickets/<ticket_id>/attachments": "customer_files",
+    "POST /api/tickets/<ticket_id>/attachments/<attachment_id>/complete": "customer_files",
     "POST /api/agent/tickets/<ticket_id>/attachments": "agent_ticket",
     "POST /api/agent/tickets/<ticket_id>/attachments/<attachment_id>/complete": "agent_ticket",
     "POST /api/tickets/<ticket_id>/link": "public",
@@ -158,7 +160,8 @@ ACCESS: dict[str, str] = {
 
 # Whose token the tampered, expired and wrong-purpose callers start from, per policy.
 RIGHTFUL = {
-    "public": "user", "customer_link": "customer", "survey_link": "survey", "agent_ticket": "agent",
+    "public": "user", "customer_link": "customer", "customer_files": "customer", "survey_link": "survey",
+    "agent_ticket": "agent",
     "agent_session": "agent_session", "admin": "admin", "own_account": "user", "own_record": "user",
     "desk_ticket": "agent", "desk": "agent_session", "desk_admin": "admin", "unsubscribe_link": "unsubscribe",
 }
@@ -412,6 +415,7 @@ def parties(stack: LocalStack) -> Parties:
         "other_user": sign_in(stack, "iso.other@example.com"),
         "admin": admin,
         "unsubscribe": unsubscribe.issue(USER, "digest"),
+        "upload": tokens.issue("upload", ticket.id),  # as the ticket form's 201 would carry
     }
     return Parties(stack, ticket, other, found, spare.json()["id"])
 
