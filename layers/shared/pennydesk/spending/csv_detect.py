@@ -15,6 +15,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from pennydesk.spending.csv_cells import DecimalMark, LineError, parse_amount
 
@@ -141,18 +142,24 @@ def date_formats(values: list[str], share: float = 0.8) -> list[str]:
     values = [v.strip() for v in values if v.strip()]
     if not values:
         return []
+    read = Counter(pattern for value in values for pattern in _patterns_reading(value))
+    return [pattern for pattern in DATE_FORMATS if read[pattern] >= share * len(values)]
+
+
+@lru_cache(maxsize=8192)
+def _patterns_reading(value: str) -> tuple[str, ...]:
+    """The patterns that read one cell. Cached: a year of daily rows repeats 365 dates, and detection asks
+    of every cell of every column. Every pattern starts with digits, so other cells are never tried."""
+    if not value[:1].isdigit():
+        return ()
     fitting = []
     for pattern in DATE_FORMATS:
-        read = 0
-        for value in values:
-            try:
-                datetime.strptime(value, pattern)
-                read += 1
-            except ValueError:
-                continue
-        if read >= share * len(values):
-            fitting.append(pattern)
-    return fitting
+        try:
+            datetime.strptime(value, pattern)
+        except ValueError:
+            continue
+        fitting.append(pattern)
+    return tuple(fitting)
 
 
 def is_date(cell: str) -> bool:
