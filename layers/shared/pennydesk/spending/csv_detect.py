@@ -146,6 +146,11 @@ def date_formats(values: list[str], share: float = 0.8) -> list[str]:
     return [pattern for pattern in DATE_FORMATS if read[pattern] >= share * len(values)]
 
 
+def forget_cells() -> None:
+    """Empty the cache of cells read (benchmarks measure a container's first file)."""
+    _patterns_reading.cache_clear()
+
+
 @lru_cache(maxsize=8192)
 def _patterns_reading(value: str) -> tuple[str, ...]:
     """The patterns that read one cell. Cached: a year of daily rows repeats 365 dates, and detection asks
