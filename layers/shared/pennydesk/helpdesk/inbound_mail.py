@@ -242,8 +242,13 @@ def _request(receipt: Receipt, email: InboundMail) -> str:
         description=email.text or "(no text)", category="general" if "general" in categories else categories[0],
     )
     intake.admit(request, email.sender)  # no client IP in mail: the sender counts as the client too
-    created = intake.create_ticket(request)
-    ticket_attachments.record(_stage(created.ticket_id, "customer", email), message_id=None)
+    ticket_id = intake.new_ticket_id()
+    staged = _stage(ticket_id, "customer", email)
+    try:  # the files' records go in the ticket's own transaction: stored with it or not at all
+        created = intake.create_ticket(request, ticket_id=ticket_id, also=ticket_attachments.recorded_with(staged))
+    except Exception:
+        ticket_attachments.discard(staged)
+        raise
     _keep(created.ticket_id, "customer", receipt, email)
     logger.info("ticket opened by email", extra={"ticket": created.ticket_id, "to_support": support in addressed})
     return "NewTicket"

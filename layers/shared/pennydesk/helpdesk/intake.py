@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from aws_lambda_powertools import Logger
 
@@ -57,9 +59,14 @@ def admit(request: TicketRequest, source_ip: str) -> None:
         )
 
 
-def _ticket_for(request: TicketRequest, number: int) -> Ticket:
+def new_ticket_id() -> str:
+    """An id chosen before the ticket is stored, so what is written beside it (an email's files) can name it."""
+    return uuid.uuid4().hex
+
+
+def _ticket_for(request: TicketRequest, number: int, ticket_id: str | None = None) -> Ticket:
     """The new ticket a request describes, not yet stored."""
-    ticket_id = uuid.uuid4().hex
+    ticket_id = ticket_id or new_ticket_id()
     now = iso(utcnow())
     return Ticket(
         pk=ticket_pk(ticket_id),
@@ -78,8 +85,12 @@ def _ticket_for(request: TicketRequest, number: int) -> Ticket:
     )
 
 
-def create_ticket(request: TicketRequest) -> Ticket:
-    ticket = _ticket_for(request, next_ticket_number())
+def create_ticket(
+    request: TicketRequest, *, ticket_id: str | None = None, also: Callable[[Any, list[Any]], None] | None = None
+) -> Ticket:
+    """`also` stages more writes in the ticket's transaction (as workflow's: given the write and the entries
+    made, none here), so an email's files are stored with the ticket or not at all."""
+    ticket = _ticket_for(request, next_ticket_number(), ticket_id)
     ticket.set_desk_keys()
     # The SLA targets and the subject's search words start with the ticket: written in its own transaction.
     with transaction() as tx:
@@ -88,6 +99,8 @@ def create_ticket(request: TicketRequest) -> Ticket:
             tx.save(timer)
         for word in subject_words.word_items(ticket):
             tx.save(word)
+        if also is not None:
+            also(tx, [])
     return ticket
 
 
