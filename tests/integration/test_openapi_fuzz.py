@@ -320,6 +320,8 @@ def test_a_body_the_api_cannot_read_is_a_clear_4xx_and_stores_nothing(
                 refusal = answer.json()
                 if path == "/api/expenses/import":
                     continue
+                if path.endswith("/attachments") and content_type.startswith("multipart/form-data"):
+                    status = 422  # a type these routes read: a broken form is refused by what it lacks
                 assert answer.status == status, refusal
                 assert refusal["message"] and refusal["code"]
     assert _stored_counts() == before
