@@ -4,9 +4,10 @@ five-minute links that always download.
 Three ways in, one set of rules (`attachments`): a file sent whole to the API (`store`); a presigned upload
 the page sends straight to S3 (`start_upload` hands out a POST for `pending/<id>`, `complete` reads its first
 bytes, checks them, and moves it to `files/<ticket>/<id>`, or deletes it and says why); and files attached
-to an email (`stage_files` writes the blobs before the message is added, `record` writes their records
-after it, `discard` removes them if the message is refused). The type kept and served is always the sniffed
-one. Attachments on an internal note are `internal` and never reach the customer.
+to an email (`stage_files` writes the blobs before the message or new ticket is added, `recorded_with` writes
+their records in its transaction, `discard` removes them if the message is refused or the write fails).
+The type kept and served is always the sniffed one. Attachments on an internal note are `internal` and never
+reach the customer.
 """
 
 from __future__ import annotations
@@ -247,14 +248,6 @@ def stage_files(ticket_id: str, role: str, files: list[MailedFile]) -> tuple[lis
         blobs.put(_bucket(), item.object_key, mailed.body, content_type)
         staged.append(item)
     return staged, left_out
-
-
-def record(staged: list[StoredAttachment], *, message_id: str | None, internal: bool = False) -> None:
-    """Their records, on their own (a ticket opened by email: its first message is the ticket itself)."""
-    for item in staged:
-        item.message_id = message_id
-        item.visibility = INTERNAL if internal else PUBLIC
-        item.save()
 
 
 def recorded_with(staged: list[StoredAttachment], *, internal: bool = False) -> workflow.AlsoStage:
