@@ -70,6 +70,26 @@ def arm_actions(model: type[TimerBase], timer: TimerBase, fire_at: datetime) -> 
     ]
 
 
+def upsert_actions(model: type[TimerBase], key: TimerBase, kind: str, subject: str, fire_at: datetime,
+                   now: datetime) -> list[Any]:
+    """Update actions that arm `key`'s timer whether or not it exists yet (no read first), as a new generation;
+    the caller adds its kind's own fields."""
+    moment = iso(fire_at)
+    return [
+        model.kind.set(kind),
+        model.subject.set(subject),
+        model.fire_at.set(moment),
+        model.due_at.set(moment),
+        model.due_shard.set(shard_for(kind, key.pk)),
+        model.attempts.set(0),
+        model.generation.set((model.generation | 0) + 1),
+        model.created_at.set(model.created_at | iso(now)),
+        model.updated_at.set(iso(now)),
+        model.enqueued_at.remove(),
+        model.parked_at.remove(),
+    ]
+
+
 def disarm_actions(model: type[TimerBase], timer: TimerBase) -> list[Any]:
     """Update actions that take a timer out of the index (it stays as a record), as a new generation."""
     return [model.due_shard.remove(), model.due_at.remove(), model.generation.set(int(timer.generation) + 1)]

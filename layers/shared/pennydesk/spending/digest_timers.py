@@ -96,22 +96,5 @@ def stage_move(tx: TransactWrite, preference: str, timezone: str, user_id: str, 
     if preference not in PREFERENCES:
         tx.delete(key)
         return
-    fire = iso(next_moment(preference, timezone, now))
-    tx.update(
-        key,
-        actions=[
-            SpendingTimer.kind.set(KIND),
-            SpendingTimer.subject.set(user_id),
-            SpendingTimer.preference.set(preference),
-            SpendingTimer.timezone.set(timezone),
-            SpendingTimer.fire_at.set(fire),
-            SpendingTimer.due_at.set(fire),
-            SpendingTimer.due_shard.set(timers.shard_for(KIND, key.pk)),
-            SpendingTimer.attempts.set(0),
-            SpendingTimer.generation.set((SpendingTimer.generation | 0) + 1),
-            SpendingTimer.created_at.set(SpendingTimer.created_at | iso(now)),
-            SpendingTimer.updated_at.set(iso(now)),
-            SpendingTimer.enqueued_at.remove(),
-            SpendingTimer.parked_at.remove(),
-        ],
-    )
+    actions = timers.upsert_actions(SpendingTimer, key, KIND, user_id, next_moment(preference, timezone, now), now)
+    tx.update(key, actions=[*actions, SpendingTimer.preference.set(preference), SpendingTimer.timezone.set(timezone)])

@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime, time
 
 from pynamodb.transactions import TransactWrite
 
-from pennydesk.platform.clock import iso
 from pennydesk.scheduling import registry, timers
 from pennydesk.scheduling.records import timer_pk, timer_sk
 from pennydesk.spending.digest_timers import zone
@@ -36,24 +35,8 @@ def key(user_id: str, series_id: str) -> SpendingTimer:
 def stage_arm(tx: TransactWrite, user_id: str, series_id: str, fire: datetime, now: datetime) -> None:
     """Arm (or re-arm, as a new generation) the series' timer for `fire`: an upsert in the series' change."""
     timer = key(user_id, series_id)
-    moment_text = iso(fire)
-    tx.update(
-        timer,
-        actions=[
-            SpendingTimer.kind.set(KIND),
-            SpendingTimer.subject.set(user_id),
-            SpendingTimer.series_id.set(series_id),
-            SpendingTimer.fire_at.set(moment_text),
-            SpendingTimer.due_at.set(moment_text),
-            SpendingTimer.due_shard.set(timers.shard_for(KIND, timer.pk)),
-            SpendingTimer.attempts.set(0),
-            SpendingTimer.generation.set((SpendingTimer.generation | 0) + 1),
-            SpendingTimer.created_at.set(SpendingTimer.created_at | iso(now)),
-            SpendingTimer.updated_at.set(iso(now)),
-            SpendingTimer.enqueued_at.remove(),
-            SpendingTimer.parked_at.remove(),
-        ],
-    )
+    actions = timers.upsert_actions(SpendingTimer, timer, KIND, user_id, fire, now)
+    tx.update(timer, actions=[*actions, SpendingTimer.series_id.set(series_id)])
 
 
 def stage_delete(tx: TransactWrite, user_id: str, series_id: str) -> None:
