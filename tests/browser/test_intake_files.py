@@ -8,11 +8,18 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_tickets import fill_ticket_form
 from tests.support.live import link_in, wait_for_email
 from tests.support.stack import RunningStack
 
 PDF = Path(__file__).resolve().parents[1] / "fixtures" / "attachments" / "statement.pdf"
+
+
+def fill_ticket_form(page: Page, *, name: str, email: str, subject: str, description: str) -> None:
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Topic").select_option("billing")
+    page.get_by_label("Subject").fill(subject)
+    page.get_by_label("What happened?").fill(description)
 
 
 def test_a_customer_attaches_a_pdf_on_the_form_and_finds_it_on_the_ticket_page(

@@ -4,15 +4,34 @@ ticket, no file record and no blob, and Lambda's retry of the same mail opens on
 from __future__ import annotations
 
 import json
+from email.message import EmailMessage
+from pathlib import Path
 
+import boto3
 import pytest
 from pynamodb.exceptions import PutError, TransactWriteError
 
 from infra.local.engine import LocalStack
 from infra.local.inbound import deliver
-from tests.integration.test_email_attachments import PDF, reply, stored_keys
 from tests.support.faults import FaultInjector
 from tests.support.records import stored_items, stored_tickets
+
+PDF = (Path(__file__).resolve().parents[1] / "fixtures" / "attachments" / "statement.pdf").read_bytes()
+
+
+def new_request_mail() -> bytes:
+    message = EmailMessage()
+    message["From"] = "lee@example.org"
+    message["To"] = "support@pennydesk.local"
+    message["Subject"] = "Receipt for my refund"
+    message.set_content("Receipt attached.")
+    message.add_attachment(PDF, maintype="application", subtype="pdf", filename="receipt.pdf")
+    return message.as_bytes()
+
+
+def stored_keys() -> list[str]:
+    listed = boto3.client("s3", region_name="us-east-1").list_objects_v2(Bucket="attachmentsbucket")
+    return sorted(o["Key"] for o in listed.get("Contents", []))
 
 
 def file_records() -> list[dict]:
@@ -22,8 +41,7 @@ def file_records() -> list[dict]:
 def test_a_new_ticket_whose_files_cannot_be_written_is_not_opened_half_way(
     stack: LocalStack, faults: FaultInjector
 ) -> None:
-    mail = reply("lee@example.org", "support@pennydesk.local", "Receipt attached.",
-                 [("receipt.pdf", PDF, "application/pdf")])
+    mail = new_request_mail()
     for operation in ("PutItem", "TransactWriteItems"):  # wherever the file's record is written
         faults.add("file record refused", "dynamodb", operation, "ValidationException",
                    when=lambda params: "FILE#" in json.dumps(params, default=str))
