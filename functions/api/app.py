@@ -229,10 +229,15 @@ def _route_path(event: dict[str, Any]) -> str:
     return path.removeprefix(f"/{stage}") if stage != "$default" and path.startswith(f"/{stage}/") else path
 
 
-def _body_limit(event: dict[str, Any]) -> int:
-    if ATTACHMENT_ROUTE.match(_route_path(event)):
+def _body_limit(event: dict[str, Any], headers: dict[str, str]) -> int:
+    """A file sent whole may be 10 MB; the same route's JSON (a presigned upload's start) is JSON's 64 KB."""
+    if _media_type(headers) == "multipart/form-data" and ATTACHMENT_ROUTE.match(_route_path(event)):
         return ATTACHMENT_BODY_BYTES
     return LARGE_BODY_ROUTES.get(_route_path(event), MAX_BODY_BYTES)
+
+
+def _media_type(headers: dict[str, str]) -> str:
+    return (headers.get("content-type") or "").split(";")[0].strip().lower()
 
 
 def _unreadable_body(event: dict[str, Any], headers: dict[str, str]) -> Response | None:
@@ -245,7 +250,7 @@ def _unreadable_body(event: dict[str, Any], headers: dict[str, str]) -> Response
     if _route_path(event) in TEXT_BODY_ROUTES or not event.get("body"):
         return None
     # No type is no JSON: a page elsewhere can post a typeless Blob without a CORS preflight.
-    media_type = (headers.get("content-type") or "").split(";")[0].strip().lower()
+    media_type = _media_type(headers)
     if media_type == "multipart/form-data" and ATTACHMENT_ROUTE.match(_route_path(event)):
         return None  # the attachment route reads its own form (a file and nothing else)
     if media_type != "application/json":
@@ -321,7 +326,8 @@ def _too_large(limit: int) -> dict[str, Any]:
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    limit = _body_limit(event)
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}  # HTTP APIs send them lower-cased
+    limit = _body_limit(event, headers)
     if _body_size(event) > limit:
         return _too_large(limit)
     method = event.get("requestContext", {}).get("http", {}).get("method", "").upper()
@@ -332,7 +338,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     allowed = _methods_for(path)
     if allowed and method not in allowed:  # before routing: a parameter route would take the fixed path
         return _reply(_method_not_allowed(method, allowed), {"Allow": ", ".join(sorted(allowed))})
-    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}  # HTTP APIs send them lower-cased
     refusal = _not_through_site(headers) or _cross_site(headers, method) or _unreadable_body(event, headers)
     if refusal is not None:
         return _reply(refusal)
