@@ -4,7 +4,6 @@ to a five-minute link, while the article is published (staff: drafts too)."""
 
 from __future__ import annotations
 
-import base64
 from http import HTTPStatus
 from typing import Annotated
 
@@ -17,7 +16,7 @@ from pennydesk.platform.errors import PennydeskError, Unauthorized
 from pydantic import BaseModel, Field
 
 from routes.auth_header import SECURITY, token_of
-from routes.helpdesk.attachments import file_in_form
+from routes.request_body import file_in_form, media_type, raw_body
 
 router = Router()
 ArticleId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="The article's id")]
@@ -43,21 +42,15 @@ class StoredImage(BaseModel):
 )
 def post_image(article_id: ArticleId) -> Response[StoredImage]:
     author = staff.require_article_writer(token_of(router), authoring.agents_may_write()).email
-    content_type = router.current_event.headers.get("content-type") or ""
-    if content_type.split(";")[0].strip().lower() != "multipart/form-data":
+    headers = router.current_event.headers
+    if media_type(headers) != "multipart/form-data":
         raise PennydeskError("Send the image as multipart/form-data, in a field named `file`.", field="file")
-    filename, data = file_in_form(content_type, _body())
+    filename, data = file_in_form(headers.get("content-type") or "", raw_body(router))
     image, markdown = images.store(article_id, filename, data, author)
     stored = StoredImage(id=image.image_id, url=image_rules.src(image.image_id), content_type=image.content_type,
                          size=int(image.size), markdown=markdown)
     return Response(status_code=HTTPStatus.CREATED, content_type=content_types.APPLICATION_JSON,
                     body=stored.model_dump())
-
-
-def _body() -> bytes:
-    event = router.current_event
-    raw = event.body or ""
-    return base64.b64decode(raw) if event.is_base64_encoded else raw.encode("utf-8", "surrogateescape")
 
 
 def _is_staff() -> bool:

@@ -8,9 +8,6 @@ for the file; `.../attachments/{attachment_id}/complete` then checks what arrive
 
 from __future__ import annotations
 
-import base64
-from email import policy
-from email.parser import BytesParser
 from http import HTTPStatus
 from typing import Annotated, Any
 
@@ -23,6 +20,7 @@ from pennydesk.platform.errors import PennydeskError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from routes.auth_header import SECURITY, token_of
+from routes.request_body import file_in_form, media_type, raw_body
 
 router = Router()
 TicketId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="The ticket's id")]
@@ -110,19 +108,13 @@ def _created[T: BaseModel](body: T) -> Response[T]:
     )
 
 
-def _body() -> bytes:
-    event = router.current_event
-    raw = event.body or ""
-    return base64.b64decode(raw) if event.is_base64_encoded else raw.encode("utf-8", "surrogateescape")
-
-
 def _add(ticket_id: str, role: str) -> Response[AttachmentView | StartedUpload]:
-    content_type = router.current_event.headers.get("content-type") or ""
-    if content_type.split(";")[0].strip().lower() == "multipart/form-data":
-        filename, data = file_in_form(content_type, _body())
+    headers = router.current_event.headers
+    if media_type(headers) == "multipart/form-data":
+        filename, data = file_in_form(headers.get("content-type") or "", raw_body(router))
         return _created(attachment_view(ticket_attachments.store(ticket_id, role, filename, data)))
     try:
-        wanted = NewUpload.model_validate_json(_body() or b"{}")
+        wanted = NewUpload.model_validate_json(raw_body(router) or b"{}")
     except ValidationError as exc:
         first = exc.errors()[0]
         raise PennydeskError(
@@ -131,22 +123,6 @@ def _add(ticket_id: str, role: str) -> Response[AttachmentView | StartedUpload]:
     started = ticket_attachments.start_upload(ticket_id, role, wanted.filename, wanted.size)
     upload = UploadForm(url=started.upload.url, fields=started.upload.fields)
     return _created(StartedUpload(id=started.attachment_id, upload=upload))
-
-
-def file_in_form(content_type: str, body: bytes) -> tuple[str | None, bytes]:
-    """The one `file` field of a multipart/form-data body: its name as sent, and its bytes."""
-    if "boundary=" not in content_type.lower():
-        raise PennydeskError("The multipart body has no boundary.", field="file")
-    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1", "replace")
-    form = BytesParser(policy=policy.HTTP).parsebytes(head + body)
-    files = [
-        part for part in (form.iter_parts() if form.is_multipart() else [])
-        if part.get_param("name", header="content-disposition") == "file"
-    ]
-    if len(files) != 1:
-        raise PennydeskError("Send exactly one file, in a form field named `file`.", field="file")
-    data = files[0].get_payload(decode=True)
-    return files[0].get_filename(), data if isinstance(data, bytes) else b""
 
 
 @router.post(

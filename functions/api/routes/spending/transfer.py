@@ -14,6 +14,7 @@ from pennydesk.platform.errors import PennydeskError
 from pennydesk.spending import account, csv_cells, csv_export, csv_options, csv_reading
 from pydantic import BaseModel, Field
 
+from routes import request_body
 from routes.auth_header import SECURITY, token_of
 
 router = Router()
@@ -196,7 +197,7 @@ def import_expenses(
 ) -> ImportPreview | ImportReport:
     profile = account.require_user_session(token_of(router))
     event = router.current_event
-    media_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
+    media_type = request_body.media_type(event.headers)
     if media_type not in ACCEPTED_TYPES:
         raise UnsupportedMediaType(
             f"Send the CSV file as the body with Content-Type: text/csv (not {media_type or 'nothing'}).",

@@ -7,7 +7,6 @@ List-Unsubscribe header, token in its query string, with no Origin, cookie or se
 
 from __future__ import annotations
 
-import base64
 import re
 from typing import Annotated
 from urllib.parse import parse_qs
@@ -20,6 +19,7 @@ from pydantic import BaseModel
 
 from routes.auth_header import SECURITY, token_of
 from routes.errors import ApiError
+from routes.request_body import media_type, raw_body
 
 router = Router()
 Token = Annotated[str | None, Query(max_length=2048, description="The token of the List-Unsubscribe URL")]
@@ -73,15 +73,11 @@ def post_unsubscribe(token: Token = None) -> UnsubscribeState:
 
 def _require_one_click() -> None:
     """RFC 8058's body, in either form encoding; anything else is not a one-click request."""
-    event = router.current_event
-    media_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
-    raw = event.body or ""
-    if event.is_base64_encoded:
-        raw = base64.b64decode(raw).decode("utf-8", "replace")
-    urlencoded = media_type == "application/x-www-form-urlencoded"
-    if urlencoded and parse_qs(raw).get("List-Unsubscribe") == ["One-Click"]:
+    kind = media_type(router.current_event.headers)
+    raw = raw_body(router).decode("utf-8", "replace")
+    if kind == "application/x-www-form-urlencoded" and parse_qs(raw).get("List-Unsubscribe") == ["One-Click"]:
         return
-    if media_type == "multipart/form-data" and _MULTIPART_ONE_CLICK.search(raw):
+    if kind == "multipart/form-data" and _MULTIPART_ONE_CLICK.search(raw):
         return
     raise PennydeskError(
         f"Send the body {unsubscribe.ONE_CLICK} as application/x-www-form-urlencoded or multipart/form-data.",
