@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
@@ -25,7 +24,7 @@ from pynamodb.attributes import UnicodeAttribute
 from pennydesk.helpdesk import intake, mail_thread, roster, ticket_attachments, workflow
 from pennydesk.helpdesk.ticket_records import RECEIVED_PREFIX, Ticket, received_sk
 from pennydesk.identity import reply_tokens
-from pennydesk.platform import blobs, ratelimit
+from pennydesk.platform import blobs, botocore_models, ratelimit
 from pennydesk.platform.clock import iso_precise, utcnow
 from pennydesk.platform.dynamo import KeyedModel, table_meta
 from pennydesk.platform.email.inbound import MAX_MESSAGE_BYTES, InboundMail, UnreadableMail, parse
@@ -87,7 +86,7 @@ class ReceivedMail(KeyedModel):
 
 @cache
 def _s3() -> Any:
-    return boto3.client("s3", region_name=get_settings().region)
+    return botocore_models.client("s3", region_name=get_settings().region)
 
 
 def receive(receipt: Receipt) -> str:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from aws_lambda_powertools.utilities import parameters
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from pennydesk.platform import secrets
 from pennydesk.platform.errors import Unauthorized
 from pennydesk.platform.settings import get_settings
 
@@ -33,9 +33,7 @@ class Grant:
 
 
 def _keys() -> list[str]:
-    secret = parameters.get_secret(
-        get_settings().signing_secret_id, transform="json", max_age=SECRET_CACHE_SECONDS
-    )
+    secret = secrets.json_secret(get_settings().signing_secret_id, SECRET_CACHE_SECONDS)
     previous = [k.strip() for k in str(secret.get("previous", "")).split(",") if k.strip()]
     return [*previous, secret["current"]]  # itsdangerous signs with the last key
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from pennydesk.platform import botocore_models
 from pennydesk.platform.settings import get_settings
 
 LINK_SECONDS = 300
@@ -38,7 +38,7 @@ class Upload:
 
 @cache
 def _s3() -> Any:
-    return boto3.client("s3", region_name=get_settings().region, config=Config(signature_version="s3v4"))
+    return botocore_models.client("s3", region_name=get_settings().region, config=Config(signature_version="s3v4"))
 
 
 def _signer() -> Any:
@@ -49,7 +49,7 @@ def _signer() -> Any:
 def _signer_for(endpoint: str | None) -> Any:
     """The client that signs links: for the address the people holding them can reach."""
     style = "path" if endpoint else "virtual"
-    return boto3.client(
+    return botocore_models.client(
         "s3", region_name=get_settings().region, endpoint_url=endpoint,
         config=Config(signature_version="s3v4", s3={"addressing_style": style}),
     )

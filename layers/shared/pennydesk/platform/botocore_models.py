@@ -3,12 +3,13 @@
 Every botocore session has a loader of its own, and the first client a session makes parses the endpoint
 rules for every AWS partition (a megabyte of JSON) and its service's model. pynamodb makes a session for
 every table connection (one per model class), Powertools one per idempotency layer and per parameters
-provider, boto3 one more: a cold start paid those parses once per session. Here pynamodb's connections
-share one session per thread (botocore sessions aren't thread-safe, which is why pynamodb keeps its own per
-thread), and every session reads through one loader, a read-only cache of parsed files. That shared session
-also makes one client per configuration: pynamodb asks for a client per model class, all configured alike, and
-each new client rebuilt its endpoint rules and handlers (a few ms apiece on a cold start's first requests).
-The loader also parses botocore's JSON into plain dicts rather than OrderedDicts (_PlainJSONFileLoader).
+provider, boto3 one more: a cold start paid those parses once per session. Here pynamodb's connections, the
+idempotency layers and every boto3 client (`client`) share one session per thread (botocore sessions aren't
+thread-safe, which is why pynamodb keeps its own per thread), and every session reads through one loader, a
+read-only cache of parsed files. That shared session also makes one client per configuration: pynamodb asks
+for a client per model class, all configured alike, and each new client rebuilt its endpoint rules and
+handlers (a few ms apiece on a cold start's first requests). The loader also parses botocore's JSON into
+plain dicts rather than OrderedDicts (_PlainJSONFileLoader).
 """
 
 from __future__ import annotations
@@ -106,10 +107,22 @@ def session_sharing_models(env_vars: dict[str, object] | None = None) -> botocor
 
 
 def session() -> botocore.session.Session:
-    """This thread's botocore session for pynamodb and the idempotency layers, made on first use."""
+    """This thread's botocore session for pynamodb, the idempotency layers and every boto3 client, made on
+    first use."""
     if getattr(_per_thread, "session", None) is None:
         _per_thread.session = _one_client_per_configuration(session_sharing_models())
     return _per_thread.session
+
+
+def client(service_name: str, **options: Any) -> Any:
+    """A boto3 client made on this thread's session. `boto3.client()` makes boto3's default session, and
+    Powertools' parameters a session per provider, each a botocore session of its own: registering botocore's
+    ~380 handlers on each cost a cold start ~10 ms apiece (the ticket stream's first call made three)."""
+    if getattr(_per_thread, "boto3", None) is None:
+        import boto3.session  # here, not at the top: the API's start-up imports this module and needs no boto3
+
+        _per_thread.boto3 = boto3.session.Session(botocore_session=session())
+    return _per_thread.boto3.client(service_name, **options)
 
 
 def _one_client_per_configuration(shared: botocore.session.Session) -> botocore.session.Session:

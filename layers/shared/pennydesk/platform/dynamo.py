@@ -6,6 +6,7 @@ import random
 import time
 from collections.abc import Callable, Collection
 from functools import cache
+from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.connection import Connection
@@ -37,6 +38,12 @@ class KeyedModel(Model):
 @cache
 def _connection() -> Connection:
     return Connection(region=get_settings().region)
+
+
+def client() -> Any:
+    """The botocore DynamoDB client the models use (one per configuration: platform.botocore_models), for code
+    that speaks DynamoDB's own API, such as Powertools' idempotency layer."""
+    return _connection().client
 
 
 def transaction() -> TransactWrite:

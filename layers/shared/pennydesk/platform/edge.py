@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Mapping
-from typing import Any
 
-from pennydesk.platform import botocore_models
 from pennydesk.platform.settings import get_settings
 
 ORIGIN_HEADER = "x-pennydesk-origin"
@@ -28,21 +26,9 @@ def _origin_secret() -> str | None:
         return None
     # Powertools' parameters load boto3 and every provider: on the first request that needs the secret, not at
     # start-up (the API imports this module; most requests ask it once, from a warm cache).
-    from aws_lambda_powertools.utilities import parameters
-    from aws_lambda_powertools.utilities.parameters.constants import DEFAULT_PROVIDERS
+    from pennydesk.platform import secrets
 
-    if "secrets" not in DEFAULT_PROVIDERS:
-        DEFAULT_PROVIDERS["secrets"] = _secrets_provider(parameters)
-    return str(parameters.get_secret(secret_id, transform="json", max_age=SECRET_CACHE_SECONDS)["value"])
-
-
-def _secrets_provider(parameters: Any) -> Any:
-    """Powertools' secrets provider on a client of this thread's shared botocore session (its default makes a boto3
-    session of its own, ~12 ms more on a cold start's first secret). Every get_secret uses it, until caches clear."""
-    import boto3
-
-    client = boto3.session.Session(botocore_session=botocore_models.session()).client("secretsmanager")
-    return parameters.SecretsProvider(boto3_client=client)
+    return str(secrets.json_secret(secret_id, SECRET_CACHE_SECONDS)["value"])
 
 
 def through_site(headers: Mapping[str, str]) -> bool:

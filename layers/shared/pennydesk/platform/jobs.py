@@ -17,8 +17,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-import boto3
-
+from pennydesk.platform import botocore_models
 from pennydesk.platform.settings import get_settings
 
 _JOBS: dict[str, str] = {}
@@ -32,7 +31,7 @@ def register(name: str, handler: str) -> None:
 
 @cache
 def _sqs() -> Any:
-    return boto3.client("sqs", region_name=get_settings().region)
+    return botocore_models.client("sqs", region_name=get_settings().region)
 
 
 def enqueue(name: str, **args: Any) -> None:

@@ -38,12 +38,10 @@ def reset_caches() -> None:
 
 def _renew_idempotency_layers() -> None:
     """Each persistence layer unconfigured again, on the same object the decorators hold."""
-    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
-
     from pennydesk.platform import idempotency
 
     if idempotency.persistence.cache_info().currsize == 0:
         return  # none made yet (the first container): the handlers' imports make them fresh
     for purpose in idempotency.PURPOSES:
         layer = idempotency.persistence(purpose)
-        layer.__dict__.update(vars(DynamoDBPersistenceLayer(table_name=layer.table_name)))
+        layer.__dict__.update(vars(idempotency.LazyClientLayer(table_name=layer.table_name)))

@@ -15,9 +15,9 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger
 
+from pennydesk.platform import botocore_models
 from pennydesk.platform.settings import get_settings
 from pennydesk.scheduling import registry, timers
 
@@ -30,7 +30,7 @@ RESERVE_SECONDS = 30.0
 
 @cache
 def _sqs() -> Any:
-    return boto3.client("sqs", region_name=get_settings().region)
+    return botocore_models.client("sqs", region_name=get_settings().region)
 
 
 class _Outbox:

@@ -15,10 +15,10 @@ from email.utils import format_datetime, formataddr
 from functools import cache
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
 
+from pennydesk.platform import botocore_models
 from pennydesk.platform.clock import utcnow
 from pennydesk.platform.email.render import RenderedEmail, one_line
 from pennydesk.platform.idempotency import EMAIL_CONFIG, persistence
@@ -57,7 +57,7 @@ def ses_message_id(message_id: str, region: str) -> str:
 
 @cache
 def _ses() -> Any:
-    return boto3.client("sesv2", region_name=get_settings().region)
+    return botocore_models.client("sesv2", region_name=get_settings().region)
 
 
 def build_mime(
