@@ -9,6 +9,10 @@ the message's SES id is its idempotency key, so a retry never adds it twice.
 It also takes SES's bounce and complaint events for the mail we send (the configuration set's EventBridge
 destination, and a rule that invokes this function): mail coming back to the desk, like replies, with the same
 asynchronous retries and failure queue. A malformed event is logged and counted, never raised.
+
+Each kind of event loads what it needs on first use: under the template's default parameters (no
+InboundDomain) SES receives nothing, and bounces and complaints are all this function is sent, so its cold
+start doesn't load the mail reader, the desk's intake and its files until a message arrives.
 """
 
 from __future__ import annotations
@@ -18,7 +22,6 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pennydesk.helpdesk import inbound_mail
 from pennydesk.platform.idempotency import register_invocation
 from pennydesk.platform.observability import make_tracer
 
@@ -36,17 +39,27 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, l
         return {"outcomes": [_delivery_problem(event)]}
     outcomes = []
     for record in event.get("Records") or []:
-        try:
-            receipt = inbound_mail.Receipt.from_event(record["ses"])
-        except (KeyError, TypeError) as exc:
-            logger.warning("not an SES receipt event record", extra={"error": type(exc).__name__})
-            outcome = "NotAReceipt"
-        else:
-            outcome = inbound_mail.receive(receipt)
-            logger.info("inbound mail", extra={"ses_message_id": receipt.message_id, "outcome": outcome})
+        outcome = _received(record)
         metrics.add_metric(name=f"InboundMail{outcome}", unit=MetricUnit.Count, value=1)
         outcomes.append(outcome)
     return {"outcomes": outcomes}
+
+
+def _received(record: Any) -> str:
+    ses = record.get("ses") if isinstance(record, dict) else None
+    if not isinstance(ses, dict):
+        logger.warning("not an SES receipt event record", extra={"error": "no ses object"})
+        return "NotAReceipt"
+    from pennydesk.helpdesk import inbound_mail  # only mail received loads it
+
+    try:
+        receipt = inbound_mail.Receipt.from_event(ses)
+    except (KeyError, TypeError) as exc:
+        logger.warning("not an SES receipt event record", extra={"error": type(exc).__name__})
+        return "NotAReceipt"
+    outcome = inbound_mail.receive(receipt)
+    logger.info("inbound mail", extra={"ses_message_id": receipt.message_id, "outcome": outcome})
+    return outcome
 
 
 def _delivery_problem(event: dict[str, Any]) -> str:

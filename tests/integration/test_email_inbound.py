@@ -243,6 +243,11 @@ def test_the_same_message_delivered_twice_is_added_once(stack: LocalStack) -> No
     assert len(outbox_for(stack, ticket.agent_email)) == 2
 
 
+def test_records_that_are_not_receipts_are_counted_and_fail_nothing(stack: LocalStack) -> None:
+    event = {"Records": [{"eventSource": "aws:ses"}, "not a record", {"ses": "not an object"}, {"ses": {"mail": {}}}]}
+    assert stack.invoke("InboundFunction", event) == {"outcomes": ["NotAReceipt"] * 4}
+
+
 # ---------------------------------------------------------------------------------------------- loops and abuse
 
 AUTOMATED = [
