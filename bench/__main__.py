@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     # Cold starts: fresh interpreters, every function and library figure once per round, rounds interleaved.
     cold_rounds = 5 if args.quick else 11
     progress(f"[1/10] cold start per function (import, first invocation), {cold_rounds} interleaved rounds")
-    rows, notes, raw = coldstart.run(cold_rounds, "ERROR", progress)
+    rows, notes, raw = coldstart.run(cold_rounds, "ERROR", progress, count=not args.quick)
     more_rows, more_notes, raw_inprocess = inprocess.run(requests, tickets, progress)
     progress("[5/10] monthly report with 10 vs 10,000 expenses, expense create")
     spending_rows = spending.measure(args.quick)
