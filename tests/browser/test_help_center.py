@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.support.live import outbox, session_for, sign_in_page, wait_for_email, wait_for_subject
 from tests.support.stack import ADMIN, RunningStack
@@ -135,6 +135,8 @@ def test_a_customer_it_did_not_help_raises_a_ticket_that_links_the_article(
     customer.goto(f"{site.base}/help/")
     customer.get_by_label("Search the help center").fill("pending charge")
     customer.get_by_role("button", name="Search").click()
+    # The first list ("Most helpful articles") has the link too; click it in the search's own results.
+    expect(customer.locator("#results-title")).to_have_text("Results for \u201cpending charge\u201d")
     customer.get_by_role("link", name=title).click()
     customer.get_by_role("button", name="No").click()
     expect(customer.locator("#vote-thanks")).to_have_text("Thanks for telling us.")
@@ -158,3 +160,22 @@ def test_a_customer_it_did_not_help_raises_a_ticket_that_links_the_article(
     after = report_once(site, admin, lambda f: f["tickets_after_article"] > before["tickets_after_article"])
     assert after["unhelpful_votes"] == before["unhelpful_votes"] + 1
     assert after["tickets_after_article"] == before["tickets_after_article"] + 1
+
+
+def test_a_list_answered_late_never_replaces_the_search_made_after_it(site: RunningStack, customer: Page) -> None:
+    """The page asks for the whole list as it opens; a search made before that answer arrives keeps its own
+    results when the older answer comes in."""
+    held: list[Route] = []
+    customer.route(re.compile(r".*/api/help/articles\?q=$"), lambda route: held.append(route))
+    customer.goto(f"{site.base}/help/")
+    customer.get_by_label("Search the help center").fill("pending charge")
+    customer.get_by_role("button", name="Search").click()
+    heading = customer.locator("#results-title")
+    expect(heading).to_have_text("Results for \u201cpending charge\u201d")
+
+    (first_list,) = held
+    with customer.expect_response(re.compile(r".*/api/help/articles\?q=$")) as late:
+        first_list.continue_()
+    late.value.finished()
+    customer.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    expect(heading).to_have_text("Results for \u201cpending charge\u201d")

@@ -12,6 +12,7 @@ const status = document.getElementById("results-status");
 const title = document.getElementById("results-title");
 const categoriesList = document.getElementById("categories");
 let categories = [];
+let latestSearch = 0; // only the newest search may draw: an older answer arriving late would replace it
 
 function stateFromAddress() {
   const params = new URLSearchParams(window.location.search);
@@ -60,14 +61,17 @@ async function show(state) {
   const params = new URLSearchParams({ q: state.q });
   if (state.category) params.set("category", state.category);
   status.textContent = "Searching…";
+  const search = ++latestSearch;
   try {
     const { articles } = await api("GET", `/help/articles?${params}`);
+    if (search !== latestSearch) return;
     if (!state.q && !state.category) {
       categories = [...new Set(articles.map((a) => a.category))].sort();
       renderCategories(state.category);
     }
     renderArticles(articles, state);
   } catch (error) {
+    if (search !== latestSearch) return;
     status.textContent = "";
     const message = (error.errors && error.errors[0] && error.errors[0].message) || error.message;
     document.getElementById("q-error").textContent = message;
