@@ -328,10 +328,11 @@ FIRST_CALLS = {
 BOUNCE_SAMPLE = ROOT / "tests" / "fixtures" / "ses" / "bounce_event.json"  # AWS's own (its README says where from)
 
 
-def bounce_event(address: str) -> dict[str, Any]:
-    """SES's sample Bounce record for `address`, on the bus as the configuration set's EventBridge destination
-    puts it (infra.local.mail_events)."""
-    return on_the_bus(json.loads(BOUNCE_SAMPLE.read_text().replace("recipient@example.com", address)))
+def bounce_event(address: str, configuration_set: str) -> dict[str, Any]:
+    """SES's sample Bounce record for `address`, sent through the stack's configuration set, on the bus as that
+    set's EventBridge destination puts it (infra.local.mail_events); the template's rule matches it."""
+    sample = BOUNCE_SAMPLE.read_text().replace("recipient@example.com", address)
+    return on_the_bus(json.loads(sample.replace('"ConfigSet"', json.dumps(configuration_set))))
 
 
 def run(
@@ -391,7 +392,7 @@ def run(
                 return alerts[i]
             if logical_id == "SchedulerFunction":
                 return schedule_event("SchedulerFunction", datetime.now(UTC))
-            return bounce_event(customer_address(i))
+            return bounce_event(customer_address(i), function_env["SES_CONFIGURATION_SET"])
 
         if "ApiFunction" not in wanted and {"TicketStreamFunction", "WorkerFunction"} & set(wanted):
             raise RuntimeError("the ticket stream's and the worker's events come from the ticket form's calls")
