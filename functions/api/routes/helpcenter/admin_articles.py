@@ -14,6 +14,7 @@ from pennydesk.helpcenter.rendering import to_html
 from pennydesk.helpdesk import staff
 from pydantic import BaseModel, ConfigDict, Field
 
+from routes import responses
 from routes.auth_header import SECURITY, token_of
 from routes.helpcenter.views import (
     AdminArticle,
@@ -93,10 +94,7 @@ def list_articles() -> AdminArticles:
 )
 def create_article(article: NewArticle) -> Response[AdminArticle]:
     created = articles.create(article.to_domain(), author=_writer())
-    return Response(
-        status_code=HTTPStatus.CREATED, content_type=content_types.APPLICATION_JSON,
-        body=admin_article(created).model_dump(),
-    )
+    return responses.created(admin_article(created))
 
 
 @router.post("/admin/articles/preview", summary="Render Markdown as the article page will show it",

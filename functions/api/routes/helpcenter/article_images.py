@@ -15,6 +15,7 @@ from pennydesk.helpdesk import staff
 from pennydesk.platform.errors import PennydeskError, Unauthorized
 from pydantic import BaseModel, Field
 
+from routes import responses
 from routes.auth_header import SECURITY, token_of
 from routes.request_body import file_in_form, media_type, raw_body
 
@@ -49,8 +50,7 @@ def post_image(article_id: ArticleId) -> Response[StoredImage]:
     image, markdown = images.store(article_id, filename, data, author)
     stored = StoredImage(id=image.image_id, url=image_rules.src(image.image_id), content_type=image.content_type,
                          size=int(image.size), markdown=markdown)
-    return Response(status_code=HTTPStatus.CREATED, content_type=content_types.APPLICATION_JSON,
-                    body=stored.model_dump())
+    return responses.created(stored)
 
 
 def _is_staff() -> bool:

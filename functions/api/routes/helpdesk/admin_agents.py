@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from http import HTTPStatus
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from pennydesk.helpdesk import roster, staff, welcome, workflow
 from pennydesk.platform.settings import get_settings
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from routes import responses
 from routes.auth_header import SECURITY, token_of
 from routes.fields import Email, PersonName
 from routes.helpdesk.views import AgentSummary, agent_summary
@@ -72,11 +72,7 @@ def create_agent(request: NewAgent) -> Response[AgentSummary]:
         capacity=request.capacity, active=request.active,
     )
     welcome.send_welcome(agent, added_by=admin.email)
-    return Response(
-        status_code=HTTPStatus.CREATED,
-        content_type=content_types.APPLICATION_JSON,
-        body=agent_summary(agent).model_dump(),
-    )
+    return responses.created(agent_summary(agent))
 
 
 @router.patch("/admin/agents/<agent_id>", summary="Change an agent", tags=["Admin"], security=SECURITY)

@@ -8,10 +8,9 @@ for the file; `.../attachments/{attachment_id}/complete` then checks what arrive
 
 from __future__ import annotations
 
-from http import HTTPStatus
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from pennydesk.helpdesk import access, ticket_attachments
@@ -19,6 +18,7 @@ from pennydesk.helpdesk.ticket_attachments import StoredAttachment
 from pennydesk.platform.errors import PennydeskError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from routes import responses
 from routes.auth_header import SECURITY, token_of
 from routes.request_body import file_in_form, media_type, raw_body
 
@@ -102,17 +102,11 @@ def attachment_views(ticket_id: str, *, include_internal: bool) -> list[Attachme
     return [attachment_view(a) for a in ticket_attachments.listed(ticket_id, include_internal=include_internal)]
 
 
-def _created[T: BaseModel](body: T) -> Response[T]:
-    return Response(
-        status_code=HTTPStatus.CREATED, content_type=content_types.APPLICATION_JSON, body=body.model_dump()
-    )
-
-
 def _add(ticket_id: str, role: str) -> Response[AttachmentView | StartedUpload]:
     headers = router.current_event.headers
     if media_type(headers) == "multipart/form-data":
         filename, data = file_in_form(headers.get("content-type") or "", raw_body(router))
-        return _created(attachment_view(ticket_attachments.store(ticket_id, role, filename, data)))
+        return responses.created(attachment_view(ticket_attachments.store(ticket_id, role, filename, data)))
     try:
         wanted = NewUpload.model_validate_json(raw_body(router) or b"{}")
     except ValidationError as exc:
@@ -122,7 +116,7 @@ def _add(ticket_id: str, role: str) -> Response[AttachmentView | StartedUpload]:
         ) from None
     started = ticket_attachments.start_upload(ticket_id, role, wanted.filename, wanted.size)
     upload = UploadForm(url=started.upload.url, fields=started.upload.fields)
-    return _created(StartedUpload(id=started.attachment_id, upload=upload))
+    return responses.created(StartedUpload(id=started.attachment_id, upload=upload))
 
 
 @router.post(
@@ -150,7 +144,7 @@ def post_customer_attachment(ticket_id: TicketId) -> Response[AttachmentView | S
 )
 def post_customer_complete(ticket_id: TicketId, attachment_id: AttachmentId) -> Response[AttachmentView]:
     access.customer_uploader(token_of(router), ticket_id)
-    return _created(attachment_view(ticket_attachments.complete(ticket_id, attachment_id)))
+    return responses.created(attachment_view(ticket_attachments.complete(ticket_id, attachment_id)))
 
 
 @router.post(
@@ -177,5 +171,5 @@ def post_agent_attachment(ticket_id: TicketId) -> Response[AttachmentView | Star
 )
 def post_agent_complete(ticket_id: TicketId, attachment_id: AttachmentId) -> Response[AttachmentView]:
     access.agent_acting_on(token_of(router), ticket_id, taking=False)
-    return _created(attachment_view(ticket_attachments.complete(ticket_id, attachment_id)))
+    return responses.created(attachment_view(ticket_attachments.complete(ticket_id, attachment_id)))
 

@@ -3,15 +3,15 @@ public thread, a reply). The form itself (POST /api/tickets) is in tickets.py.""
 
 from __future__ import annotations
 
-from http import HTTPStatus
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from pennydesk.helpdesk import access, workflow
 from pydantic import BaseModel, ConfigDict, Field
 
+from routes import responses
 from routes.auth_header import SECURITY, token_of
 from routes.helpdesk.attachments import AttachmentView, attachment_views
 from routes.helpdesk.views import EntryView, PublicTicket, customer_entries, entry_view, public_ticket
@@ -53,8 +53,4 @@ def get_ticket(ticket_id: TicketId) -> CustomerTicket:
 def post_message(ticket_id: TicketId, message: NewMessage) -> Response[EntryView]:
     access.customer_ticket(token_of(router), ticket_id)
     entry = workflow.customer_reply(ticket_id, message.body)
-    return Response(
-        status_code=HTTPStatus.CREATED,
-        content_type=content_types.APPLICATION_JSON,
-        body=entry_view(entry).model_dump(),
-    )
+    return responses.created(entry_view(entry))

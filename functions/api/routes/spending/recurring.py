@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from pennydesk.spending import account, recurring
 from pydantic import BaseModel, ConfigDict, Field
 
+from routes import responses
 from routes.auth_header import SECURITY, token_of
 from routes.fields import Money
 
@@ -76,8 +77,7 @@ def list_recurring() -> SeriesList:
 def create_recurring(series: SeriesIn) -> Response[SeriesOut]:
     profile = account.require_user_session(token_of(router))
     created = recurring.create(profile, series.as_input())
-    return Response(status_code=HTTPStatus.CREATED, content_type=content_types.APPLICATION_JSON,
-                    body=SeriesOut(**recurring.view(created, profile.currency)).model_dump())
+    return responses.created(SeriesOut(**recurring.view(created, profile.currency)))
 
 
 @router.put("/recurring/<series_id>", summary="Change a recurring expense from its next occurrence on",

@@ -13,6 +13,7 @@ from pennydesk.spending import account, rule_store
 from pennydesk.spending.months import check_month
 from pydantic import BaseModel, ConfigDict, Field
 
+from routes import responses
 from routes.auth_header import SECURITY, token_of
 
 router = Router()
@@ -61,8 +62,7 @@ def list_rules() -> RuleList:
 def create_rule(rule: RuleIn) -> Response[RuleOut]:
     profile = account.require_user_session(token_of(router))
     created = rule_store.add(profile, rule.contains, rule.category)
-    return Response(status_code=HTTPStatus.CREATED, content_type=content_types.APPLICATION_JSON,
-                    body=RuleOut(**rule_store.view(created)).model_dump())
+    return responses.created(RuleOut(**rule_store.view(created)))
 
 
 @router.get("/rules/suggest", summary="The category your rules give a payee", tags=["Spending"], security=SECURITY)
