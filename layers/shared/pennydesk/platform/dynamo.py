@@ -65,6 +65,14 @@ def cancellation_codes(exc: BaseException) -> list[str]:
     return [r.code for r in getattr(exc, "cancellation_reasons", None) or [] if r]
 
 
+def failed_condition(exc: BaseException, position: int) -> bool:
+    """Whether the cancelled transaction's item at `position` failed its condition (DynamoDB gives one reason per
+    item; pynamodb sends condition checks, then deletes, puts and updates, each kind in the order staged)."""
+    reasons = list(getattr(exc, "cancellation_reasons", None) or [])
+    reason = reasons[position] if position < len(reasons) else None
+    return reason is not None and reason.code == "ConditionalCheckFailed"
+
+
 def retrying[T](
     attempt: Callable[[], T],
     *,

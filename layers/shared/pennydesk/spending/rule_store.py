@@ -15,7 +15,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from pennydesk.platform.clock import iso, utcnow
-from pennydesk.platform.dynamo import transaction
+from pennydesk.platform.dynamo import failed_condition, transaction
 from pennydesk.platform.errors import Conflict, NotFound, PennydeskError
 from pennydesk.spending import account, expenses, payee_rules
 from pennydesk.spending.payee_rules import MAX_RULES, Matcher, Rule
@@ -29,13 +29,6 @@ from pennydesk.spending.records import (
     rule_sk,
     user_pk,
 )
-
-
-def _failed(exc: TransactWriteError, position: int) -> bool:
-    """Whether the transaction's item at `position` failed its condition (reasons are one per item)."""
-    reasons = list(getattr(exc, "cancellation_reasons", None) or [])
-    reason = reasons[position] if position < len(reasons) else None
-    return reason is not None and reason.code == "ConditionalCheckFailed"
 
 
 def rule_id(pattern: str) -> str:
@@ -84,9 +77,9 @@ def add(profile: Profile, contains: str, category: str) -> Rule:
             tx.update(_count(profile), actions=[Marker.count.add(1)],
                       condition=Marker.count.does_not_exist() | (Marker.count < MAX_RULES))
     except TransactWriteError as exc:
-        if _failed(exc, 0):
+        if failed_condition(exc, 0):
             raise Conflict(f"A rule for {shown!r} already exists; change that one.", field="contains") from exc
-        if _failed(exc, 1):
+        if failed_condition(exc, 1):
             raise PennydeskError(f"Keep to {MAX_RULES} rules; delete some first.", field="contains") from exc
         raise
     return _rule(item)
@@ -120,9 +113,9 @@ def update(profile: Profile, rid: str, contains: str, category: str) -> Rule:
             tx.delete(current, condition=PayeeRule.pk.exists())
             tx.save(item, condition=PayeeRule.pk.does_not_exist())
     except TransactWriteError as exc:
-        if _failed(exc, 0):
+        if failed_condition(exc, 0):
             raise NotFound("No such rule.") from exc
-        if _failed(exc, 1):
+        if failed_condition(exc, 1):
             raise Conflict(f"A rule for {shown!r} already exists; change that one.", field="contains") from exc
         raise
     return _rule(item)
@@ -135,7 +128,7 @@ def delete(profile: Profile, rid: str) -> None:
             tx.delete(PayeeRule(pk=user_pk(profile.user_id), sk=rule_sk(rid)), condition=PayeeRule.pk.exists())
             tx.update(_count(profile), actions=[Marker.count.add(-1)])
     except TransactWriteError as exc:
-        if _failed(exc, 0):
+        if failed_condition(exc, 0):
             raise NotFound("No such rule.") from exc
         raise
 
