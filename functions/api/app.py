@@ -36,6 +36,7 @@ from pennydesk.platform.transient import RETRY_AFTER_SECONDS, is_transient
 from pynamodb.exceptions import PynamoDBException
 from route_areas import RouteAreas
 from routes.errors import error_response, publish_error_shape, validation_error_response
+from routes.request_body import media_type
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.models import OpenAPI
@@ -231,13 +232,9 @@ def _route_path(event: dict[str, Any]) -> str:
 
 def _body_limit(event: dict[str, Any], headers: dict[str, str]) -> int:
     """A file sent whole may be 10 MB; the same route's JSON (a presigned upload's start) is JSON's 64 KB."""
-    if _media_type(headers) == "multipart/form-data" and ATTACHMENT_ROUTE.match(_route_path(event)):
+    if media_type(headers) == "multipart/form-data" and ATTACHMENT_ROUTE.match(_route_path(event)):
         return ATTACHMENT_BODY_BYTES
     return LARGE_BODY_ROUTES.get(_route_path(event), MAX_BODY_BYTES)
-
-
-def _media_type(headers: dict[str, str]) -> str:
-    return (headers.get("content-type") or "").split(";")[0].strip().lower()
 
 
 def _unreadable_body(event: dict[str, Any], headers: dict[str, str]) -> Response | None:
@@ -250,10 +247,10 @@ def _unreadable_body(event: dict[str, Any], headers: dict[str, str]) -> Response
     if _route_path(event) in TEXT_BODY_ROUTES or not event.get("body"):
         return None
     # No type is no JSON: a page elsewhere can post a typeless Blob without a CORS preflight.
-    media_type = _media_type(headers)
-    if media_type == "multipart/form-data" and ATTACHMENT_ROUTE.match(_route_path(event)):
+    sent_as = media_type(headers)
+    if sent_as == "multipart/form-data" and ATTACHMENT_ROUTE.match(_route_path(event)):
         return None  # the attachment route reads its own form (a file and nothing else)
-    if media_type != "application/json":
+    if sent_as != "application/json":
         return error_response(
             HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Send the body as JSON (Content-Type: application/json).",
             code="unsupported_media_type",

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from email import policy
-from email.parser import BytesParser
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pennydesk.platform.errors import PennydeskError
@@ -25,6 +23,9 @@ def raw_body(router: Router) -> bytes:
 
 def file_in_form(content_type: str, body: bytes) -> tuple[str | None, bytes]:
     """The one `file` field of a multipart/form-data body: its name as sent, and its bytes."""
+    from email import policy  # here: the API's start-up reads media types through this module, and no form
+    from email.parser import BytesParser
+
     if "boundary=" not in content_type.lower():
         raise PennydeskError("The multipart body has no boundary.", field="file")
     head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1", "replace")
