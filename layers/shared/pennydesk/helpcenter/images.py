@@ -16,7 +16,6 @@ from pennydesk.platform.clock import iso_precise, utcnow
 from pennydesk.platform.errors import NotFound
 from pennydesk.platform.settings import get_settings
 
-LINK_SECONDS = 300
 IN_HTML = re.compile(r'src="/api/help/images/([0-9a-f]{32})"')
 
 
@@ -49,7 +48,7 @@ def _image(image_id: str) -> ArticleImage:
 def _link(image: ArticleImage) -> str:
     return blobs.download_url(
         _bucket(), image_object_key(image.article_id, image.image_id), content_type=image.content_type,
-        disposition="inline", seconds=LINK_SECONDS,
+        disposition="inline",
     )
 
 
