@@ -12,8 +12,8 @@ import boto3
 import requests
 from pennydesk.helpdesk.attachments import MAX_PENDING
 
-from infra.local.engine import HttpResult, LocalStack
-from tests.support.blobs import download, upload
+from infra.local.engine import LocalStack
+from tests.support.blobs import download, send_whole, start, upload, uploaded
 from tests.support.helpdesk import OpenTicket, open_ticket
 from tests.support.records import stored_items
 
@@ -22,30 +22,6 @@ PDF = (FIXTURES / "statement.pdf").read_bytes()
 PNG = (FIXTURES / "console.png").read_bytes()
 HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"
 BUCKET = "attachmentsbucket"
-
-
-def send_whole(stack: LocalStack, path: str, headers: dict[str, str], filename: str, body: bytes) -> HttpResult:
-    """multipart/form-data with one `file` field, built by requests as a script would send it."""
-    prepared = requests.Request("POST", "http://x/", files={"file": (filename, body, "application/octet-stream")})
-    ready = prepared.prepare()
-    return stack.http("POST", path, headers={**headers, "content-type": ready.headers["Content-Type"]},
-                      body=ready.body)
-
-
-def start(stack: LocalStack, path: str, headers: dict[str, str], filename: str, size: int) -> HttpResult:
-    return stack.http("POST", path, headers=headers, json_body={"filename": filename, "size": size})
-
-
-def uploaded(stack: LocalStack, ticket: OpenTicket, filename: str, body: bytes, *, agent: bool = False) -> HttpResult:
-    """The page's way: ask for an upload, POST the file to S3, complete it."""
-    base = f"/api/{'agent/' if agent else ''}tickets/{ticket.id}/attachments"
-    headers = ticket.agent if agent else ticket.customer
-    started = start(stack, base, headers, filename, len(body))
-    assert started.status == 201, started.body
-    assert started.json()["upload"]["url"] == f"{stack.site_url}/_upload"  # the site's own origin, as deployed
-    sent = upload(stack, started.json()["upload"], body, filename)
-    assert sent.status_code == 204, sent.get_data(as_text=True)
-    return stack.http("POST", f"{base}/{started.json()['id']}/complete", headers=headers)
 
 
 def stored_keys() -> list[str]:

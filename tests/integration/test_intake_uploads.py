@@ -8,28 +8,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import boto3
-import requests
 
-from infra.local.engine import HttpResult, LocalStack
-from tests.support.blobs import upload
+from infra.local.engine import LocalStack
+from tests.support.blobs import send_whole, start, upload
 from tests.support.helpdesk import open_ticket, submit_ticket
 from tests.support.outbox import link_to, query_of
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "attachments"
 PDF = (FIXTURES / "statement.pdf").read_bytes()
 PNG = (FIXTURES / "console.png").read_bytes()
-
-
-def send_whole(stack: LocalStack, path: str, headers: dict[str, str], filename: str, body: bytes) -> HttpResult:
-    """multipart/form-data with one `file` field, as a script would send it."""
-    files = {"file": (filename, body, "application/octet-stream")}
-    ready = requests.Request("POST", "http://x/", files=files).prepare()
-    return stack.http("POST", path, headers={**headers, "content-type": ready.headers["Content-Type"]},
-                      body=ready.body)
-
-
-def start(stack: LocalStack, path: str, headers: dict[str, str], filename: str, size: int) -> HttpResult:
-    return stack.http("POST", path, headers=headers, json_body={"filename": filename, "size": size})
 
 
 def stored_keys() -> list[str]:
