@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 # Importing these registers each context's kinds of scheduled work with pennydesk.scheduling.
-from pennydesk.helpdesk import sla, surveys  # noqa: F401
+from pennydesk.helpdesk import file_notices, sla, surveys  # noqa: F401
 from pennydesk.platform.observability import make_tracer
 from pennydesk.scheduling import scheduler
 from pennydesk.spending import digest_timers, recurring_timers  # noqa: F401

@@ -20,7 +20,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 # Importing these registers each context's kinds of scheduled work with pennydesk.scheduling.
-from pennydesk.helpdesk import sla, surveys  # noqa: F401
+from pennydesk.helpdesk import file_notices, sla, surveys  # noqa: F401
 from pennydesk.identity import sessions  # noqa: F401 (registers the sign-in job)
 from pennydesk.platform.idempotency import register_invocation
 from pennydesk.platform.observability import make_tracer

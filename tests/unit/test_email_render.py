@@ -46,6 +46,8 @@ def every_message() -> list[tuple[str, dict[str, object]]]:
         ("ticket_confirmation", {"ticket": a_ticket(), "status_url": STATUS_URL, "articles": []}),
         ("ticket_assigned", {"ticket": a_ticket(), "agent": an_agent(), "action_url": STATUS_URL}),
         ("ticket_unassigned", {"ticket": a_ticket(), "reason": 'no active agent covers "billing"'}),
+        ("files_added", {"ticket": a_ticket(), "who": HOSTILE_NAME, "url": STATUS_URL, "agent": an_agent(),
+                         "attachments": [{"filename": HOSTILE_SUBJECT, "size": "14 KB"}]}),
     ]
 
 

@@ -8,6 +8,10 @@ to an email (`stage_files` writes the blobs before the message or new ticket is 
 their records in its transaction, `discard` removes them if the message is refused or the write fails).
 The type kept and served is always the sniffed one. Attachments on an internal note are `internal` and never
 reach the customer.
+
+A file kept from the page is announced to the other side once: by the next message its author sends
+(`claim_for`), by the email that gives the ticket to an agent, or else by that side's file notice
+(`file_notices`, armed just before the file is recorded; `announce` claims the files it names).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from pennydesk.helpdesk import attachments, workflow
+from pennydesk.helpdesk import attachments, file_notices, workflow
 from pennydesk.helpdesk.ticket_records import (
     FILE_PREFIX,
     PENDING_PREFIX,
@@ -58,6 +62,7 @@ class StoredAttachment(KeyedModel):
     source = UnicodeAttribute()  # web | email
     visibility = UnicodeAttribute(default=PUBLIC)  # internal: attached to an agent's note
     message_id = UnicodeAttribute(null=True)  # the entry it came with, when there is one
+    announced_by = UnicodeAttribute(null=True)  # the notice or assignment email that named it, when no message did
     created_at = UnicodeAttribute()
 
 
@@ -101,21 +106,32 @@ def for_email(items: list[StoredAttachment]) -> list[dict[str, str]]:
 
 def claim_for(ticket_id: str, role: str, entry_id: str) -> list[StoredAttachment]:
     """The public files a message brings the other side: those mailed with it, and those its author attached
-    on the ticket page that no message has announced yet, which become this message's (conditionally, so a
+    on the ticket page that nothing has announced yet, which become this message's (conditionally, so a
     redelivered message names the same files and another message never names them again)."""
-    brought = []
+    return _claim(ticket_id, role, StoredAttachment.message_id, entry_id)
+
+
+def announce(ticket_id: str, role: str, announcement: str) -> list[StoredAttachment]:
+    """The public files `role` attached on the ticket page that nothing announced yet, claimed for the
+    announcement (a file notice or an assignment email) without tying them to a message; with those it claimed
+    before, so a retry names the same files."""
+    return _claim(ticket_id, role, StoredAttachment.announced_by, announcement)
+
+
+def _claim(ticket_id: str, role: str, attribute: UnicodeAttribute, claim: str) -> list[StoredAttachment]:
+    unannounced = StoredAttachment.message_id.does_not_exist() & StoredAttachment.announced_by.does_not_exist()
+    claimed = []
     for item in listed(ticket_id, include_internal=False):
-        if item.message_id is None and item.source == "web" and item.role == role:
+        if item.message_id is None and item.announced_by is None and item.source == "web" and item.role == role:
             try:
-                item.update(
-                    actions=[StoredAttachment.message_id.set(entry_id)],
-                    condition=StoredAttachment.message_id.does_not_exist(),
-                )
-            except UpdateError:
-                continue  # another message announced it first
-        if item.message_id == entry_id:
-            brought.append(item)
-    return brought
+                item.update(actions=[attribute.set(claim)], condition=unannounced)
+            except UpdateError as exc:
+                if exc.cause_response_code != "ConditionalCheckFailedException":
+                    raise
+                continue  # something else announced it first
+        if getattr(item, attribute.attr_name) == claim:
+            claimed.append(item)
+    return claimed
 
 
 def _count(ticket_id: str) -> int:
@@ -146,6 +162,7 @@ def store(ticket_id: str, role: str, filename: str | None, body: bytes) -> Store
     attachments.check_count(_count(ticket_id))
     record = _record(ticket_id, new_id(), filename or "", content_type, len(body), role, "web")
     blobs.put(_bucket(), record.object_key, body, content_type)
+    file_notices.arm(ticket_id, role, utcnow())
     record.save()
     return record
 
@@ -200,6 +217,7 @@ def complete(ticket_id: str, attachment_id: str) -> StoredAttachment:
     if key == source:
         blobs.move(_bucket(), source, target, content_type)
     record = _record(ticket_id, attachment_id, pending.filename, content_type, found.size, pending.role, "web")
+    file_notices.arm(ticket_id, pending.role, utcnow())
     try:
         with transaction() as write:
             write.delete(pending, condition=PendingUpload.sk.exists())

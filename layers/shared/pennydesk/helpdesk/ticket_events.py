@@ -1,24 +1,28 @@
-"""What happens when a ticket changes, as seen on the tickets table's stream.
+"""What happens when a ticket changes, as seen on the tickets table's stream, and the worker's half of a file
+notice (files attached on the page without a message; see file_notices).
 
 Each reaction is safe to run twice: assignment is conditional, and every email carries a dedupe key
-that names the logical message (a ticket version or an entry id), so a redelivered record changes
+that names the logical message (a ticket version, an entry id or a notice), so a redelivered record changes
 nothing and sends nothing again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from pennydesk.helpdesk import assignment, handover, mail_thread, roster, ticket_attachments, workflow
-from pennydesk.helpdesk.ticket_records import Feedback, Ticket, TicketEntry
+from pennydesk.helpdesk import assignment, file_notices, handover, mail_thread, roster, ticket_attachments, workflow
+from pennydesk.helpdesk.ticket_records import Feedback, Ticket, TicketEntry, TicketTimer
 from pennydesk.helpdesk.vocabulary import RESOLVE_DETAIL, ActorType, EntryKind, Status, is_finished
 from pennydesk.identity import links
 from pennydesk.platform.email.render import render
 from pennydesk.platform.email.send import send
+from pennydesk.platform.errors import NotFound
 from pennydesk.platform.settings import get_settings
+from pennydesk.scheduling import timers
 
 logger = Logger(child=True)
 
@@ -96,11 +100,45 @@ def _files_with(ticket: Ticket, entry: TicketEntry, role: str) -> list[dict[str,
     return ticket_attachments.for_email(ticket_attachments.claim_for(ticket.ticket_id, role, entry.entry_id))
 
 
+def announce_files(timer: TicketTimer, now: datetime) -> str:
+    """A side's file notice is due: the files it attached on the page that nothing announced since reach the
+    other side in one email; then the timer goes, unless another file moved it meanwhile."""
+    if not timers.is_due(timer, now):
+        return "not yet"
+    try:
+        ticket = workflow.get_ticket(str(timer.subject))
+    except NotFound:
+        timers.finish(timer)
+        return "no ticket"
+    role = file_notices.role_of(timer)
+    agent = roster.get(ticket.agent_id) if ticket.agent_id else None
+    if role == "customer" and agent is None:
+        timers.finish(timer)  # nobody has the ticket: the email that gives it to an agent names the files
+        return "no agent"
+    files = ticket_attachments.announce(ticket.ticket_id, role, f"notice#{timer.notice}")
+    if files:
+        key = f"files/{ticket.ticket_id}/{timer.notice}/{int(timer.generation)}"
+        names = ticket_attachments.for_email(files)
+        if role == "customer" and agent is not None:
+            url = links.agent_ticket_url(ticket.ticket_id, agent.agent_id)
+            message = render("files_added", ticket=ticket, who=ticket.customer_name, attachments=names, url=url,
+                             agent=agent)
+            send(key, [agent.email], message, mail_thread.for_agent(ticket))
+        else:
+            message = render("files_added", ticket=ticket, who=agent.name if agent else "Your support team",
+                             attachments=names, url=links.customer_ticket_url(ticket.ticket_id), agent=None)
+            send(key, [ticket.customer_email], message, mail_thread.for_customer(ticket))
+    timers.finish(timer)
+    return "sent" if files else "nothing new"
+
+
 def notify_agent_assigned(ticket: Ticket, given: handover.Handover | None = None) -> None:
     agent = roster.get(ticket.agent_id or "")
     if agent is None:
         logger.warning("assigned agent not found", extra={"ticket": ticket.ticket_id})
         return
+    # This email lists every file, so the customer's file notice has nothing left to tell this agent.
+    ticket_attachments.announce(ticket.ticket_id, "customer", f"assigned#{int(ticket.assignment_seq)}")
     send(
         f"ticket/{ticket.ticket_id}/assigned/{int(ticket.assignment_seq)}",
         [agent.email],

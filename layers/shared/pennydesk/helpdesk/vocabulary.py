@@ -84,6 +84,7 @@ class TimerKind(StrEnum):
     SLA_RESOLUTION = "sla_resolution"
     SURVEY = "survey"
     AUTOCLOSE = "autoclose"
+    FILES = "files"  # files attached on the ticket page with no message: the other side hears (file_notices)
 
 
 SLA_KINDS = (TimerKind.SLA_FIRST, TimerKind.SLA_RESOLUTION)

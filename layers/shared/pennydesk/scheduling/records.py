@@ -13,6 +13,7 @@ the timers that are armed. The scheduler asks each shard for ``due_at <= now``.
 | TIMER#sla_resolution                 | tickets  | the resolution target passes                       |
 | TIMER#survey#<resolution:010d>       | tickets  | the satisfaction survey for one resolution is due  |
 | TIMER#autoclose                      | tickets  | a resolved ticket's quiet period is over           |
+| TIMER#files#<customer|agent>         | tickets  | files that side attached without a message: tell   |
 | TIMER#digest                         | spending | the user's weekly or monthly digest is due         |
 
 ``fire_at`` is when the work is due; ``due_at`` starts equal to it and moves forward by a lease each
@@ -73,6 +74,8 @@ class TimerBase(KeyedModel):
     # survey and auto-close timers
     resolution = NumberAttribute(null=True)  # which resolution of the ticket (its version when resolved)
     agent_id = UnicodeAttribute(null=True)  # who resolved it
+    # file notices
+    notice = UnicodeAttribute(null=True)  # names the notice, and the files it claims, for the timer's life
     # digest timers
     preference = UnicodeAttribute(null=True)  # weekly | monthly
     timezone = UnicodeAttribute(null=True)
