@@ -21,7 +21,7 @@ from pennydesk.helpdesk.roster import slot_for
 from pennydesk.helpdesk.ticket_records import Ticket
 from pennydesk.helpdesk.vocabulary import Status
 from pennydesk.platform.clock import iso, iso_precise, utcnow
-from pennydesk.platform.dynamo import transaction
+from pennydesk.platform.dynamo import cancellation_codes, transaction
 
 logger = Logger(child=True)
 
@@ -63,6 +63,14 @@ def _front_runners(category: str, avoid: str | None = None) -> list[Agent]:
     return preferred or eligible
 
 
+def _already_assigned(ticket: Ticket) -> AlreadyAssigned | None:
+    """The ticket as stored, if it is no longer waiting for an agent (a redelivered record, or a race lost)."""
+    current = Ticket.get_by_id(ticket.ticket_id, consistent=True)
+    if current.status != Status.NEW or current.agent_id:
+        return AlreadyAssigned(agent_id=current.agent_id, status=current.status)
+    return None
+
+
 def assign(ticket: Ticket, *, avoid: str | None = None) -> AssignmentResult:
     """Assign `ticket` if it is still new. Safe to call again for the same ticket.
 
@@ -71,10 +79,9 @@ def assign(ticket: Ticket, *, avoid: str | None = None) -> AssignmentResult:
     for attempt in range(1, MAX_ATTEMPTS + 1):
         candidates = _front_runners(ticket.category, avoid)
         if not candidates:
-            current = Ticket.get_by_id(ticket.ticket_id, consistent=True)
-            if current.status != Status.NEW or current.agent_id:  # a redelivered record: nothing to do
-                return AlreadyAssigned(agent_id=current.agent_id, status=current.status)
-            return NoAgent(f'no active agent with spare capacity covers "{ticket.category}"')
+            return _already_assigned(ticket) or NoAgent(
+                f'no active agent with spare capacity covers "{ticket.category}"'
+            )
         agent = candidates[0]
         moment = utcnow()
         now = iso(moment)
@@ -108,11 +115,11 @@ def assign(ticket: Ticket, *, avoid: str | None = None) -> AssignmentResult:
                 )
                 tx.save(history.assigned(ticket, agent.name, now))  # the story keeps it after a reassignment
         except TransactWriteError as exc:
-            reasons = [r.code if r else None for r in (exc.cancellation_reasons or [])]
-            if reasons and reasons[-1] == "ConditionalCheckFailed":
-                current = Ticket.get_by_id(ticket.ticket_id, consistent=True)
-                return AlreadyAssigned(agent_id=current.agent_id, status=current.status)
-            logger.info("assignment raced, retrying", extra={"attempt": attempt, "reasons": reasons})
+            # Whose condition failed is read from the ticket itself, not from the order of the reasons.
+            taken = _already_assigned(ticket)
+            if taken is not None:
+                return taken
+            logger.info("assignment raced, retrying", extra={"attempt": attempt, "reasons": cancellation_codes(exc)})
             continue
         logger.info("ticket assigned", extra={"ticket": ticket.ticket_id, "agent": agent.agent_id})
         return Assigned(agent=agent)
