@@ -27,7 +27,9 @@ def test_a_customer_attaches_a_pdf_on_the_ticket_page_and_the_agent_sees_it(
     page.get_by_label("Attach files").set_input_files(str(PDF))
     page.get_by_role("button", name="Upload").click()
 
-    expect(page.locator("#attach-status")).to_have_text("Attached: statement.pdf.")
+    expect(page.locator("#attach-status")).to_have_text(
+        "Attached: statement.pdf. Your next message mentions it; without one, we let your agent know in 10 minutes."
+    )
     link = files.get_by_role("link", name="statement.pdf")
     expect(link).to_be_visible()
     shoot(page, "ticket-attachments")

@@ -546,6 +546,7 @@ if (ticketId) {
   setupAttachForm({
     form: document.getElementById("attach-form"), base: `/agent/tickets/${ticketId}/attachments`, token: () => token,
     onDone: async () => render(await fetchTicket()),
+    afterwards: "Your next reply mentions it; without one, the customer is told in 10 minutes.",
   });
 }
 

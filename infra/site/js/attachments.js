@@ -58,8 +58,9 @@ export async function uploadFile({ base, token, file, onProgress = () => {} }) {
   return api("POST", `${base}/${started.id}/complete`, { token });
 }
 
-/** Wire a form holding a file input, a progress bar and a status line; `onDone` reloads the page's data. */
-export function setupAttachForm({ form, base, token, onDone }) {
+/** Wire a form holding a file input, a progress bar and a status line; `onDone` reloads the page's data, and
+ * `afterwards` says who hears about the files, and when (the desk's file notice). */
+export function setupAttachForm({ form, base, token, onDone, afterwards = "" }) {
   const input = form.querySelector("input[type=file]");
   const progress = form.querySelector("progress");
   const status = form.querySelector("[data-attach-status]");
@@ -86,7 +87,7 @@ export function setupAttachForm({ form, base, token, onDone }) {
       }
       form.reset();
       status.className = "success";
-      status.textContent = `Attached: ${kept.join(", ")}.`;
+      status.textContent = `Attached: ${kept.join(", ")}.${afterwards ? ` ${afterwards}` : ""}`;
       await onDone();
     } catch (error) {
       status.className = "error";

@@ -150,6 +150,7 @@ setupNav();
 if (ticketId) {
   setupAttachForm({
     form: document.getElementById("attach-form"), base: `/tickets/${ticketId}/attachments`, token: () => token, onDone: load,
+    afterwards: "Your next message mentions it; without one, we let your agent know in 10 minutes.",
   });
 }
 start();
