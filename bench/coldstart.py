@@ -121,7 +121,7 @@ OTHER_IMPORT_TARGET = 1.6
 FIRST_CALL_TARGET = {"ApiFunction": 2.2}
 FLOOR_NAME = "boto3 + pydantic + Powertools' HTTP resolver + pynamodb + jinja2 + Logger + Metrics"
 FORM_FLOOR_NAME = ("the floor + email-validator + Powertools' idempotency and parameters + a DynamoDB and a Secrets "
-                   "Manager client")
+                   "Manager client on the product's one session")
 
 
 def _library_rows(floor: dict[str, first_call.Cold], runs: int) -> list[Row]:
@@ -135,7 +135,7 @@ def _library_rows(floor: dict[str, first_call.Cold], runs: int) -> list[Row]:
             baseline, boto3.import_ms, "ms", note="Tracing=powertools adds this to every function"),
         Row("cold start", f"The ticket form's libraries: {FORM_FLOOR_NAME}", form.import_ms, "ms", baseline,
             boto3.import_ms, "ms",
-            note=f"what the form's first call must load by the design's choices, nothing of ours (its goal is "
+            note=f"what the form's first call must load by the design's choices, nothing else of ours (its goal is "
                  f"{FIRST_CALL_TARGET['ApiFunction']}x all in); {_min_ratio(form.import_min_ms, boto3)}"),
     ]
 

@@ -60,15 +60,16 @@ Logger(); Metrics(); APIGatewayHttpResolver(enable_validation=True)
 """
 FLOOR_WITH_TRACER = FLOOR + "from aws_lambda_powertools import Tracer\nTracer()\n"
 BOTO3 = "import boto3\n"
-# What the ticket form's first call loads by the design's own choices, nothing of ours: the floor, email-validator
-# (the customer's address), Powertools' idempotency and parameters (the Idempotency-Key; the origin secret), and
-# a DynamoDB and a Secrets Manager client, made as boto3 makes them.
+# What the ticket form's first call loads by the design's own choices: the floor, email-validator (the customer's
+# address), Powertools' idempotency and parameters (the Idempotency-Key; the origin secret), and a DynamoDB and a
+# Secrets Manager client, made on the product's one session with its plain-JSON models (platform.botocore_models,
+# the cheapest way we know to make them); nothing else of ours.
 FORM_FLOOR = FLOOR + """\
 import email_validator
 from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
-session = boto3.session.Session()
-session.client("dynamodb"); session.client("secretsmanager")
+from pennydesk.platform import botocore_models
+botocore_models.client("dynamodb"); botocore_models.client("secretsmanager")
 """
 
 _LIBRARIES = """\
