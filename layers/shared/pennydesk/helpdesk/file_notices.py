@@ -1,11 +1,11 @@
 """Files attached on the ticket page without a message: the other side hears about them, in one email.
 
 Keeping a file the page uploaded (or one sent whole) first arms ``TIMER#files#<customer|agent>``, to fire
-NOTICE_AFTER later; each further file from that side moves it on, so a batch of
-uploads makes one email. A message its author sends in the meantime names the files itself
-(`ticket_attachments.claim_for`), and so does the email that gives the ticket to an agent; the notice then
-finds nothing left to say. When it fires, `ticket_events.announce_files` claims the files still unannounced
-as this notice's and emails the other side once.
+NOTICE_AFTER later; each further file from that side moves it on, so a batch of uploads makes one email. A
+message its author sends in the meantime names the files itself (`ticket_attachments.claim_for`), and so does
+the email that gives the ticket to an agent; the notice then finds nothing left to say. When it fires,
+`ticket_events.announce_files` claims the files still unannounced as this notice's and emails the other side
+once.
 """
 
 from __future__ import annotations
