@@ -23,6 +23,7 @@ import botocore.client
 import pytest
 from pennydesk.helpdesk import assignment
 from pennydesk.helpdesk.ticket_records import Ticket
+from pennydesk.platform.errors import PennydeskError
 from pennydesk.spending import account, expenses
 from pennydesk.spending.expenses import ExpenseInput
 
@@ -229,3 +230,42 @@ def test_fifty_tickets_arriving_together_for_three_agents_are_each_assigned_once
     CHECKS["concurrent tickets assigned once and fairly"] += TICKETS
     print(f"\n{TICKETS} tickets at once for 3 agents: {dict(outcomes)} in the burst, "
           f"{dynamodb_concurrency['TransactionConflict']} transaction conflicts; loads {loads}")
+
+
+def test_recurring_expenses_created_at_once_at_the_cap_keep_to_it(
+    stack: LocalStack, dynamodb_concurrency: Counter[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Six creates that all read the same world (two series, room for one more) before writing: one is kept,
+    five are told the cap; a count by query let all six through."""
+    from pennydesk.spending import recurring
+
+    monkeypatch.setattr(recurring, "MAX_SERIES", 3)
+    signed_in(stack, "maya@example.com")
+    profile = account.get(account.find("maya@example.com").user_id)
+    rent = recurring.SeriesInput(amount="950.00", category="groceries", every="month",
+                                 start=recurring.today_for(profile, recurring.utcnow()).isoformat())
+    recurring.create(profile, rent)
+    recurring.create(profile, rent)
+    writers = 6
+    meeting, local, real = threading.Barrier(writers, timeout=30), threading.local(), recurring.transaction
+
+    def meet_then_write() -> Any:
+        if not getattr(local, "met", False):
+            local.met = True
+            meeting.wait()
+        return real()
+
+    monkeypatch.setattr(recurring, "transaction", meet_then_write)
+
+    def create(_: int) -> str:
+        try:
+            recurring.create(profile, rent)
+        except PennydeskError as refused:
+            return refused.message
+        return "created"
+
+    with ThreadPoolExecutor(max_workers=writers) as pool:
+        outcomes = list(pool.map(create, range(writers)))
+
+    assert sorted(outcomes) == ["Keep to 3 recurring expenses."] * 5 + ["created"]
+    assert len(recurring.list_series(profile)) == 3

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import boto3
+import pytest
 
 from infra.local.engine import REGION, LocalStack
 from tests.support.actors import Spender, signed_in
@@ -156,3 +157,30 @@ def test_terms_that_cannot_work_are_refused_and_nothing_is_armed(stack: LocalSta
     assert contract["end"] == "2033-01-31"
     assert maya.call("PUT", f"/api/recurring/{'0' * 32}", body={
         "amount": "1.00", "category": "housing", "every": "month", "start": "2031-01-31"}).status == 404
+
+
+def test_the_cap_counts_series_that_predate_its_counter_and_a_deletion_makes_room(
+    stack: LocalStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pennydesk.spending import account, recurring
+
+    monkeypatch.setattr(recurring, "MAX_SERIES", 3)
+    stack.advance_clock(START)
+    maya = signed_in(stack, "maya@example.com")
+    made = [series(maya, payee=f"Landlord {n}") for n in range(3)]
+    profile = account.find(maya.email)
+    assert profile is not None
+    # As stored before the counter existed: the series, and no SERIES item.
+    boto3.client("dynamodb", region_name=REGION).delete_item(
+        TableName="SpendingTable", Key={"pk": {"S": f"USER#{profile.user_id}"}, "sk": {"S": "SERIES"}}
+    )
+
+    over = maya.call("POST", "/api/recurring", body={"amount": "9.99", "category": "housing", "every": "month",
+                                                       "start": "2031-01-31"})
+    assert over.status == 422 and over.json()["message"] == "Keep to 3 recurring expenses.", over.body
+    assert maya.call("DELETE", f"/api/recurring/{made[0]['id']}").status == 204
+    series(maya, payee="Phone")  # room again
+    again = maya.call("POST", "/api/recurring", body={"amount": "9.99", "category": "housing", "every": "month",
+                                                        "start": "2031-01-31"})
+    assert again.status == 422, again.body
+    assert len(maya.call("GET", "/api/recurring").json()["recurring"]) == 3

@@ -69,6 +69,7 @@ def raw_row_sk(day: str, digest: str) -> str:
 RULE_PREFIX = "RULE#"
 RULES_COUNT_SK = "RULES"
 SERIES_PREFIX = "SERIES#"
+SERIES_COUNT_SK = "SERIES"
 
 
 def rule_sk(rule_id: str) -> str:
@@ -186,7 +187,8 @@ class Total(KeyedModel):
 
 
 class Marker(KeyedModel):
-    """EXT# and FP# items used to recognise rows already imported or entered."""
+    """EXT# and FP# items used to recognise rows already imported or entered, and the RULES and SERIES counters
+    that hold their caps."""
 
     Meta = table_meta(get_settings().spending_table)
 

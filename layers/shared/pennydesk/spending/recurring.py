@@ -21,15 +21,24 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 
 from pennydesk.platform.clock import iso, utcnow
-from pennydesk.platform.dynamo import cancellation_codes, transaction
+from pennydesk.platform.dynamo import cancellation_codes, retrying, transaction
 from pennydesk.platform.errors import Conflict, NotFound, PennydeskError
 from pennydesk.scheduling import timers
 from pennydesk.spending import account, expenses, money, recurrence, recurring_timers
 from pennydesk.spending.digest_timers import zone
-from pennydesk.spending.records import SERIES_PREFIX, Profile, Series, SpendingTimer, series_sk, user_pk
+from pennydesk.spending.records import (
+    SERIES_COUNT_SK,
+    SERIES_PREFIX,
+    Marker,
+    Profile,
+    Series,
+    SpendingTimer,
+    series_sk,
+    user_pk,
+)
 
 MAX_SERIES = 100
 LATEST_END = date(2099, 12, 31)
@@ -107,10 +116,31 @@ def get(profile: Profile, series_id: str) -> Series:
         raise NotFound("No such recurring expense.") from None
 
 
+def _counter(profile: Profile) -> Marker:
+    """``SERIES``: how many series the person has, moved in each create's and delete's own transaction, so the
+    cap holds when two tabs create at once (a count by query let both through)."""
+    return Marker(pk=user_pk(profile.user_id), sk=SERIES_COUNT_SK)
+
+
+def _ensure_counted(profile: Profile) -> None:
+    """Make the counter from a count of the series, for someone whose series predate it (once: conditional)."""
+    try:
+        Marker.get(user_pk(profile.user_id), SERIES_COUNT_SK, consistent_read=True)
+        return
+    except DoesNotExist:
+        pass
+    counter = _counter(profile)
+    counter.count = len(list_series(profile))
+    try:
+        counter.save(condition=Marker.pk.does_not_exist())
+    except PutError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise  # otherwise another request made it first
+
+
 def create(profile: Profile, data: SeriesInput) -> Series:
     value, schedule = _clean(profile, data)
-    if len(list_series(profile)) >= MAX_SERIES:
-        raise PennydeskError(f"Keep to {MAX_SERIES} recurring expenses.", field="every")
+    _ensure_counted(profile)
     now = utcnow()
     series_id = uuid.uuid4().hex
     first = recurrence.next_on_or_after(schedule, schedule.start)
@@ -120,10 +150,20 @@ def create(profile: Profile, data: SeriesInput) -> Series:
         start=schedule.start.isoformat(), end=schedule.end.isoformat() if schedule.end else None,
         next=first.isoformat() if first else None, created_at=iso(now), updated_at=iso(now), version=1,
     )
-    with transaction() as tx:
-        tx.save(series, condition=Series.pk.does_not_exist())
-        if first is not None:
-            recurring_timers.stage_arm(tx, profile.user_id, series_id, _fire(profile, first), now)
+
+    def write() -> None:
+        with transaction() as tx:
+            tx.save(series, condition=Series.pk.does_not_exist())
+            tx.update(_counter(profile), actions=[Marker.count.add(1)], condition=Marker.count < MAX_SERIES)
+            if first is not None:
+                recurring_timers.stage_arm(tx, profile.user_id, series_id, _fire(profile, first), now)
+
+    try:
+        retrying(write, retry_on={"TransactionConflict"}, final={"ConditionalCheckFailed"})
+    except TransactWriteError as exc:
+        if "ConditionalCheckFailed" in cancellation_codes(exc):  # the id is new: only the counter's can fail
+            raise PennydeskError(f"Keep to {MAX_SERIES} recurring expenses.", field="every") from None
+        raise
     return series
 
 
@@ -158,10 +198,16 @@ def update(profile: Profile, series_id: str, data: SeriesInput) -> Series:
 
 def delete(profile: Profile, series_id: str) -> None:
     """The series and its timer go; the expenses it created stay."""
-    try:
+    _ensure_counted(profile)
+
+    def write() -> None:
         with transaction() as tx:
             tx.delete(Series(pk=user_pk(profile.user_id), sk=series_sk(series_id)), condition=Series.pk.exists())
             recurring_timers.stage_delete(tx, profile.user_id, series_id)
+            tx.update(_counter(profile), actions=[Marker.count.add(-1)])
+
+    try:
+        retrying(write, retry_on={"TransactionConflict"}, final={"ConditionalCheckFailed"})
     except TransactWriteError as exc:
         if "ConditionalCheckFailed" in cancellation_codes(exc):
             raise NotFound("No such recurring expense.") from exc
