@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -122,11 +123,23 @@ def _counter(profile: Profile) -> Marker:
     return Marker(pk=user_pk(profile.user_id), sk=SERIES_COUNT_SK)
 
 
-def _ensure_counted(profile: Profile) -> None:
-    """Make the counter from a count of the series, for someone whose series predate it (once: conditional)."""
+def _counted(profile: Profile, write: Callable[[], None]) -> None:
+    """Run `write`, a transaction that moves the counter on a condition a missing counter fails too (races
+    retried). When the counter was missing (series from before it), make it from a count and run `write` again:
+    one read on that rare path, none on every create and delete."""
+    try:
+        retrying(write, retry_on={"TransactionConflict"}, final={"ConditionalCheckFailed"})
+    except TransactWriteError as exc:
+        if "ConditionalCheckFailed" not in cancellation_codes(exc) or not _made_counter(profile):
+            raise
+        retrying(write, retry_on={"TransactionConflict"}, final={"ConditionalCheckFailed"})
+
+
+def _made_counter(profile: Profile) -> bool:
+    """Whether the counter was missing, and now is there (made here, or by a request racing this one)."""
     try:
         Marker.get(user_pk(profile.user_id), SERIES_COUNT_SK, consistent_read=True)
-        return
+        return False
     except DoesNotExist:
         pass
     counter = _counter(profile)
@@ -136,11 +149,11 @@ def _ensure_counted(profile: Profile) -> None:
     except PutError as exc:
         if exc.cause_response_code != "ConditionalCheckFailedException":
             raise  # otherwise another request made it first
+    return True
 
 
 def create(profile: Profile, data: SeriesInput) -> Series:
     value, schedule = _clean(profile, data)
-    _ensure_counted(profile)
     now = utcnow()
     series_id = uuid.uuid4().hex
     first = recurrence.next_on_or_after(schedule, schedule.start)
@@ -159,7 +172,7 @@ def create(profile: Profile, data: SeriesInput) -> Series:
                 recurring_timers.stage_arm(tx, profile.user_id, series_id, _fire(profile, first), now)
 
     try:
-        retrying(write, retry_on={"TransactionConflict"}, final={"ConditionalCheckFailed"})
+        _counted(profile, write)
     except TransactWriteError as exc:
         if "ConditionalCheckFailed" in cancellation_codes(exc):  # the id is new: only the counter's can fail
             raise PennydeskError(f"Keep to {MAX_SERIES} recurring expenses.", field="every") from None
@@ -198,16 +211,15 @@ def update(profile: Profile, series_id: str, data: SeriesInput) -> Series:
 
 def delete(profile: Profile, series_id: str) -> None:
     """The series and its timer go; the expenses it created stay."""
-    _ensure_counted(profile)
 
     def write() -> None:
         with transaction() as tx:
             tx.delete(Series(pk=user_pk(profile.user_id), sk=series_sk(series_id)), condition=Series.pk.exists())
             recurring_timers.stage_delete(tx, profile.user_id, series_id)
-            tx.update(_counter(profile), actions=[Marker.count.add(-1)])
+            tx.update(_counter(profile), actions=[Marker.count.add(-1)], condition=Marker.count.exists())
 
     try:
-        retrying(write, retry_on={"TransactionConflict"}, final={"ConditionalCheckFailed"})
+        _counted(profile, write)
     except TransactWriteError as exc:
         if "ConditionalCheckFailed" in cancellation_codes(exc):
             raise NotFound("No such recurring expense.") from exc
